@@ -1,0 +1,5 @@
+/**
+ * @packageDocumentation
+ * `@sam/backend`: see the package README. This entry point is filled by its own issue.
+ */
+export {};

@@ -1,0 +1,5 @@
+/**
+ * @packageDocumentation
+ * `@sam/models`: see the package README. This entry point is filled by its own issue.
+ */
+export {};
