@@ -1,5 +1,7 @@
 /**
  * @packageDocumentation
- * `@sam/models`: see the package README. This entry point is filled by its own issue.
+ * `@sam/models`: model builders with stable layer names, block metadata and tags; data sets and
+ * loaders; weight save/load for transfer learning. Node only for file I/O; no libtensorflow.
  */
-export {};
+export { type CifarResNetOptions, cifarResNet } from "./models/cifarResNet";
+export { getSamMeta, type SamModel, type SamModelMeta, type WithSamMeta } from "./samMeta";
