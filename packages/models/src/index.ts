@@ -17,3 +17,11 @@ export { getSamMeta, type SamModel, type SamModelMeta, type WithSamMeta } from "
 export { type MultiHeadAttentionArgs, MultiHeadAttention } from "./layers/multiHeadAttention";
 export { type PositionEmbeddingArgs, PositionEmbedding } from "./layers/positionEmbedding";
 export { registerSamLayers } from "./layers/registerSamLayers";
+
+// Weights I/O (Node)
+export { type FileHandler, fileHandler } from "./weights/fileHandler";
+export { type LoadBackboneOptions, loadBackbone } from "./weights/loadBackbone";
+export { loadModel } from "./weights/loadModel";
+export { type LoadWeightsOptions, loadWeights } from "./weights/loadWeights";
+export { saveWeights } from "./weights/saveWeights";
+export type { WeightsReport } from "./weights/weightsReport";

@@ -1,0 +1,11 @@
+/**
+ * What a weight load did, by parameter path (`layerName/weightName`):
+ * - `loaded`: model weights overwritten with checkpoint values;
+ * - `skipped`: checkpoint weights not used (e.g. the old head in a backbone transfer);
+ * - `initialized`: model weights left at their fresh initialization (e.g. the new head).
+ */
+export interface WeightsReport {
+  loaded: string[];
+  skipped: string[];
+  initialized: string[];
+}
