@@ -1,0 +1,93 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { asTensor } from "../internal/asTensor";
+import { convGeometry, padOrCrop } from "../internal/convGeometry";
+
+/**
+ * Filter gradient of a 2-D convolution (NHWC), computed with one *forward* convolution.
+ *
+ * Symbols: x is the input [B, H, W, C], dy the output gradient [B, OH, OW, O], the filter has
+ * shape [KH, KW, C, O], strides (s_h, s_w), x_pad is x with pt zero rows above and pl zero
+ * columns left (and enough below/right). The forward convolution is
+ *
+ *     y[b, p, q, o] = sum_{i, j, c} x_pad[b, p*s_h + i, q*s_w + j, c] * W[i, j, c, o]
+ *
+ * so the filter gradient is
+ *
+ *     dW[i, j, c, o] = sum_{b, p, q} x_pad[b, p*s_h + i, q*s_w + j, c] * dy[b, p, q, o].
+ *
+ * Read with X'[c, h, w, b] = x_pad[b, h, w, c] as input (channels act as the batch) and
+ * F'[p, q, b, o] = dy[b, p, q, o] as filter (the batch acts as the input channels), this is a
+ * forward convolution with stride 1 and dilation (s_h, s_w):
+ *
+ *     dW[i, j, c, o] = sum_{p, q, b} X'[c, i + p*s_h, j + q*s_w, b] * F'[p, q, b, o],
+ *
+ * which runs on XNNPACK. x_pad is cut to exactly (OH-1)*s_h + KH rows and (OW-1)*s_w + KW
+ * columns, so the convolution yields [C, KH, KW, O]; one transpose gives [KH, KW, C, O].
+ *
+ * @example
+ * ```ts
+ * const dW = conv2dBackpropFilter(x, dy, [3, 3, 8, 16], 2, "same");
+ * ```
+ */
+export function conv2dBackpropFilter(
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  filterShape: [number, number, number, number],
+  strides: number | [number, number],
+  pad: "valid" | "same" | number | tf.backend_util.ExplicitPadding,
+  dimRoundingMode?: "floor" | "round" | "ceil",
+  dataFormat: "NHWC" | "NCHW" = "NHWC",
+): tf.Tensor4D {
+  const g = convGeometry({
+    kernelName: "Conv2DBackpropFilter",
+    xShape: x.shape,
+    filterShape,
+    strides,
+    pad,
+    dimRoundingMode,
+    dataFormat,
+    depthwise: false,
+  });
+  return tf.tidy(() => {
+    const rows = (g.outHeight - 1) * g.strideHeight + g.filterHeight;
+    const cols = (g.outWidth - 1) * g.strideWidth + g.filterWidth;
+    const xT = padOrCrop(
+      tf.transpose(x, [3, 1, 2, 0]),
+      g.padTop,
+      rows - g.inHeight - g.padTop,
+      g.padLeft,
+      cols - g.inWidth - g.padLeft,
+    );
+    const dyT = tf.transpose(dy, [1, 2, 0, 3]);
+    const r = tf.conv2d(xT, dyT, 1, "valid", "NHWC", [g.strideHeight, g.strideWidth]);
+    return tf.transpose(r, [1, 2, 0, 3]);
+  });
+}
+
+/**
+ * `Conv2DBackpropFilter` for the wasm backend, which has none: see {@link conv2dBackpropFilter}
+ * for the math. Attributes as tfjs-core's `Conv2DBackpropFilterAttrs`; NCHW throws.
+ *
+ * @example
+ * ```ts
+ * tf.registerKernel(conv2dBackpropFilterConfig);
+ * ```
+ */
+export const conv2dBackpropFilterConfig: tf.KernelConfig = {
+  kernelName: tf.Conv2DBackpropFilter,
+  backendName: "wasm",
+  kernelFunc: ({ inputs, attrs }) => {
+    const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+    return tf.tidy(() =>
+      conv2dBackpropFilter(
+        asTensor(inputs.x!) as tf.Tensor4D,
+        asTensor(inputs.dy!) as tf.Tensor4D,
+        a.filterShape,
+        a.strides,
+        a.pad,
+        a.dimRoundingMode,
+        a.dataFormat,
+      ),
+    );
+  },
+};

@@ -1,0 +1,53 @@
+import * as tf from "@tensorflow/tfjs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { expectNoLeak, expectSameOnBackends, initBackends, values } from "../../test/compareBackends";
+import { CONV_PADS, CONV_SHAPES } from "../../test/convGrid";
+import { conv2dBackpropInput } from "./conv2dBackpropInput";
+
+describe("Conv2DBackpropInput on wasm equals cpu", () => {
+  beforeAll(initBackends);
+  for (const s of CONV_SHAPES)
+    for (const p of CONV_PADS)
+      for (const stride of [1, 2]) {
+        it(`${s.name}, pad ${p.name}, stride ${stride}`, () => {
+          const filterShape: [number, number, number, number] = [s.k[0], s.k[1], s.x[3], s.o];
+          const info = tf.backend_util.computeConv2DInfo(s.x, filterShape, stride, 1, p.pad, p.round);
+          const dyShape = [s.x[0], info.outHeight, info.outWidth, s.o];
+          const dyv = values(tf.util.sizeFromShape(dyShape), 7);
+          const wv = values(tf.util.sizeFromShape(filterShape), 8);
+          expectSameOnBackends(
+            () =>
+              tf.engine().runKernel(
+                tf.Conv2DBackpropInput,
+                { dy: tf.tensor(dyv, dyShape), filter: tf.tensor(wv, filterShape) },
+                { strides: stride, pad: p.pad, dataFormat: "NHWC", dimRoundingMode: p.round, inputShape: s.x } as unknown as tf.NamedAttrMap,
+              ) as tf.Tensor,
+          );
+        });
+      }
+
+  it("matches tf.grads of conv2d end to end (stride 2, same, odd input)", () => {
+    const x = values(2 * 9 * 7 * 3, 3);
+    const w = values(3 * 3 * 3 * 4, 4);
+    expectSameOnBackends(() =>
+      tf.grad((xt: tf.Tensor) => tf.sum(tf.square(tf.conv2d(xt as tf.Tensor4D, tf.tensor4d(w, [3, 3, 3, 4]), 2, "same"))))(
+        tf.tensor4d(x, [2, 9, 7, 3]),
+      ),
+    );
+  });
+
+  it("leaks no tensor", () => {
+    const dy = tf.tensor4d(values(2 * 4 * 4 * 4, 5), [2, 4, 4, 4]);
+    const w = tf.tensor4d(values(3 * 3 * 3 * 4, 6), [3, 3, 3, 4]);
+    expectNoLeak(() => conv2dBackpropInput([2, 8, 8, 3], dy, w, 2, "same"));
+    expectNoLeak(() => tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter: w }, { strides: 2, pad: "same", dataFormat: "NHWC", inputShape: [2, 8, 8, 3] }) as tf.Tensor);
+    tf.dispose([dy, w]);
+  });
+
+  it("rejects NCHW with a clear error", () => {
+    const dy = tf.zeros([1, 4, 8, 8]) as tf.Tensor4D;
+    const w = tf.zeros([3, 3, 3, 4]) as tf.Tensor4D;
+    expect(() => conv2dBackpropInput([1, 3, 8, 8], dy, w, 1, "same", undefined, "NCHW")).toThrow(/dataFormat 'NCHW' is not supported.*NHWC/);
+    tf.dispose([dy, w]);
+  });
+});

@@ -1,0 +1,86 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { asTensor } from "../internal/asTensor";
+import { convGeometry, padOrCrop } from "../internal/convGeometry";
+import { zeroInsert } from "../internal/zeroInsert";
+
+/**
+ * Input gradient of a 2-D convolution (NHWC), computed with one *forward* convolution.
+ *
+ * Symbols as in {@link conv2dBackpropFilter}: x [B, H, W, C], W [KH, KW, C, O], dy [B, OH, OW, O],
+ * strides (s_h, s_w), pt/pl the zero rows/columns added above/left. Differentiating
+ * y[b, p, q, o] = sum_{i, j, c} x_pad[b, p*s_h + i, q*s_w + j, c] * W[i, j, c, o] gives
+ *
+ *     dx[b, h, w, c] = sum_{p, q, i, j, o : p*s_h + i = h + pt, q*s_w + j = w + pl} dy[b, p, q, o] * W[i, j, c, o].
+ *
+ * Let dyz be dy with s-1 zeros inserted between neighbours (dyz[b, p*s_h, q*s_w, o] = dy[b, p, q, o],
+ * zero elsewhere), padded with KH-1-pt rows above and H-1+pt-(OH-1)*s_h below (negative = crop),
+ * and the same along the width (the s-1 trailing zeros of `zeroInsert` count towards the bottom). With the rotated, transposed filter
+ * Wr[k, l, o, c] = W[KH-1-k, KW-1-l, c, o], the sum is a forward, stride-1, valid convolution:
+ *
+ *     dx[b, h, w, c] = sum_{k, l, o} dyz[b, h + k, w + l, o] * Wr[k, l, o, c].
+ *
+ * @example
+ * ```ts
+ * const dx = conv2dBackpropInput([2, 9, 9, 8], dy, filter, 2, "same");
+ * ```
+ */
+export function conv2dBackpropInput(
+  inputShape: [number, number, number, number],
+  dy: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  strides: number | [number, number],
+  pad: "valid" | "same" | number | tf.backend_util.ExplicitPadding,
+  dimRoundingMode?: "floor" | "round" | "ceil",
+  dataFormat: "NHWC" | "NCHW" = "NHWC",
+): tf.Tensor4D {
+  const g = convGeometry({
+    kernelName: "Conv2DBackpropInput",
+    xShape: inputShape,
+    filterShape: filter.shape,
+    strides,
+    pad,
+    dimRoundingMode,
+    dataFormat,
+    depthwise: false,
+  });
+  return tf.tidy(() => {
+    const dyz = zeroInsert(dy, g.strideHeight, g.strideWidth);
+    const dyp = padOrCrop(
+      dyz,
+      g.filterHeight - 1 - g.padTop,
+      g.inHeight - 1 + g.padTop - (g.outHeight - 1) * g.strideHeight - (g.strideHeight - 1),
+      g.filterWidth - 1 - g.padLeft,
+      g.inWidth - 1 + g.padLeft - (g.outWidth - 1) * g.strideWidth - (g.strideWidth - 1),
+    );
+    const wr = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]);
+    return tf.conv2d(dyp, wr, 1, "valid");
+  });
+}
+
+/**
+ * `Conv2DBackpropInput` for the wasm backend, replacing its slow reference loop: see
+ * {@link conv2dBackpropInput} for the math. NCHW throws.
+ *
+ * @example
+ * ```ts
+ * tf.registerKernel(conv2dBackpropInputConfig);
+ * ```
+ */
+export const conv2dBackpropInputConfig: tf.KernelConfig = {
+  kernelName: tf.Conv2DBackpropInput,
+  backendName: "wasm",
+  kernelFunc: ({ inputs, attrs }) => {
+    const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
+    return tf.tidy(() =>
+      conv2dBackpropInput(
+        a.inputShape,
+        asTensor(inputs.dy!) as tf.Tensor4D,
+        asTensor(inputs.filter!) as tf.Tensor4D,
+        a.strides,
+        a.pad,
+        a.dimRoundingMode,
+        a.dataFormat,
+      ),
+    );
+  },
+};

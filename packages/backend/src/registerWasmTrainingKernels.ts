@@ -1,0 +1,123 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { conv2dBackpropFilterConfig } from "./kernels/conv2dBackpropFilter";
+import { conv2dBackpropInputConfig } from "./kernels/conv2dBackpropInput";
+import { depthwiseConv2dNativeBackpropFilterConfig } from "./kernels/depthwiseConv2dNativeBackpropFilter";
+import { depthwiseConv2dNativeBackpropInputConfig } from "./kernels/depthwiseConv2dNativeBackpropInput";
+import { makeTileConfig } from "./kernels/tile";
+
+/** Names of the kernels that {@link registerWasmTrainingKernels} installs on the wasm backend. */
+export type WasmTrainingKernelName =
+  | "Conv2DBackpropFilter"
+  | "Conv2DBackpropInput"
+  | "DepthwiseConv2dNativeBackpropFilter"
+  | "DepthwiseConv2dNativeBackpropInput"
+  | "Tile";
+
+/** Every kernel of {@link registerWasmTrainingKernels}, in registration order. */
+export const WASM_TRAINING_KERNELS: readonly WasmTrainingKernelName[] = [
+  "Conv2DBackpropFilter",
+  "Conv2DBackpropInput",
+  "DepthwiseConv2dNativeBackpropFilter",
+  "DepthwiseConv2dNativeBackpropInput",
+  "Tile",
+];
+
+/** Options of {@link registerWasmTrainingKernels}. */
+export interface RegisterWasmTrainingKernelsOptions {
+  /** Register only these kernels (default: all of {@link WASM_TRAINING_KERNELS}). */
+  only?: readonly WasmTrainingKernelName[];
+}
+
+const MARK = Symbol.for("@sam/backend/kernel");
+/** Kernels that wasm ships and this package replaces, kept so a replacement can fall back. */
+const NATIVE_KEY = Symbol.for("@sam/backend/nativeWasmKernels");
+type Marked = tf.KernelConfig & { [MARK]?: true };
+
+function nativeKernels(): Map<string, tf.KernelConfig> {
+  const g = globalThis as unknown as Record<symbol, Map<string, tf.KernelConfig> | undefined>;
+  g[NATIVE_KEY] ??= new Map();
+  return g[NATIVE_KEY]!;
+}
+
+function build(name: WasmTrainingKernelName, existing: tf.KernelConfig | undefined): tf.KernelConfig {
+  switch (name) {
+    case "Conv2DBackpropFilter":
+      return conv2dBackpropFilterConfig;
+    case "Conv2DBackpropInput":
+      return conv2dBackpropInputConfig;
+    case "DepthwiseConv2dNativeBackpropFilter":
+      return depthwiseConv2dNativeBackpropFilterConfig;
+    case "DepthwiseConv2dNativeBackpropInput":
+      return depthwiseConv2dNativeBackpropInputConfig;
+    case "Tile": {
+      if (!existing) {
+        throw new Error(
+          "registerWasmTrainingKernels: the wasm backend's own 'Tile' kernel is not registered; " +
+            "import '@tensorflow/tfjs-backend-wasm' before calling it.",
+        );
+      }
+      return makeTileConfig(existing);
+    }
+  }
+}
+
+/**
+ * Installs this package's training kernels on the `wasm` backend of the global tfjs engine:
+ * the filter gradient of `conv2d` (missing in tfjs-backend-wasm), a faster input gradient,
+ * both depthwise backprops (missing), and a block-copy `Tile` (the batch-norm gradient's hot
+ * spot). Each one is checked against the cpu backend in this package's tests.
+ *
+ * Idempotent: kernels this package already registered are left alone, and replaced native
+ * kernels are remembered (on `globalThis`) so a replacement can fall back to them. Registering
+ * before or after `tf.setBackend("wasm")` both work. Returns the names registered by this call.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import "@tensorflow/tfjs-backend-wasm";
+ * import { registerWasmTrainingKernels } from "@sam/backend";
+ * registerWasmTrainingKernels();
+ * await tf.setBackend("wasm");
+ * ```
+ */
+export function registerWasmTrainingKernels(options: RegisterWasmTrainingKernelsOptions = {}): WasmTrainingKernelName[] {
+  const names = options.only ?? WASM_TRAINING_KERNELS;
+  const registered: WasmTrainingKernelName[] = [];
+  for (const name of names) {
+    if (!WASM_TRAINING_KERNELS.includes(name)) {
+      throw new Error(
+        `registerWasmTrainingKernels: only contains '${String(name)}', which is not a kernel of this ` +
+          `package; use some of ${WASM_TRAINING_KERNELS.join(", ")}.`,
+      );
+    }
+    const existing = tf.getKernel(name, "wasm") as Marked | undefined;
+    if (existing?.[MARK]) continue;
+    if (existing) {
+      nativeKernels().set(name, existing);
+      tf.unregisterKernel(name, "wasm");
+    }
+    const config: Marked = { ...build(name, existing), [MARK]: true };
+    tf.registerKernel(config);
+    registered.push(name);
+  }
+  return registered;
+}
+
+/**
+ * Undoes {@link registerWasmTrainingKernels}: removes this package's kernels from the wasm
+ * backend and puts back the native ones they replaced. Mostly for tests and benchmarks.
+ *
+ * @example
+ * ```ts
+ * unregisterWasmTrainingKernels();
+ * ```
+ */
+export function unregisterWasmTrainingKernels(): void {
+  for (const name of WASM_TRAINING_KERNELS) {
+    const existing = tf.getKernel(name, "wasm") as Marked | undefined;
+    if (!existing?.[MARK]) continue;
+    tf.unregisterKernel(name, "wasm");
+    const native = nativeKernels().get(name);
+    if (native) tf.registerKernel(native);
+  }
+}
