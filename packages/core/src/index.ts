@@ -1,0 +1,96 @@
+/**
+ * @packageDocumentation
+ * `@sam/core`: a model's parameters, named and tagged, split into ordered, disjoint groups
+ * that each get their own treatment; the grouped optimizer protocol (gradient oracles and
+ * per-group update rules) every `@sam/*` method is built on.
+ */
+
+export { SamConfigError } from "./internal/errors";
+export type { GradientOracle, GradientRequest, GradientResult } from "./oracles/gradientOracle";
+export { differentiate, plainGradient } from "./oracles/plainGradient";
+export {
+  type GroupedOptimizerConfig,
+  GroupedOptimizer,
+  type GroupedOptimizerOptions,
+  resolveGroupHyper,
+} from "./optimizer/groupedOptimizer";
+export { oracleFromConfig, registerOracle, registerRule, ruleFromConfig } from "./optimizer/registry";
+export {
+  type CollectParamsOptions,
+  collectParams,
+  type LayerLike,
+  type LayersModelLike,
+  type LayerVariableLike,
+  type SamModelMeta,
+} from "./params/collectParams";
+export { describeGroups, type GroupRow, type GroupTable } from "./params/describeGroups";
+export { type FromVariablesOptions, fromVariables } from "./params/fromVariables";
+export {
+  type GroupParamsOptions,
+  type GroupSpec,
+  groupParams,
+  type ParamGroup,
+  singleGroup,
+} from "./params/groupParams";
+export {
+  BUILTIN_TAGS,
+  type LayerInfo,
+  type Param,
+  ParamSet,
+  type ParamTag,
+  type StateVariable,
+} from "./params/param";
+export { ParamSnapshot } from "./params/paramSnapshot";
+export {
+  and,
+  block,
+  compileSelector,
+  everything,
+  globToRegExp,
+  hasTag,
+  layerClass,
+  layerIndex,
+  not,
+  or,
+  pathGlob,
+  pathMatches,
+  rank,
+  type Selector,
+  type SelectorContext,
+  type SelectorSpec,
+} from "./params/selectors";
+export { defaultTagRules, type TagRule, type TagSubject, tagsFor } from "./params/tagRules";
+export { withPerturbation } from "./params/withPerturbation";
+export { seedFor } from "./random/seedFor";
+export { type AdamHyper, adam, adamw } from "./rules/adam";
+export { chainRules, clipByGlobalNorm } from "./rules/chainRules";
+export { type EveryKOptions, everyK } from "./rules/everyK";
+export { fromTfOptimizer } from "./rules/fromTfOptimizer";
+export { partitionRules } from "./rules/partitionRules";
+export {
+  constant,
+  cosineDecay,
+  type Hyper,
+  type HyperValue,
+  linear,
+  piecewise,
+  type ResolvedHyper,
+  resolveHyperValue,
+  type ScheduleSpec,
+  stepDecay,
+  warmup,
+} from "./rules/schedule";
+export { type SgdHyper, sgd } from "./rules/sgd";
+export {
+  type ExternalRuleState,
+  type NamedTensor,
+  groupSlotName,
+  NO_STATE,
+  paramSlotName,
+  type RuleConfig,
+  type RuleState,
+  SlotState,
+  type StepContext,
+  type UpdateRule,
+  withDefaults,
+} from "./rules/updateRule";

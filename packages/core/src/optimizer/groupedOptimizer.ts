@@ -1,0 +1,436 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { SamConfigError, show } from "../internal/errors";
+import { plainGradient } from "../oracles/plainGradient";
+import type { GradientOracle } from "../oracles/gradientOracle";
+import { type GroupParamsOptions, type GroupSpec, groupParams, type ParamGroup } from "../params/groupParams";
+import type { Param, ParamSet } from "../params/param";
+import { isSerializableSelector } from "../params/selectors";
+import { seedFor } from "../random/seedFor";
+import { type Hyper, isSerializableHyper, type ResolvedHyper, resolveHyperValue } from "../rules/schedule";
+import type {
+  ExternalRuleState,
+  NamedTensor,
+  RuleConfig,
+  RuleState,
+  StepContext,
+  UpdateRule,
+} from "../rules/updateRule";
+import "./registerBuiltins";
+import { oracleFromConfig, ruleFromConfig } from "./registry";
+import { validateCheckpoint } from "./validateCheckpoint";
+
+/** Constructor options of {@link GroupedOptimizer}. */
+export interface GroupedOptimizerOptions extends GroupParamsOptions {
+  /** The parameters to train (from `collectParams(model)` or `fromVariables(...)`). */
+  readonly params: ParamSet;
+  /** The groups, tried in order (first match wins). Default: one group `all` with every parameter. */
+  readonly groups?: readonly GroupSpec[];
+  /** The update rule (use `partitionRules` for a different rule per group). */
+  readonly rule: UpdateRule;
+  /** How gradients are obtained. Default: `plainGradient()`. */
+  readonly oracle?: GradientOracle;
+  /** Seed of every random draw (noise, perturbations). Default 1. Never 0. */
+  readonly seed?: number;
+}
+
+/** The serialized form of a {@link GroupedOptimizer} (`getConfig()`). */
+export interface GroupedOptimizerConfig {
+  groups: { label: string; select: unknown; hyper: Hyper }[];
+  defaults: Hyper;
+  onUnmatched: "error" | "ignore";
+  allowEmpty: boolean;
+  rule: RuleConfig;
+  oracle: { kind: string; [option: string]: unknown };
+  seed: number;
+}
+
+interface Bound {
+  readonly params: ParamSet;
+  readonly groups: ParamGroup[];
+  readonly states: RuleState[];
+}
+
+/**
+ * The optimizer every method of the project is built on: a `tf.Optimizer` whose
+ * parameters are split into groups, each with its own hyperparameters, moved by an update
+ * rule from gradients a gradient oracle supplies. It works in a custom loop
+ * (`optimizer.minimize(() => loss, true)`) and under `model.compile({ optimizer })` /
+ * `model.fit`, which calls `minimize` the same way.
+ *
+ * One step (`minimize(lossFn, returnCost, varList)`):
+ * 1. every group's hyperparameters are resolved for this step (schedules evaluated) and checked;
+ * 2. the active parameters are those of groups whose rule runs this step, within `varList`;
+ * 3. the oracle returns L(w) and the gradients of the active parameters only;
+ * 4. each active group's rule moves its parameters;
+ * 5. the step counter advances. All of it runs in one `tf.tidy`; only the loss escapes.
+ *
+ * State is allocated when the optimizer is built, saved by `getWeights()` under
+ * `<param path>/<rule kind>.<slot>` names, and the configuration round-trips through
+ * `getConfig()` / `GroupedOptimizer.fromConfig(...)` followed by `bind(params)`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { GroupedOptimizer, collectParams, hasTag, or, everything, sgd } from "@sam/core";
+ *
+ * const model = tf.sequential({ layers: [
+ *   tf.layers.dense({ units: 16, inputShape: [2], activation: "relu", name: "fc1" }),
+ *   tf.layers.dense({ units: 1, name: "head" }),
+ * ] });
+ * const optimizer = new GroupedOptimizer({
+ *   params: collectParams(model),
+ *   groups: [
+ *     { label: "no_decay", select: hasTag("bias"), hyper: { weightDecay: 0 } },
+ *     { label: "rest", select: everything },
+ *   ],
+ *   defaults: { lr: 0.05, weightDecay: 1e-4 },
+ *   rule: sgd({ momentum: 0.9 }),
+ * });
+ * model.compile({ optimizer, loss: "meanSquaredError" });
+ * ```
+ */
+export class GroupedOptimizer extends tf.Optimizer {
+  /** Name under which the class is registered for tfjs serialization (`sam>GroupedOptimizer`). */
+  static get className(): string {
+    return "GroupedOptimizer";
+  }
+
+  readonly rule: UpdateRule;
+  readonly oracle: GradientOracle;
+  readonly seed: number;
+  private readonly specs: readonly GroupSpec[];
+  private readonly groupOptions: GroupParamsOptions;
+  private bound: Bound | null = null;
+
+  constructor(
+    options: GroupedOptimizerOptions | (Omit<GroupedOptimizerOptions, "params"> & { params?: undefined }),
+  ) {
+    super();
+    if (!options || typeof options.rule?.apply !== "function") {
+      throw new SamConfigError(
+        `GroupedOptimizer options.rule is ${show(options?.rule)}: it must be an update rule such as sgd(), adam() or partitionRules({...}).`,
+      );
+    }
+    const seed = options.seed ?? 1;
+    if (!Number.isInteger(seed) || seed === 0) {
+      throw new SamConfigError(
+        `GroupedOptimizer seed is ${show(seed)}: it must be a non-zero integer (tfjs treats 0 as "no seed"). Pass e.g. seed: 1.`,
+      );
+    }
+    this.rule = options.rule;
+    this.oracle = options.oracle ?? plainGradient();
+    this.seed = seed;
+    this.specs = options.groups ?? [{ label: "all", select: { all: true } }];
+    this.groupOptions = {
+      ...(options.defaults ? { defaults: options.defaults } : {}),
+      ...(options.onUnmatched ? { onUnmatched: options.onUnmatched } : {}),
+      ...(options.allowEmpty ? { allowEmpty: options.allowEmpty } : {}),
+    };
+    if (options.params) this.bind(options.params);
+  }
+
+  /**
+   * Attaches the optimizer to its parameters: builds the groups, allocates the rule state
+   * and the oracle's buffers. The constructor does it when given `params`; an optimizer
+   * made by `fromConfig` must be bound before its first step.
+   */
+  bind(params: ParamSet): this {
+    if (this.bound) {
+      throw new SamConfigError(
+        "This GroupedOptimizer is already bound to its parameters. Build a new optimizer for another model.",
+      );
+    }
+    const groups = groupParams(params, this.specs, this.groupOptions);
+    const states = groups.map((g) => this.rule.init(g));
+    this.oracle.init?.(params, groups);
+    this.bound = { params, groups, states };
+    return this;
+  }
+
+  /** The groups, with their live (mutable) hyperparameters. */
+  get groups(): readonly ParamGroup[] {
+    return this.requireBound().groups;
+  }
+
+  /** The parameters the optimizer trains. */
+  get params(): ParamSet {
+    return this.requireBound().params;
+  }
+
+  /** The group with this label. */
+  group(label: string): ParamGroup {
+    const g = this.groups.find((x) => x.label === label);
+    if (!g) {
+      throw new SamConfigError(
+        `No group is labelled ${JSON.stringify(label)}; the groups are ${this.groups.map((x) => JSON.stringify(x.label)).join(", ")}.`,
+      );
+    }
+    return g;
+  }
+
+  /** Steps taken so far. */
+  get step(): number {
+    return this.iterations;
+  }
+
+  /**
+   * One optimization step; see the class description. `varList`, when given (as
+   * `model.fit` does), restricts the step to those variables; a variable in it that the
+   * optimizer does not own is an error.
+   */
+  override minimize(f: () => tf.Scalar, returnCost = false, varList?: tf.Variable[]): tf.Scalar | null {
+    const { params, groups, states } = this.requireBound();
+    const step = this.iterations;
+    const allowed = varList ? this.checkVarList(varList, params) : null;
+    const resolved = groups.map((group) => ({ group, hyper: resolveGroupHyper(group, step) }));
+    const activeGroups = groups.map(
+      (group) =>
+        (this.rule.isActive?.(step, group) ?? true) &&
+        group.params.some((p) => !allowed || allowed.has(p.index)),
+    );
+    const active: Param[] = [];
+    groups.forEach((group, gi) => {
+      if (!activeGroups[gi]) return;
+      for (const p of group.params) if (!allowed || allowed.has(p.index)) active.push(p);
+    });
+    const ctx: StepContext = {
+      step,
+      seedFor: (paramIndex, stream = 0) => seedFor(this.seed, step, paramIndex, stream),
+      lossFn: f,
+    };
+    const loss = tf.tidy(() => {
+      const result = this.oracle.gradients({ lossFn: f, params, groups: resolved, active, ctx });
+      const gradOf = new Map<number, tf.Tensor | null>();
+      active.forEach((p, i) => gradOf.set(p.index, result.grads[i] ?? null));
+      groups.forEach((group, gi) => {
+        if (!activeGroups[gi]) return;
+        const grads = group.params.map((p) => gradOf.get(p.index) ?? null);
+        this.rule.apply(group, grads, states[gi]!, resolved[gi]!.hyper, ctx);
+      });
+      return result.loss;
+    });
+    this.incrementIterations();
+    if (returnCost) return loss;
+    loss.dispose();
+    return null;
+  }
+
+  /**
+   * Applies precomputed gradients (by variable name) with the groups' rules. Only for the
+   * plain oracle: an oracle that evaluates the loss more than once (SAM) needs `minimize`.
+   */
+  override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
+    if (this.oracle.lossEvaluations !== 1) {
+      throw new SamConfigError(
+        `applyGradients() was called on an optimizer with the "${this.oracle.kind}" oracle, which must evaluate the loss itself. Call optimizer.minimize(() => loss) instead.`,
+      );
+    }
+    const { params, groups, states } = this.requireBound();
+    const byName: tf.NamedTensorMap = Array.isArray(variableGradients)
+      ? Object.fromEntries(variableGradients.map((g) => [g.name, g.tensor]))
+      : variableGradients;
+    const unknown = Object.keys(byName).filter((name) => !params.byVariable(name));
+    if (unknown.length > 0) {
+      throw new SamConfigError(
+        `applyGradients got gradients for variables the optimizer does not own: ${unknown.map((n) => JSON.stringify(n)).join(", ")}. Build the optimizer over those variables or leave them out.`,
+      );
+    }
+    const step = this.iterations;
+    const ctx: StepContext = {
+      step,
+      seedFor: (i, s = 0) => seedFor(this.seed, step, i, s),
+      lossFn: () => {
+        throw new SamConfigError(
+          "This rule needs the loss closure; call optimizer.minimize(lossFn) instead of applyGradients.",
+        );
+      },
+    };
+    tf.tidy(() => {
+      groups.forEach((group, gi) => {
+        if (!(this.rule.isActive?.(step, group) ?? true)) return;
+        const grads = group.params.map((p) => byName[p.variable.name] ?? null);
+        if (grads.every((g) => g === null)) return;
+        this.rule.apply(group, grads, states[gi]!, resolveGroupHyper(group, step), ctx);
+      });
+    });
+    this.incrementIterations();
+  }
+
+  /** `[iter, ...slots]`, slots named `<param path>/<rule kind>.<slot>` or `@<group>/<rule kind>.<slot>`. */
+  override async getWeights(): Promise<NamedTensor[]> {
+    const { states } = this.requireBound();
+    const weights: NamedTensor[] = [await this.saveIterations()];
+    for (const state of states) {
+      if (isExternal(state)) weights.push(...(await state.getWeights()));
+      else for (const s of state.slots()) weights.push({ name: s.name, tensor: s.variable });
+    }
+    return weights;
+  }
+
+  /**
+   * Restores `getWeights()` output. The names and shapes are checked first, and every
+   * mismatch (missing, unexpected, wrong shape) is listed in one error; nothing is written
+   * unless the whole checkpoint fits.
+   */
+  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
+    const { states } = this.requireBound();
+    const internal = states.flatMap((s) => (isExternal(s) ? [] : s.slots()));
+    const externalPrefixes = this.externalPrefixes();
+    const iter = weightValues.find((w) => w.name === "iter");
+    const rest = weightValues.filter((w) => w.name !== "iter");
+    const isExternalName = (name: string) => externalPrefixes.some((p) => name.startsWith(p));
+    validateCheckpoint(
+      internal.map((s) => ({ name: s.name, shape: s.variable.shape })),
+      rest.filter((w) => !isExternalName(w.name)),
+      iter !== undefined,
+    );
+    await this.extractIterations(iter ? [iter] : []);
+    const byName = new Map(rest.map((w) => [w.name, w.tensor]));
+    for (const s of internal) s.variable.assign(byName.get(s.name)!);
+    for (const state of states) {
+      if (isExternal(state)) {
+        const prefixes = this.externalPrefixes(state);
+        await state.setWeights(rest.filter((w) => prefixes.some((p) => w.name.startsWith(p))));
+      }
+    }
+  }
+
+  /** Plain data from which `GroupedOptimizer.fromConfig` rebuilds the optimizer (unbound). */
+  override getConfig(): tf.serialization.ConfigDict {
+    const config: GroupedOptimizerConfig = {
+      groups: this.specs.map((spec) => {
+        if (!isSerializableSelector(spec.select)) {
+          throw new SamConfigError(
+            `Group ${JSON.stringify(spec.label)} selects with a function, which cannot be saved in a config. Use a selector spec ({ tag }, { layerClass }, { path }, ...) to save it.`,
+          );
+        }
+        const hyper = spec.hyper ?? {};
+        if (!isSerializableHyper(hyper)) {
+          throw new SamConfigError(
+            `Group ${JSON.stringify(spec.label)} has a hyperparameter given as a function, which cannot be saved. Use a schedule spec (constant, stepDecay, cosineDecay, ...) instead.`,
+          );
+        }
+        return { label: spec.label, select: spec.select, hyper };
+      }),
+      defaults: this.groupOptions.defaults ?? {},
+      onUnmatched: this.groupOptions.onUnmatched ?? "error",
+      allowEmpty: this.groupOptions.allowEmpty ?? false,
+      rule: this.rule.getConfig(),
+      oracle: this.oracle.getConfig(),
+      seed: this.seed,
+    };
+    if (!isSerializableHyper(config.defaults)) {
+      throw new SamConfigError(
+        "The optimizer's defaults hold a hyperparameter given as a function, which cannot be saved. Use a schedule spec instead.",
+      );
+    }
+    return JSON.parse(JSON.stringify(config)) as tf.serialization.ConfigDict;
+  }
+
+  /**
+   * Rebuilds an optimizer from `getConfig()` output. It is not bound to parameters yet:
+   * call `.bind(collectParams(model))` before the first step.
+   */
+  static override fromConfig<T extends tf.serialization.Serializable>(
+    cls: tf.serialization.SerializableConstructor<T>,
+    config: tf.serialization.ConfigDict,
+  ): T {
+    const c = config as unknown as GroupedOptimizerConfig;
+    const Ctor = cls as unknown as new (options: Omit<GroupedOptimizerOptions, "params">) => T;
+    return new Ctor({
+      groups: c.groups.map((g) => ({
+        label: g.label,
+        select: g.select as GroupSpec["select"],
+        hyper: g.hyper,
+      })),
+      defaults: c.defaults,
+      onUnmatched: c.onUnmatched,
+      allowEmpty: c.allowEmpty,
+      rule: ruleFromConfig(c.rule),
+      oracle: oracleFromConfig(c.oracle),
+      seed: c.seed,
+    });
+  }
+
+  /**
+   * Rebuilds an optimizer from `getConfig()` output and binds it to `params`: the typed
+   * shorthand of `GroupedOptimizer.fromConfig(GroupedOptimizer, config).bind(params)`.
+   *
+   * @example
+   * ```ts
+   * const saved = JSON.stringify(optimizer.getConfig());
+   * const restored = GroupedOptimizer.load(JSON.parse(saved), collectParams(model));
+   * await restored.setWeights(await optimizer.getWeights());
+   * ```
+   */
+  static load(config: tf.serialization.ConfigDict, params: ParamSet): GroupedOptimizer {
+    return (GroupedOptimizer.fromConfig(GroupedOptimizer, config) as GroupedOptimizer).bind(params);
+  }
+
+  /** Frees the optimizer's state (slots, oracle buffers). Model variables are untouched. */
+  override dispose(): void {
+    if (this.bound) for (const s of this.bound.states) s.dispose();
+    this.oracle.dispose?.();
+    super.dispose();
+  }
+
+  private requireBound(): Bound {
+    if (!this.bound) {
+      throw new SamConfigError(
+        "This GroupedOptimizer is not bound to parameters (it was made by fromConfig or without params). Call optimizer.bind(collectParams(model)) first.",
+      );
+    }
+    return this.bound;
+  }
+
+  private checkVarList(varList: readonly tf.Variable[], params: ParamSet): Set<number> {
+    const allowed = new Set<number>();
+    const foreign: string[] = [];
+    for (const v of varList) {
+      const p = params.byVariable(v.name);
+      if (p) allowed.add(p.index);
+      else foreign.push(v.name);
+    }
+    if (foreign.length > 0) {
+      throw new SamConfigError(
+        `varList holds ${foreign.length} variable(s) the optimizer does not own: ${foreign
+          .slice(0, 6)
+          .map((n) => JSON.stringify(n))
+          .join(", ")}${foreign.length > 6 ? ", ..." : ""}. ` +
+          "Build the optimizer from collectParams(model) of the model being trained, or leave those variables out of varList.",
+      );
+    }
+    return allowed;
+  }
+
+  private externalPrefixes(only?: RuleState): string[] {
+    const { groups, states } = this.requireBound();
+    return groups.flatMap((g, i) =>
+      isExternal(states[i]!) && (!only || states[i] === only)
+        ? [`@${g.label}/`, ...g.params.map((p) => `${p.path}/`)]
+        : [],
+    );
+  }
+}
+
+function isExternal(state: RuleState): state is ExternalRuleState {
+  return typeof (state as ExternalRuleState).getWeights === "function";
+}
+
+/** Resolves a group's hyperparameters at `step` and checks each number is finite and >= 0. */
+export function resolveGroupHyper(group: ParamGroup, step: number): ResolvedHyper {
+  const out: Record<string, number | boolean> = {};
+  for (const [name, value] of Object.entries(group.hyper)) {
+    const v = resolveHyperValue(value, step);
+    if (typeof v === "number" && !(Number.isFinite(v) && v >= 0)) {
+      throw new SamConfigError(
+        `Hyperparameter ${name} of group ${JSON.stringify(group.label)} is ${v} at step ${step}: it must be a finite number >= 0. ` +
+          "Fix the value or the schedule that produced it.",
+      );
+    }
+    out[name] = v;
+  }
+  return out;
+}
+
+tf.serialization.registerClass(GroupedOptimizer, "sam");

@@ -1,0 +1,34 @@
+import { plainGradient } from "../oracles/plainGradient";
+import { adam, adamw } from "../rules/adam";
+import { chainRules, clipByGlobalNorm } from "../rules/chainRules";
+import { everyK } from "../rules/everyK";
+import { partitionRules } from "../rules/partitionRules";
+import { sgd } from "../rules/sgd";
+import type { RuleConfig } from "../rules/updateRule";
+import { registerOracle, registerRule, ruleFromConfig } from "./registry";
+
+// Registers the built-in rules and oracles so that `GroupedOptimizer.fromConfig` can
+// rebuild them. This module has side effects on purpose (listed in `sideEffects`).
+const options = (config: RuleConfig) => {
+  const { kind: _kind, ...rest } = config;
+  return rest as Record<string, never>;
+};
+registerRule("sgd", (c) => sgd(options(c)));
+registerRule("adam", (c) => adam(options(c)));
+registerRule("adamw", (c) => adamw(options(c)));
+registerRule("clipByGlobalNorm", (c) => clipByGlobalNorm(Number(c.maxNorm)));
+registerRule("chain", (c) => chainRules(...(c.rules as RuleConfig[]).map(ruleFromConfig)));
+registerRule("partition", (c) =>
+  partitionRules(
+    Object.fromEntries(
+      Object.entries(c.rules as Record<string, RuleConfig>).map(([k, v]) => [k, ruleFromConfig(v)]),
+    ),
+  ),
+);
+registerRule("everyK", (c) =>
+  everyK(Number(c.k), ruleFromConfig(c.rule as RuleConfig), {
+    gradient: c.gradient as "latest" | "mean",
+    phase: Number(c.phase),
+  }),
+);
+registerOracle("plain", () => plainGradient());

@@ -1,0 +1,39 @@
+import * as tf from "@tensorflow/tfjs-core";
+import type { GradientOracle, GradientRequest, GradientResult } from "./gradientOracle";
+
+/**
+ * The gradient of the loss at the current weights, for the active parameters only:
+ * `tf.variableGrads(lossFn, activeVariables)`.
+ *
+ * @example
+ * ```ts
+ * import { GroupedOptimizer, plainGradient, sgd, singleGroup } from "@sam/core";
+ *
+ * const optimizer = new GroupedOptimizer({ groups: singleGroup(params, { lr: 0.1 }), rule: sgd(), oracle: plainGradient() });
+ * ```
+ */
+export function plainGradient(): GradientOracle {
+  return {
+    kind: "plain",
+    lossEvaluations: 1,
+    gradients: (request) =>
+      differentiate(
+        request.lossFn,
+        request.active.map((p) => p.variable),
+      ),
+    getConfig: () => ({ kind: "plain" }),
+  };
+}
+
+/**
+ * `tf.variableGrads` that tolerates variables the loss does not depend on (their gradient
+ * is `null`) and checks that the closure returns a scalar.
+ */
+export function differentiate(lossFn: () => tf.Scalar, variables: readonly tf.Variable[]): GradientResult {
+  if (variables.length === 0) {
+    const loss = lossFn();
+    return { loss, grads: [] };
+  }
+  const { value, grads } = tf.variableGrads(lossFn, [...variables]);
+  return { loss: value, grads: variables.map((v) => grads[v.name] ?? null) };
+}

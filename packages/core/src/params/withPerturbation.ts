@@ -1,0 +1,43 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { SamConfigError } from "../internal/errors";
+import type { ParamSnapshot } from "./paramSnapshot";
+
+/**
+ * Runs `fn` with the snapshot's parameters moved to `w + delta`, and puts them back
+ * exactly (from the snapshot, not by subtracting `delta`) in a `finally`, so an exception
+ * inside `fn` never leaves the weights perturbed.
+ *
+ * `deltas[i]` is the displacement of `snapshot.params[i]`; `null` leaves that parameter where it is.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { ParamSnapshot, withPerturbation } from "@sam/core";
+ *
+ * const snapshot = new ParamSnapshot(params.params);
+ * const lossAtShifted = withPerturbation(snapshot, deltas, () => lossFn().dataSync()[0]);
+ * // weights are back at w here, even if lossFn threw
+ * ```
+ */
+export function withPerturbation<T>(
+  snapshot: ParamSnapshot,
+  deltas: readonly (tf.Tensor | null)[],
+  fn: () => T,
+): T {
+  if (deltas.length !== snapshot.params.length) {
+    throw new SamConfigError(
+      `withPerturbation got ${deltas.length} deltas for ${snapshot.params.length} parameters. Pass one delta (or null) per parameter of the snapshot.`,
+    );
+  }
+  snapshot.save();
+  try {
+    snapshot.params.forEach((p, i) => {
+      const d = deltas[i];
+      // Inside a tidy the sum is released at once; the variable keeps its data.
+      if (d) tf.tidy(() => p.variable.assign(tf.add(p.variable, d)));
+    });
+    return fn();
+  } finally {
+    snapshot.restore();
+  }
+}
