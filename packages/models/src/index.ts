@@ -25,3 +25,31 @@ export { loadModel } from "./weights/loadModel";
 export { type LoadWeightsOptions, loadWeights } from "./weights/loadWeights";
 export { saveWeights } from "./weights/saveWeights";
 export type { WeightsReport } from "./weights/weightsReport";
+
+// Data
+export { type AugmentOptions, augmentImages } from "./data/augmentImages";
+export { type Batch, type BatchesOptions, batches } from "./data/batches";
+export { createRng, type Rng } from "./data/createRng";
+export { checkDataset, type Dataset, sliceDataset, toTensors } from "./data/dataset";
+export {
+  DATASET_SOURCES,
+  type DatasetName,
+  type DownloadOptions,
+  downloadDataset,
+} from "./data/downloadDataset";
+export { type GaussianBlobsOptions, gaussianBlobs } from "./data/gaussianBlobs";
+export { type ChannelStats, channelStats, normalizeChannels } from "./data/normalizeChannels";
+export { type CifarOptions, parseCifar, readCifar } from "./data/readCifar";
+export { type CsvOptions, parseCsv, readCsv } from "./data/readCsv";
+export {
+  FASHION_MNIST_CLASSES,
+  type IdxArray,
+  parseIdx,
+  type ReadMnistOptions,
+  readIdx,
+  readMnist,
+} from "./data/readIdx";
+export { SHAPE_FAMILIES, type ShapesOptions, shapes } from "./data/shapes";
+export { type SpiralsOptions, spirals } from "./data/spirals";
+export { type SyntheticTextOptions, syntheticText } from "./data/syntheticText";
+export { type TwoMoonsOptions, twoMoons } from "./data/twoMoons";
