@@ -1,5 +1,39 @@
 /**
  * @packageDocumentation
- * `@sam/backend`: see the package README. This entry point is filled by its own issue.
+ * `@sam/backend`: picks and prepares the fastest TensorFlow.js backend available:
+ * tfjs-node(-gpu) when installed, else wasm with the training kernels it lacks, else cpu.
  */
-export {};
+
+// Choosing a backend
+export {
+  BACKEND_ENV_VAR,
+  type BackendAttempt,
+  type BackendChoice,
+  type BackendKind,
+  DEFAULT_BACKEND_ORDER,
+  type SetupBackendOptions,
+  setupBackend,
+} from "./setupBackend";
+export { initWasmWithThreads, type WasmThreadsResult } from "./initWasmWithThreads";
+export { setupWebGpu } from "./setupWebGpu";
+
+// wasm training kernels
+export {
+  type RegisterWasmTrainingKernelsOptions,
+  registerWasmTrainingKernels,
+  unregisterWasmTrainingKernels,
+  WASM_TRAINING_KERNELS,
+  type WasmTrainingKernelName,
+} from "./registerWasmTrainingKernels";
+export { conv2dBackpropFilter, conv2dBackpropFilterConfig } from "./kernels/conv2dBackpropFilter";
+export { conv2dBackpropInput, conv2dBackpropInputConfig } from "./kernels/conv2dBackpropInput";
+export {
+  depthwiseConv2dNativeBackpropFilter,
+  depthwiseConv2dNativeBackpropFilterConfig,
+} from "./kernels/depthwiseConv2dNativeBackpropFilter";
+export {
+  depthwiseConv2dNativeBackpropInput,
+  depthwiseConv2dNativeBackpropInputConfig,
+} from "./kernels/depthwiseConv2dNativeBackpropInput";
+export { makeTileConfig, tileInto } from "./kernels/tile";
+export { segmentSumInto, unsortedSegmentSumConfig } from "./kernels/unsortedSegmentSum";

@@ -4,6 +4,7 @@ import { conv2dBackpropInputConfig } from "./kernels/conv2dBackpropInput";
 import { depthwiseConv2dNativeBackpropFilterConfig } from "./kernels/depthwiseConv2dNativeBackpropFilter";
 import { depthwiseConv2dNativeBackpropInputConfig } from "./kernels/depthwiseConv2dNativeBackpropInput";
 import { makeTileConfig } from "./kernels/tile";
+import { unsortedSegmentSumConfig } from "./kernels/unsortedSegmentSum";
 
 /** Names of the kernels that {@link registerWasmTrainingKernels} installs on the wasm backend. */
 export type WasmTrainingKernelName =
@@ -11,7 +12,8 @@ export type WasmTrainingKernelName =
   | "Conv2DBackpropInput"
   | "DepthwiseConv2dNativeBackpropFilter"
   | "DepthwiseConv2dNativeBackpropInput"
-  | "Tile";
+  | "Tile"
+  | "UnsortedSegmentSum";
 
 /** Every kernel of {@link registerWasmTrainingKernels}, in registration order. */
 export const WASM_TRAINING_KERNELS: readonly WasmTrainingKernelName[] = [
@@ -20,6 +22,7 @@ export const WASM_TRAINING_KERNELS: readonly WasmTrainingKernelName[] = [
   "DepthwiseConv2dNativeBackpropFilter",
   "DepthwiseConv2dNativeBackpropInput",
   "Tile",
+  "UnsortedSegmentSum",
 ];
 
 /** Options of {@link registerWasmTrainingKernels}. */
@@ -49,6 +52,8 @@ function build(name: WasmTrainingKernelName, existing: tf.KernelConfig | undefin
       return depthwiseConv2dNativeBackpropFilterConfig;
     case "DepthwiseConv2dNativeBackpropInput":
       return depthwiseConv2dNativeBackpropInputConfig;
+    case "UnsortedSegmentSum":
+      return unsortedSegmentSumConfig;
     case "Tile": {
       if (!existing) {
         throw new Error(
@@ -64,8 +69,8 @@ function build(name: WasmTrainingKernelName, existing: tf.KernelConfig | undefin
 /**
  * Installs this package's training kernels on the `wasm` backend of the global tfjs engine:
  * the filter gradient of `conv2d` (missing in tfjs-backend-wasm), a faster input gradient,
- * both depthwise backprops (missing), and a block-copy `Tile` (the batch-norm gradient's hot
- * spot). Each one is checked against the cpu backend in this package's tests.
+ * both depthwise backprops (missing), a block-copy `Tile` (the batch-norm gradient's hot
+ * spot) and `UnsortedSegmentSum` (missing; the gradient of `gather`, i.e. of embeddings). Each one is checked against the cpu backend in this package's tests.
  *
  * Idempotent: kernels this package already registered are left alone, and replaced native
  * kernels are remembered (on `globalThis`) so a replacement can fall back to them. Registering

@@ -47,7 +47,7 @@ export function depthwiseConv2dNativeBackpropFilter(
     const rows = (g.filterHeight - 1) * g.dilationHeight + (g.outHeight - 1) * g.strideHeight + 1;
     const cols = (g.filterWidth - 1) * g.dilationWidth + (g.outWidth - 1) * g.strideWidth + 1;
     const xp = padOrCrop(x, g.padTop, rows - g.inHeight - g.padTop, g.padLeft, cols - g.inWidth - g.padLeft);
-    const xf = tf.reshape(tf.transpose(xp, [1, 2, 0, 3]), [1, rows, cols, b * c]);
+    const xf = tf.reshape<tf.Rank.R4>(tf.transpose(xp, [1, 2, 0, 3]), [1, rows, cols, b * c]);
     const f = tf.reshape(tf.transpose(tf.reshape(dy, [b, g.outHeight, g.outWidth, c, m]), [1, 2, 0, 3, 4]), [
       g.outHeight,
       g.outWidth,

@@ -1,0 +1,42 @@
+/**
+ * One bench configuration, run in its own process (the tfjs backend is global):
+ *   tsx --conditions=@sam/source bench/trainStep.ts <baseline|full> <threads> <batch> <steps>
+ * Prints one JSON line: { config, threads, batch, images_per_s, step_ms }.
+ */
+import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs-backend-wasm";
+import { cifarResNet } from "@sam/models";
+import { initWasmWithThreads, registerWasmTrainingKernels } from "../src/index";
+
+async function main(): Promise<void> {
+  const [config = "full", threadsArg = "1", batchArg = "128", stepsArg = "3"] = process.argv.slice(2);
+  const threads = Number(threadsArg);
+  const batch = Number(batchArg);
+  const steps = Number(stepsArg);
+  registerWasmTrainingKernels(config === "baseline" ? { only: ["Conv2DBackpropFilter"] } : {});
+  if (threads > 1) await initWasmWithThreads(threads);
+  else await tf.setBackend("wasm");
+  const model = cifarResNet({ depth: 20, numClasses: 10, inputShape: [32, 32, 3], seed: 1 }) as unknown as tf.LayersModel;
+  const optimizer = tf.train.momentum(0.05, 0.9);
+  const x = tf.randomNormal([batch, 32, 32, 3], 0, 1, "float32", 2);
+  const y = tf.oneHot(tf.randomUniform([batch], 0, 10, "int32", 3) as tf.Tensor1D, 10);
+  const step = () => {
+    const loss = optimizer.minimize(
+      () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+      true,
+    )!;
+    loss.dataSync();
+    loss.dispose();
+  };
+  step(); // warm-up: XNNPACK operator creation, first allocation of every buffer
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) step();
+  const stepMs = (performance.now() - t0) / steps;
+  const result = { config, threads, batch, images_per_s: (batch * 1000) / stepMs, step_ms: stepMs };
+  console.log(JSON.stringify(result));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
