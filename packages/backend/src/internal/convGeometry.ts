@@ -146,3 +146,31 @@ export function padOrCrop(x: tf.Tensor4D, top: number, bottom: number, left: num
   }
   return r;
 }
+
+/**
+ * Splits a spatial pad/crop into what `tf.conv2d`'s explicit padding can absorb (the positive
+ * parts, no copy) and a crop of the input (the negative parts, one `slice`).
+ *
+ * @example
+ * ```ts
+ * const { x: xc, pad } = cropForConv(x, -1, 2, 0, 1);
+ * tf.conv2d(xc, w, 1, pad);
+ * ```
+ */
+export function cropForConv(
+  x: tf.Tensor4D,
+  top: number,
+  bottom: number,
+  left: number,
+  right: number,
+): { x: tf.Tensor4D; pad: tf.backend_util.ExplicitPadding } {
+  return {
+    x: padOrCrop(x, Math.min(top, 0), Math.min(bottom, 0), Math.min(left, 0), Math.min(right, 0)),
+    pad: [
+      [0, 0],
+      [Math.max(top, 0), Math.max(bottom, 0)],
+      [Math.max(left, 0), Math.max(right, 0)],
+      [0, 0],
+    ],
+  };
+}

@@ -18,10 +18,12 @@ export async function loadOptional<T = unknown>(specifier: string): Promise<Opti
     return { ok: true, module };
   } catch (error) {
     const e = error as { code?: string; message?: string };
-    const reason =
-      e.code === "ERR_MODULE_NOT_FOUND" || e.code === "MODULE_NOT_FOUND"
-        ? "not installed"
-        : (e.message ?? String(error)).split("\n")[0]!;
+    const message = (e.message ?? String(error)).split("\n")[0]!;
+    const missing =
+      e.code === "ERR_MODULE_NOT_FOUND" ||
+      e.code === "MODULE_NOT_FOUND" ||
+      /Cannot find (package|module)|Could not (resolve|find)|Failed to (load|resolve)/.test(message);
+    const reason = missing && message.includes(specifier) ? "not installed" : message;
     return { ok: false, reason };
   }
 }

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { asTensor } from "../internal/asTensor";
-import { convGeometry, padOrCrop } from "../internal/convGeometry";
+import { convGeometry, cropForConv } from "../internal/convGeometry";
 
 /**
  * Filter gradient of a 2-D convolution (NHWC), computed with one *forward* convolution.
@@ -21,7 +21,7 @@ import { convGeometry, padOrCrop } from "../internal/convGeometry";
  *
  *     dW[i, j, c, o] = sum_{p, q, b} X'[c, i + p*s_h, j + q*s_w, b] * F'[p, q, b, o],
  *
- * which runs on XNNPACK. x_pad is cut to exactly (OH-1)*s_h + KH rows and (OW-1)*s_w + KW
+ * which runs on XNNPACK (the zero padding is passed to the convolution, not copied). x_pad is cut to exactly (OH-1)*s_h + KH rows and (OW-1)*s_w + KW
  * columns, so the convolution yields [C, KH, KW, O]; one transpose gives [KH, KW, C, O].
  *
  * @example
@@ -51,7 +51,7 @@ export function conv2dBackpropFilter(
   return tf.tidy(() => {
     const rows = (g.outHeight - 1) * g.strideHeight + g.filterHeight;
     const cols = (g.outWidth - 1) * g.strideWidth + g.filterWidth;
-    const xT = padOrCrop(
+    const { x: xT, pad: xPad } = cropForConv(
       tf.transpose(x, [3, 1, 2, 0]),
       g.padTop,
       rows - g.inHeight - g.padTop,
@@ -59,7 +59,7 @@ export function conv2dBackpropFilter(
       cols - g.inWidth - g.padLeft,
     );
     const dyT = tf.transpose(dy, [1, 2, 0, 3]);
-    const r = tf.conv2d(xT, dyT, 1, "valid", "NHWC", [g.strideHeight, g.strideWidth]);
+    const r = tf.conv2d(xT, dyT, 1, xPad, "NHWC", [g.strideHeight, g.strideWidth]);
     return tf.transpose(r, [1, 2, 0, 3]);
   });
 }

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { asTensor } from "../internal/asTensor";
-import { convGeometry, padOrCrop } from "../internal/convGeometry";
+import { convGeometry, cropForConv } from "../internal/convGeometry";
 import { zeroInsert } from "../internal/zeroInsert";
 
 /**
@@ -45,7 +45,7 @@ export function conv2dBackpropInput(
   });
   return tf.tidy(() => {
     const dyz = zeroInsert(dy, g.strideHeight, g.strideWidth);
-    const dyp = padOrCrop(
+    const { x: dyc, pad: dyPad } = cropForConv(
       dyz,
       g.filterHeight - 1 - g.padTop,
       g.inHeight - 1 + g.padTop - (g.outHeight - 1) * g.strideHeight - (g.strideHeight - 1),
@@ -53,7 +53,7 @@ export function conv2dBackpropInput(
       g.inWidth - 1 + g.padLeft - (g.outWidth - 1) * g.strideWidth - (g.strideWidth - 1),
     );
     const wr = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]);
-    return tf.conv2d(dyp, wr, 1, "valid");
+    return tf.conv2d(dyc, wr, 1, dyPad);
   });
 }
 

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { asTensor } from "../internal/asTensor";
-import { convGeometry, padOrCrop } from "../internal/convGeometry";
+import { convGeometry, cropForConv } from "../internal/convGeometry";
 import { zeroInsert } from "../internal/zeroInsert";
 
 /**
@@ -46,7 +46,7 @@ export function depthwiseConv2dNativeBackpropInput(
   const m = filter.shape[3];
   return tf.tidy(() => {
     const dyz = zeroInsert(dy, g.strideHeight, g.strideWidth);
-    const dyp = padOrCrop(
+    const { x: dyc, pad: dyPad } = cropForConv(
       dyz,
       (g.filterHeight - 1) * g.dilationHeight - g.padTop,
       h - 1 + g.padTop - (g.outHeight - 1) * g.strideHeight - (g.strideHeight - 1),
@@ -54,7 +54,7 @@ export function depthwiseConv2dNativeBackpropInput(
       w - 1 + g.padLeft - (g.outWidth - 1) * g.strideWidth - (g.strideWidth - 1),
     );
     const wr = tf.reshape(tf.reverse(filter, [0, 1]), [g.filterHeight, g.filterWidth, c * m, 1]) as tf.Tensor4D;
-    const z = tf.depthwiseConv2d(dyp, wr, 1, "valid", "NHWC", [g.dilationHeight, g.dilationWidth]);
+    const z = tf.depthwiseConv2d(dyc, wr, 1, dyPad, "NHWC", [g.dilationHeight, g.dilationWidth]);
     return m === 1 ? z : (tf.sum(tf.reshape(z, [b, h, w, c, m]), 4) as tf.Tensor4D);
   });
 }
