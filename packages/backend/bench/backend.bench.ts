@@ -5,7 +5,7 @@
  *   3. the same with 2 threads (experimental shim),
  *   4. PyTorch on the same model, batch and machine, when a python3 with torch is found.
  * Each configuration runs in its own child process (the tfjs backend is global). The last line
- * printed is one JSON object. Env: BENCH_BATCH (128), BENCH_STEPS (3), BENCH_PYTHON.
+ * printed is one JSON object. Env: BENCH_BATCH (128), BENCH_STEPS (4; images/s is from the best step), BENCH_PYTHON.
  */
 import { execFileSync } from "node:child_process";
 import { loadavg } from "node:os";
@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const batch = process.env.BENCH_BATCH ?? "128";
-const steps = process.env.BENCH_STEPS ?? "3";
+const steps = process.env.BENCH_STEPS ?? "4";
 
 interface Row {
   config: string;
@@ -32,11 +32,22 @@ function runTfjs(config: string, threads: number): Row | undefined {
   try {
     const out = execFileSync(
       process.execPath,
-      ["--import", "tsx", "--conditions=@sam/source", join(here, "trainStep.ts"), config, String(threads), batch, steps],
+      [
+        "--import",
+        "tsx",
+        "--conditions=@sam/source",
+        join(here, "trainStep.ts"),
+        config,
+        String(threads),
+        batch,
+        steps,
+      ],
       { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], cwd: join(here, "..") },
     );
     const row = lastJson(out);
-    console.log(`${config.padEnd(9)} threads=${threads}: ${row.images_per_s.toFixed(1)} images/s (${row.step_ms.toFixed(0)} ms/step)`);
+    console.log(
+      `${config.padEnd(9)} threads=${threads}: ${row.images_per_s.toFixed(1)} images/s (${row.step_ms.toFixed(0)} ms/step)`,
+    );
     return row;
   } catch (error) {
     console.log(`${config} threads=${threads}: failed (${(error as Error).message.split("\n")[0]})`);
@@ -45,7 +56,9 @@ function runTfjs(config: string, threads: number): Row | undefined {
 }
 
 function findTorchPython(): string | undefined {
-  const candidates = [process.env.BENCH_PYTHON, "python3", "/usr/bin/python3"].filter((p): p is string => !!p);
+  const candidates = [process.env.BENCH_PYTHON, "python3", "/usr/bin/python3"].filter(
+    (p): p is string => !!p,
+  );
   for (const python of candidates) {
     try {
       execFileSync(python, ["-c", "import torch"], { stdio: "ignore" });
@@ -58,7 +71,11 @@ function findTorchPython(): string | undefined {
 }
 
 function main(): void {
-  console.log(`ResNet-20 training, batch ${batch}, ${steps} timed steps after 1 warm-up; load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(
+    `ResNet-20 training, batch ${batch}, ${steps} timed steps after 1 warm-up (best step reported); load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}`,
+  );
   const baseline = runTfjs("baseline", 1);
   const full1 = runTfjs("full", 1);
   const full2 = runTfjs("full", 2);
@@ -66,8 +83,12 @@ function main(): void {
   const python = findTorchPython();
   if (python) {
     try {
-      pytorch = lastJson(execFileSync(python, [join(here, "resnet20_torch.py"), batch, steps, "2"], { encoding: "utf8" }));
-      console.log(`pytorch   threads=2: ${pytorch.images_per_s.toFixed(1)} images/s (${pytorch.step_ms.toFixed(0)} ms/step)`);
+      pytorch = lastJson(
+        execFileSync(python, [join(here, "resnet20_torch.py"), batch, steps, "2"], { encoding: "utf8" }),
+      );
+      console.log(
+        `pytorch   threads=2: ${pytorch.images_per_s.toFixed(1)} images/s (${pytorch.step_ms.toFixed(0)} ms/step)`,
+      );
     } catch (error) {
       console.log(`pytorch: failed (${(error as Error).message.split("\n")[0]})`);
     }

@@ -1,6 +1,3 @@
-import { writeFileSync, mkdtempSync } from "node:fs";
-import os from "node:os";
-import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { loadOptional } from "./internal/loadOptional";
 
@@ -41,13 +38,17 @@ const MAIN_PRELUDE =
  */
 export async function initWasmWithThreads(numThreads: number): Promise<WasmThreadsResult> {
   if (!Number.isInteger(numThreads) || numThreads < 1) {
-    throw new Error(`initWasmWithThreads: numThreads must be a positive integer, got ${numThreads}; pass e.g. 2.`);
+    throw new Error(
+      `initWasmWithThreads: numThreads must be a positive integer, got ${numThreads}; pass e.g. 2.`,
+    );
   }
   const loaded = await loadOptional<{ setThreadsCount(n: number): void; getThreadsCount(): number }>(
     "@tensorflow/tfjs-backend-wasm",
   );
   if (!loaded.ok) {
-    throw new Error(`initWasmWithThreads: '@tensorflow/tfjs-backend-wasm' cannot be loaded (${loaded.reason}); install it.`);
+    throw new Error(
+      `initWasmWithThreads: '@tensorflow/tfjs-backend-wasm' cannot be loaded (${loaded.reason}); install it.`,
+    );
   }
   const wasmModule = loaded.module;
   if (tf.findBackend("wasm") != null) {
@@ -56,9 +57,13 @@ export async function initWasmWithThreads(numThreads: number): Promise<WasmThrea
         "before any tf.setBackend('wasm') / tf.ready() (or run it in a fresh process).",
     );
   }
+  // Node built-ins are loaded lazily, so browser bundles of this package never see them.
+  const { writeFileSync, mkdtempSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const os = (await import("node:os")).default;
   const scriptDir = mkdtempSync(join(os.tmpdir(), "sam-wasm-threads-"));
   const mainPath = join(scriptDir, "tfjs-backend-wasm-threaded-simd.main.cjs");
-  installBlobShim(scriptDir, mainPath);
+  installBlobShim(scriptDir, mainPath, writeFileSync, join);
   tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", true);
   wasmModule.setThreadsCount(numThreads);
   const originalCpus = os.cpus;
@@ -73,14 +78,23 @@ export async function initWasmWithThreads(numThreads: number): Promise<WasmThrea
   } finally {
     os.cpus = originalCpus;
   }
-  const pthread = (tf.backend() as unknown as { wasm?: { PThread?: { unusedWorkers?: { unref?(): void }[]; runningWorkers?: { unref?(): void }[] } } }).wasm?.PThread;
+  const pthread = (
+    tf.backend() as unknown as {
+      wasm?: { PThread?: { unusedWorkers?: { unref?(): void }[]; runningWorkers?: { unref?(): void }[] } };
+    }
+  ).wasm?.PThread;
   for (const w of [...(pthread?.unusedWorkers ?? []), ...(pthread?.runningWorkers ?? [])]) w.unref?.();
   return { threads: wasmModule.getThreadsCount(), scriptDir };
 }
 
 const SHIM = Symbol.for("@sam/backend/blobShim");
 
-function installBlobShim(scriptDir: string, mainPath: string): void {
+function installBlobShim(
+  scriptDir: string,
+  mainPath: string,
+  writeFileSync: (path: string, text: string) => void,
+  join: (...parts: string[]) => string,
+): void {
   const g = globalThis as unknown as Record<symbol, boolean> & { Blob: typeof Blob; URL: typeof URL };
   if (g[SHIM]) return;
   g[SHIM] = true;

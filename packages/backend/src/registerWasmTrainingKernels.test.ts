@@ -2,7 +2,11 @@ import * as tf from "@tensorflow/tfjs";
 import { cifarResNet } from "@sam/models";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackends, relativeError, values } from "../test/compareBackends";
-import { registerWasmTrainingKernels, unregisterWasmTrainingKernels, WASM_TRAINING_KERNELS } from "./registerWasmTrainingKernels";
+import {
+  registerWasmTrainingKernels,
+  unregisterWasmTrainingKernels,
+  WASM_TRAINING_KERNELS,
+} from "./registerWasmTrainingKernels";
 
 describe("registerWasmTrainingKernels", () => {
   beforeAll(initBackends);
@@ -18,12 +22,19 @@ describe("registerWasmTrainingKernels", () => {
   });
 
   it("rejects an unknown kernel name with the list of known ones", () => {
-    expect(() => registerWasmTrainingKernels({ only: ["Conv3D" as never] })).toThrow(/'Conv3D'.*Conv2DBackpropFilter/);
+    expect(() => registerWasmTrainingKernels({ only: ["Conv3D" as never] })).toThrow(
+      /'Conv3D'.*Conv2DBackpropFilter/,
+    );
   });
 
   it("trains a CIFAR ResNet-20 on wasm with the same gradients as cpu (batch 2, 16x16)", () => {
     tf.setBackend("cpu");
-    const model = cifarResNet({ depth: 20, numClasses: 10, inputShape: [16, 16, 3], seed: 7 }) as unknown as tf.LayersModel;
+    const model = cifarResNet({
+      depth: 20,
+      numClasses: 10,
+      inputShape: [16, 16, 3],
+      seed: 7,
+    }) as unknown as tf.LayersModel;
     const xv = values(2 * 16 * 16 * 3, 41);
     const labels = [3, 8];
     const gradsOn = (backend: "cpu" | "wasm") => {
@@ -33,7 +44,10 @@ describe("registerWasmTrainingKernels", () => {
       const { value, grads } = tf.variableGrads(
         () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
       );
-      const out = { loss: value.dataSync()[0]!, grads: new Map(Object.entries(grads).map(([k, g]) => [k, g.dataSync() as Float32Array])) };
+      const out = {
+        loss: value.dataSync()[0]!,
+        grads: new Map(Object.entries(grads).map(([k, g]) => [k, g.dataSync() as Float32Array])),
+      };
       tf.dispose([x, y, value, grads]);
       return out;
     };

@@ -85,7 +85,9 @@ function build(name: WasmTrainingKernelName, existing: tf.KernelConfig | undefin
  * await tf.setBackend("wasm");
  * ```
  */
-export function registerWasmTrainingKernels(options: RegisterWasmTrainingKernelsOptions = {}): WasmTrainingKernelName[] {
+export function registerWasmTrainingKernels(
+  options: RegisterWasmTrainingKernelsOptions = {},
+): WasmTrainingKernelName[] {
   const names = options.only ?? WASM_TRAINING_KERNELS;
   const registered: WasmTrainingKernelName[] = [];
   for (const name of names) {

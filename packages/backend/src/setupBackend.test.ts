@@ -10,8 +10,12 @@ describe("setupBackend", () => {
     expect(choice.backend).toBe("wasm");
     expect(tf.getBackend()).toBe("wasm");
     expect(choice.attempts[0]).toMatchObject({ kind: "tensorflow", ok: false });
-    expect(choice.attempts[0]!.reason).toMatch(/@tensorflow\/tfjs-node-gpu: not installed; @tensorflow\/tfjs-node: not installed/);
-    expect(choice.reason).toMatch(/^first available of tensorflow > wasm > cpu: wasm with the @sam\/backend training kernels/);
+    expect(choice.attempts[0]!.reason).toMatch(
+      /@tensorflow\/tfjs-node-gpu: not installed; @tensorflow\/tfjs-node: not installed/,
+    );
+    expect(choice.reason).toMatch(
+      /^first available of tensorflow > wasm > cpu: wasm with the @sam\/backend training kernels/,
+    );
     expect(tf.getKernel("Conv2DBackpropFilter", "wasm")).toBeDefined();
     expect(lines).toHaveLength(2);
   });
@@ -25,7 +29,9 @@ describe("setupBackend", () => {
 
   it("honours prefer, and an explicit list is the whole order", async () => {
     expect((await setupBackend({ env: {}, prefer: "cpu" })).kind).toBe("cpu");
-    await expect(setupBackend({ env: {}, prefer: ["tensorflow"] })).rejects.toThrow(/no backend could be started \(tensorflow: .*not installed/);
+    await expect(setupBackend({ env: {}, prefer: ["tensorflow"] })).rejects.toThrow(
+      /no backend could be started \(tensorflow: .*not installed/,
+    );
     expect((await setupBackend({ env: {}, prefer: ["wasm", "cpu"] })).kind).toBe("wasm");
   });
 
@@ -37,7 +43,11 @@ describe("setupBackend", () => {
   });
 
   it("rejects bad input with the value and the fix", async () => {
-    await expect(setupBackend({ env: { [BACKEND_ENV_VAR]: "gpu" } })).rejects.toThrow(/SAM_BACKEND='gpu' is not a backend; use one of tensorflow, wasm, webgpu, cpu/);
-    await expect(setupBackend({ env: {}, threads: 0 })).rejects.toThrow(/threads must be a positive integer, got 0/);
+    await expect(setupBackend({ env: { [BACKEND_ENV_VAR]: "gpu" } })).rejects.toThrow(
+      /SAM_BACKEND='gpu' is not a backend; use one of tensorflow, wasm, webgpu, cpu/,
+    );
+    await expect(setupBackend({ env: {}, threads: 0 })).rejects.toThrow(
+      /threads must be a positive integer, got 0/,
+    );
   });
 });

@@ -67,7 +67,8 @@ async function tryTensorflow(): Promise<Attempt> {
       reasons.push(`${pkg}: ${loaded.reason}`);
       continue;
     }
-    if (await tf.setBackend("tensorflow")) return { ok: true, source: pkg, threads: 1, reason: `${pkg} loaded` };
+    if (await tf.setBackend("tensorflow"))
+      return { ok: true, source: pkg, threads: 1, reason: `${pkg} loaded` };
     reasons.push(`${pkg}: loaded but the 'tensorflow' backend failed to initialise`);
   }
   return { ok: false, reason: reasons.join("; ") };
@@ -79,17 +80,33 @@ async function tryWasm(threads: number): Promise<Attempt> {
   registerWasmTrainingKernels();
   if (threads > 1 && tf.findBackend("wasm") == null) {
     const r = await initWasmWithThreads(threads);
-    return { ok: true, source: "@tensorflow/tfjs-backend-wasm", threads: r.threads, reason: `wasm with ${r.threads} threads (experimental shim) and the @sam/backend training kernels` };
+    return {
+      ok: true,
+      source: "@tensorflow/tfjs-backend-wasm",
+      threads: r.threads,
+      reason: `wasm with ${r.threads} threads (experimental shim) and the @sam/backend training kernels`,
+    };
   }
-  if (!(await tf.setBackend("wasm"))) return { ok: false, reason: "tf.setBackend('wasm') failed to initialise" };
+  if (!(await tf.setBackend("wasm")))
+    return { ok: false, reason: "tf.setBackend('wasm') failed to initialise" };
   const n = loaded.module.getThreadsCount();
-  return { ok: true, source: "@tensorflow/tfjs-backend-wasm", threads: n, reason: "wasm with the @sam/backend training kernels" };
+  return {
+    ok: true,
+    source: "@tensorflow/tfjs-backend-wasm",
+    threads: n,
+    reason: "wasm with the @sam/backend training kernels",
+  };
 }
 
 async function tryWebGpu(): Promise<Attempt> {
   try {
     await setupWebGpu();
-    return { ok: true, source: "@tensorflow/tfjs-backend-webgpu", threads: 1, reason: "webgpu through Dawn (opt-in)" };
+    return {
+      ok: true,
+      source: "@tensorflow/tfjs-backend-webgpu",
+      threads: 1,
+      reason: "webgpu through Dawn (opt-in)",
+    };
   } catch (error) {
     return { ok: false, reason: (error as Error).message };
   }
@@ -101,20 +118,28 @@ async function tryCpu(): Promise<Attempt> {
     if (!loaded.ok) return { ok: false, reason: `@tensorflow/tfjs-backend-cpu: ${loaded.reason}` };
   }
   if (!(await tf.setBackend("cpu"))) return { ok: false, reason: "tf.setBackend('cpu') failed" };
-  return { ok: true, source: "@tensorflow/tfjs-backend-cpu", threads: 1, reason: "pure JavaScript cpu backend (slow)" };
+  return {
+    ok: true,
+    source: "@tensorflow/tfjs-backend-cpu",
+    threads: 1,
+    reason: "pure JavaScript cpu backend (slow)",
+  };
 }
 
 function order(prefer: SetupBackendOptions["prefer"], override: string | undefined): BackendKind[] {
   if (override) {
     const kind = override.trim().toLowerCase();
     if (!KINDS.includes(kind as BackendKind)) {
-      throw new Error(`setupBackend: ${BACKEND_ENV_VAR}='${override}' is not a backend; use one of ${KINDS.join(", ")} or unset it.`);
+      throw new Error(
+        `setupBackend: ${BACKEND_ENV_VAR}='${override}' is not a backend; use one of ${KINDS.join(", ")} or unset it.`,
+      );
     }
     return [kind as BackendKind];
   }
   const list = prefer == null ? [] : typeof prefer === "string" ? [prefer] : [...prefer];
   for (const k of list) {
-    if (!KINDS.includes(k)) throw new Error(`setupBackend: prefer contains '${k}'; use some of ${KINDS.join(", ")}.`);
+    if (!KINDS.includes(k))
+      throw new Error(`setupBackend: prefer contains '${k}'; use some of ${KINDS.join(", ")}.`);
   }
   if (prefer != null && typeof prefer !== "string") return list;
   return [...list, ...DEFAULT_BACKEND_ORDER.filter((k) => !list.includes(k))];
@@ -151,12 +176,25 @@ export async function setupBackend(options: SetupBackendOptions = {}): Promise<B
   const attempts: BackendAttempt[] = [];
   for (const kind of kinds) {
     const r =
-      kind === "tensorflow" ? await tryTensorflow() : kind === "wasm" ? await tryWasm(threads) : kind === "webgpu" ? await tryWebGpu() : await tryCpu();
+      kind === "tensorflow"
+        ? await tryTensorflow()
+        : kind === "wasm"
+          ? await tryWasm(threads)
+          : kind === "webgpu"
+            ? await tryWebGpu()
+            : await tryCpu();
     attempts.push({ kind, ok: r.ok, reason: r.reason });
     options.log?.(`@sam/backend: ${kind}: ${r.ok ? "chosen" : "skipped"} (${r.reason})`);
     if (r.ok) {
       const why = override ? `${BACKEND_ENV_VAR}=${override}` : `first available of ${kinds.join(" > ")}`;
-      return { kind, backend: tf.getBackend(), source: r.source, threads: r.threads, reason: `${why}: ${r.reason}`, attempts, };
+      return {
+        kind,
+        backend: tf.getBackend(),
+        source: r.source,
+        threads: r.threads,
+        reason: `${why}: ${r.reason}`,
+        attempts,
+      };
     }
   }
   throw new Error(

@@ -18,9 +18,13 @@ import { loadOptional } from "./internal/loadOptional";
  * ```
  */
 export async function setupWebGpu(): Promise<void> {
-  const dawn = await loadOptional<{ create(options: string[]): unknown; globals: Record<string, unknown> }>("webgpu");
+  const dawn = await loadOptional<{ create(options: string[]): unknown; globals: Record<string, unknown> }>(
+    "webgpu",
+  );
   if (!dawn.ok) {
-    throw new Error(`setupWebGpu: the optional package 'webgpu' (Dawn for Node) cannot be loaded (${dawn.reason}); install it: pnpm add webgpu.`);
+    throw new Error(
+      `setupWebGpu: the optional package 'webgpu' (Dawn for Node) cannot be loaded (${dawn.reason}); install it: pnpm add webgpu.`,
+    );
   }
   const g = globalThis as unknown as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } };
   Object.assign(globalThis, dawn.module.globals);
@@ -42,6 +46,8 @@ export async function setupWebGpu(): Promise<void> {
     );
   }
   if (!(await tf.setBackend("webgpu"))) {
-    throw new Error("setupWebGpu: tf.setBackend('webgpu') failed to initialise; see the warning tfjs printed above.");
+    throw new Error(
+      "setupWebGpu: tf.setBackend('webgpu') failed to initialise; see the warning tfjs printed above.",
+    );
   }
 }

@@ -75,7 +75,11 @@ export function expectNoLeak(f: () => tf.Tensor | tf.Tensor[]): void {
  * with e_k the k-th basis tensor of `shape`, computed with cpu's forward op (one call per k).
  * Used where cpu's own backprop kernel is wrong (depthwise with dilation > 1 in tfjs 4.22).
  */
-export function linearVjpOnCpu(f: (e: tf.Tensor) => tf.Tensor, shape: number[], dy: Float32Array): Float32Array {
+export function linearVjpOnCpu(
+  f: (e: tf.Tensor) => tf.Tensor,
+  shape: number[],
+  dy: Float32Array,
+): Float32Array {
   const previous = tf.getBackend();
   tf.setBackend("cpu");
   try {

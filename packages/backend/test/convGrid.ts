@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs";
 
 /** One case of the convolution grid: input shape, kernel size, output channels (or multiplier). */
 export interface ConvCase {
@@ -24,7 +24,15 @@ export const CONV_PADS: readonly {
 }[] = [
   { name: "same", pad: "same" },
   { name: "valid", pad: "valid" },
-  { name: "explicit [1,2]x[0,1]", pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+  {
+    name: "explicit [1,2]x[0,1]",
+    pad: [
+      [0, 0],
+      [1, 2],
+      [0, 1],
+      [0, 0],
+    ],
+  },
   { name: "number 1, floor", pad: 1, round: "floor" },
 ];
 

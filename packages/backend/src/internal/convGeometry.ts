@@ -40,7 +40,11 @@ export interface ConvGeometryOptions {
   depthwise: boolean;
 }
 
-function pair(value: number | readonly number[] | undefined, name: string, kernelName: string): [number, number] {
+function pair(
+  value: number | readonly number[] | undefined,
+  name: string,
+  kernelName: string,
+): [number, number] {
   const v = value ?? 1;
   const p: [number, number] = typeof v === "number" ? [v, v] : [v[0]!, v[1]!];
   if (!p.every((n) => Number.isInteger(n) && n >= 1)) {
@@ -128,7 +132,13 @@ export function convGeometry(o: ConvGeometryOptions): ConvGeometry {
  * padOrCrop(x, -1, 2, 0, 1); // drop the first row, add 2 zero rows below, 1 zero column right
  * ```
  */
-export function padOrCrop(x: tf.Tensor4D, top: number, bottom: number, left: number, right: number): tf.Tensor4D {
+export function padOrCrop(
+  x: tf.Tensor4D,
+  top: number,
+  bottom: number,
+  left: number,
+  right: number,
+): tf.Tensor4D {
   const [b, h, w, c] = x.shape;
   let r = x;
   if (top < 0 || bottom < 0 || left < 0 || right < 0) {

@@ -13,7 +13,15 @@ const shapes = [
 const pads: { name: string; pad: Pad; round?: "floor" | "round" | "ceil" }[] = [
   { name: "same", pad: "same" },
   { name: "valid", pad: "valid" },
-  { name: "explicit [1,2]x[0,1]", pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+  {
+    name: "explicit [1,2]x[0,1]",
+    pad: [
+      [0, 0],
+      [1, 2],
+      [0, 1],
+      [0, 0],
+    ],
+  },
   { name: "number 1, floor", pad: 1, round: "floor" },
 ];
 
@@ -24,14 +32,32 @@ describe("Conv2DBackpropFilter on wasm equals cpu", () => {
       for (const stride of [1, 2] as const) {
         it(`${s.name}, pad ${p.name}, stride ${stride}`, () => {
           const filterShape = [s.k[0], s.k[1], s.x[3], s.o] as [number, number, number, number];
-          const info = tf.backend_util.computeConv2DInfo(s.x as [number, number, number, number], filterShape, stride, 1, p.pad, p.round);
+          const info = tf.backend_util.computeConv2DInfo(
+            s.x as [number, number, number, number],
+            filterShape,
+            stride,
+            1,
+            p.pad,
+            p.round,
+          );
           const dyShape = [s.x[0], info.outHeight, info.outWidth, s.o];
           const xv = values(tf.util.sizeFromShape(s.x as unknown as number[]), 1);
           const dyv = values(tf.util.sizeFromShape(dyShape), 2);
-          expectSameOnBackends(() =>
-            tf.engine().runKernel(tf.Conv2DBackpropFilter, { x: tf.tensor(xv, s.x as unknown as number[]), dy: tf.tensor(dyv, dyShape) }, {
-              strides: stride, pad: p.pad, dataFormat: "NHWC", dimRoundingMode: p.round, filterShape,
-            } as unknown as tf.NamedAttrMap) as tf.Tensor,
+          expectSameOnBackends(
+            () =>
+              tf
+                .engine()
+                .runKernel(
+                  tf.Conv2DBackpropFilter,
+                  { x: tf.tensor(xv, s.x as unknown as number[]), dy: tf.tensor(dyv, dyShape) },
+                  {
+                    strides: stride,
+                    pad: p.pad,
+                    dataFormat: "NHWC",
+                    dimRoundingMode: p.round,
+                    filterShape,
+                  } as unknown as tf.NamedAttrMap,
+                ) as tf.Tensor,
           );
         });
       }
@@ -41,7 +67,9 @@ describe("Conv2DBackpropFilter on wasm equals cpu", () => {
     const w = values(3 * 3 * 3 * 4, 4);
     expectSameOnBackends(() => {
       const wt = tf.tensor4d(w, [3, 3, 3, 4]);
-      return tf.grad((f: tf.Tensor) => tf.sum(tf.square(tf.conv2d(tf.tensor4d(x, [2, 9, 9, 3]), f as tf.Tensor4D, 2, "same"))))(wt);
+      return tf.grad((f: tf.Tensor) =>
+        tf.sum(tf.square(tf.conv2d(tf.tensor4d(x, [2, 9, 9, 3]), f as tf.Tensor4D, 2, "same"))),
+      )(wt);
     });
   });
 
@@ -49,14 +77,25 @@ describe("Conv2DBackpropFilter on wasm equals cpu", () => {
     const x = tf.tensor4d(values(2 * 8 * 8 * 3, 5), [2, 8, 8, 3]);
     const dy = tf.tensor4d(values(2 * 4 * 4 * 4, 6), [2, 4, 4, 4]);
     expectNoLeak(() => conv2dBackpropFilter(x, dy, [3, 3, 3, 4], 2, "same"));
-    expectNoLeak(() => tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, { strides: 2, pad: "same", dataFormat: "NHWC", filterShape: [3, 3, 3, 4] }) as tf.Tensor);
+    expectNoLeak(
+      () =>
+        tf
+          .engine()
+          .runKernel(
+            tf.Conv2DBackpropFilter,
+            { x, dy },
+            { strides: 2, pad: "same", dataFormat: "NHWC", filterShape: [3, 3, 3, 4] },
+          ) as tf.Tensor,
+    );
     tf.dispose([x, dy]);
   });
 
   it("rejects NCHW with a clear error", () => {
     const x = tf.zeros([1, 3, 8, 8]) as tf.Tensor4D;
     const dy = tf.zeros([1, 4, 8, 8]) as tf.Tensor4D;
-    expect(() => conv2dBackpropFilter(x, dy, [3, 3, 3, 4], 1, "same", undefined, "NCHW")).toThrow(/dataFormat 'NCHW' is not supported.*NHWC/);
+    expect(() => conv2dBackpropFilter(x, dy, [3, 3, 3, 4], 1, "same", undefined, "NCHW")).toThrow(
+      /dataFormat 'NCHW' is not supported.*NHWC/,
+    );
     tf.dispose([x, dy]);
   });
 });

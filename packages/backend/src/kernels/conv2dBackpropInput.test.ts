@@ -17,11 +17,19 @@ describe("Conv2DBackpropInput on wasm equals cpu", () => {
           const wv = values(tf.util.sizeFromShape(filterShape), 8);
           expectSameOnBackends(
             () =>
-              tf.engine().runKernel(
-                tf.Conv2DBackpropInput,
-                { dy: tf.tensor(dyv, dyShape), filter: tf.tensor(wv, filterShape) },
-                { strides: stride, pad: p.pad, dataFormat: "NHWC", dimRoundingMode: p.round, inputShape: s.x } as unknown as tf.NamedAttrMap,
-              ) as tf.Tensor,
+              tf
+                .engine()
+                .runKernel(
+                  tf.Conv2DBackpropInput,
+                  { dy: tf.tensor(dyv, dyShape), filter: tf.tensor(wv, filterShape) },
+                  {
+                    strides: stride,
+                    pad: p.pad,
+                    dataFormat: "NHWC",
+                    dimRoundingMode: p.round,
+                    inputShape: s.x,
+                  } as unknown as tf.NamedAttrMap,
+                ) as tf.Tensor,
           );
         });
       }
@@ -30,9 +38,9 @@ describe("Conv2DBackpropInput on wasm equals cpu", () => {
     const x = values(2 * 9 * 7 * 3, 3);
     const w = values(3 * 3 * 3 * 4, 4);
     expectSameOnBackends(() =>
-      tf.grad((xt: tf.Tensor) => tf.sum(tf.square(tf.conv2d(xt as tf.Tensor4D, tf.tensor4d(w, [3, 3, 3, 4]), 2, "same"))))(
-        tf.tensor4d(x, [2, 9, 7, 3]),
-      ),
+      tf.grad((xt: tf.Tensor) =>
+        tf.sum(tf.square(tf.conv2d(xt as tf.Tensor4D, tf.tensor4d(w, [3, 3, 3, 4]), 2, "same"))),
+      )(tf.tensor4d(x, [2, 9, 7, 3])),
     );
   });
 
@@ -40,14 +48,25 @@ describe("Conv2DBackpropInput on wasm equals cpu", () => {
     const dy = tf.tensor4d(values(2 * 4 * 4 * 4, 5), [2, 4, 4, 4]);
     const w = tf.tensor4d(values(3 * 3 * 3 * 4, 6), [3, 3, 3, 4]);
     expectNoLeak(() => conv2dBackpropInput([2, 8, 8, 3], dy, w, 2, "same"));
-    expectNoLeak(() => tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter: w }, { strides: 2, pad: "same", dataFormat: "NHWC", inputShape: [2, 8, 8, 3] }) as tf.Tensor);
+    expectNoLeak(
+      () =>
+        tf
+          .engine()
+          .runKernel(
+            tf.Conv2DBackpropInput,
+            { dy, filter: w },
+            { strides: 2, pad: "same", dataFormat: "NHWC", inputShape: [2, 8, 8, 3] },
+          ) as tf.Tensor,
+    );
     tf.dispose([dy, w]);
   });
 
   it("rejects NCHW with a clear error", () => {
     const dy = tf.zeros([1, 4, 8, 8]) as tf.Tensor4D;
     const w = tf.zeros([3, 3, 3, 4]) as tf.Tensor4D;
-    expect(() => conv2dBackpropInput([1, 3, 8, 8], dy, w, 1, "same", undefined, "NCHW")).toThrow(/dataFormat 'NCHW' is not supported.*NHWC/);
+    expect(() => conv2dBackpropInput([1, 3, 8, 8], dy, w, 1, "same", undefined, "NCHW")).toThrow(
+      /dataFormat 'NCHW' is not supported.*NHWC/,
+    );
     tf.dispose([dy, w]);
   });
 });

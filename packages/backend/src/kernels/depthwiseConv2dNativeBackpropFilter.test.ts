@@ -18,25 +18,50 @@ describe("DepthwiseConv2dNativeBackpropFilter on wasm equals cpu", () => {
       for (const { stride, dilation } of STRIDE_DILATION)
         for (const multiplier of [1, 2]) {
           const filterShape: [number, number, number, number] = [s.k[0], s.k[1], s.x[3], multiplier];
-          const info = tf.backend_util.computeConv2DInfo(s.x, filterShape, stride, dilation, p.pad, p.round, true);
+          const info = tf.backend_util.computeConv2DInfo(
+            s.x,
+            filterShape,
+            stride,
+            dilation,
+            p.pad,
+            p.round,
+            true,
+          );
           if (info.outHeight <= 0 || info.outWidth <= 0) continue; // empty output: no gradient to check
           it(`${s.name}, pad ${p.name}, stride ${stride}, dilation ${dilation}, multiplier ${multiplier}`, () => {
             const dyShape = [s.x[0], info.outHeight, info.outWidth, s.x[3] * multiplier];
             const xv = values(tf.util.sizeFromShape(s.x), 11);
             const dyv = values(tf.util.sizeFromShape(dyShape), 12);
             const run = () =>
-              tf.engine().runKernel(
-                tf.DepthwiseConv2dNativeBackpropFilter,
-                { x: tf.tensor(xv, s.x), dy: tf.tensor(dyv, dyShape) },
-                { strides: stride, dilations: dilation, pad: p.pad, dimRoundingMode: p.round, filterShape } as unknown as tf.NamedAttrMap,
-              ) as tf.Tensor;
+              tf
+                .engine()
+                .runKernel(
+                  tf.DepthwiseConv2dNativeBackpropFilter,
+                  { x: tf.tensor(xv, s.x), dy: tf.tensor(dyv, dyShape) },
+                  {
+                    strides: stride,
+                    dilations: dilation,
+                    pad: p.pad,
+                    dimRoundingMode: p.round,
+                    filterShape,
+                  } as unknown as tf.NamedAttrMap,
+                ) as tf.Tensor;
             if (dilation === 1) {
               expectSameOnBackends(run);
             } else {
               // cpu's backprop kernels are wrong for dilation > 1 (tfjs 4.22): use the exact
               // vector-Jacobian product of cpu's (correct) forward op instead.
               const ref = linearVjpOnCpu(
-                (w) => tf.depthwiseConv2d(tf.tensor(xv, s.x) as tf.Tensor4D, w as tf.Tensor4D, stride, p.pad, "NHWC", dilation, p.round),
+                (w) =>
+                  tf.depthwiseConv2d(
+                    tf.tensor(xv, s.x) as tf.Tensor4D,
+                    w as tf.Tensor4D,
+                    stride,
+                    p.pad,
+                    "NHWC",
+                    dilation,
+                    p.round,
+                  ),
                 filterShape,
                 dyv,
               );
@@ -55,9 +80,17 @@ describe("DepthwiseConv2dNativeBackpropFilter on wasm equals cpu", () => {
   it("rejects strides and dilations both > 1, and NCHW, with clear errors", () => {
     const x = tf.zeros([1, 8, 8, 3]) as tf.Tensor4D;
     const dy = tf.zeros([1, 4, 4, 3]) as tf.Tensor4D;
-    expect(() => depthwiseConv2dNativeBackpropFilter(x, dy, [3, 3, 3, 1], 2, "same", 2)).toThrow(/strides \[2,2\] and dilations \[2,2\].*Use strides 1 or dilations 1/);
+    expect(() => depthwiseConv2dNativeBackpropFilter(x, dy, [3, 3, 3, 1], 2, "same", 2)).toThrow(
+      /strides \[2,2\] and dilations \[2,2\].*Use strides 1 or dilations 1/,
+    );
     expect(() =>
-      tf.engine().runKernel(tf.DepthwiseConv2dNativeBackpropFilter, { x, dy }, { strides: 2, dilations: 1, pad: "same", filterShape: [3, 3, 3, 1], dataFormat: "NCHW" }),
+      tf
+        .engine()
+        .runKernel(
+          tf.DepthwiseConv2dNativeBackpropFilter,
+          { x, dy },
+          { strides: 2, dilations: 1, pad: "same", filterShape: [3, 3, 3, 1], dataFormat: "NCHW" },
+        ),
     ).toThrow(/dataFormat 'NCHW' is not supported/);
     tf.dispose([x, dy]);
   });

@@ -18,25 +18,50 @@ describe("DepthwiseConv2dNativeBackpropInput on wasm equals cpu", () => {
       for (const { stride, dilation } of STRIDE_DILATION)
         for (const multiplier of [1, 2]) {
           const filterShape: [number, number, number, number] = [s.k[0], s.k[1], s.x[3], multiplier];
-          const info = tf.backend_util.computeConv2DInfo(s.x, filterShape, stride, dilation, p.pad, p.round, true);
+          const info = tf.backend_util.computeConv2DInfo(
+            s.x,
+            filterShape,
+            stride,
+            dilation,
+            p.pad,
+            p.round,
+            true,
+          );
           if (info.outHeight <= 0 || info.outWidth <= 0) continue; // empty output: no gradient to check
           it(`${s.name}, pad ${p.name}, stride ${stride}, dilation ${dilation}, multiplier ${multiplier}`, () => {
             const dyShape = [s.x[0], info.outHeight, info.outWidth, s.x[3] * multiplier];
             const dyv = values(tf.util.sizeFromShape(dyShape), 13);
             const wv = values(tf.util.sizeFromShape(filterShape), 14);
             const run = () =>
-              tf.engine().runKernel(
-                tf.DepthwiseConv2dNativeBackpropInput,
-                { dy: tf.tensor(dyv, dyShape), filter: tf.tensor(wv, filterShape) },
-                { strides: stride, dilations: dilation, pad: p.pad, dimRoundingMode: p.round, inputShape: s.x } as unknown as tf.NamedAttrMap,
-              ) as tf.Tensor;
+              tf
+                .engine()
+                .runKernel(
+                  tf.DepthwiseConv2dNativeBackpropInput,
+                  { dy: tf.tensor(dyv, dyShape), filter: tf.tensor(wv, filterShape) },
+                  {
+                    strides: stride,
+                    dilations: dilation,
+                    pad: p.pad,
+                    dimRoundingMode: p.round,
+                    inputShape: s.x,
+                  } as unknown as tf.NamedAttrMap,
+                ) as tf.Tensor;
             if (dilation === 1) {
               expectSameOnBackends(run);
             } else {
               // cpu's backprop kernels are wrong for dilation > 1 (tfjs 4.22): use the exact
               // vector-Jacobian product of cpu's (correct) forward op instead.
               const ref = linearVjpOnCpu(
-                (x) => tf.depthwiseConv2d(x as tf.Tensor4D, tf.tensor(wv, filterShape) as tf.Tensor4D, stride, p.pad, "NHWC", dilation, p.round),
+                (x) =>
+                  tf.depthwiseConv2d(
+                    x as tf.Tensor4D,
+                    tf.tensor(wv, filterShape) as tf.Tensor4D,
+                    stride,
+                    p.pad,
+                    "NHWC",
+                    dilation,
+                    p.round,
+                  ),
                 s.x,
                 dyv,
               );
@@ -67,7 +92,13 @@ describe("DepthwiseConv2dNativeBackpropInput on wasm equals cpu", () => {
     const dy = tf.zeros([1, 4, 4, 3]);
     const w = tf.zeros([3, 3, 3, 1]);
     expect(() =>
-      tf.engine().runKernel(tf.DepthwiseConv2dNativeBackpropInput, { dy, filter: w }, { strides: 2, dilations: 1, pad: "same", inputShape: [1, 8, 8, 3], dataFormat: "NCHW" }),
+      tf
+        .engine()
+        .runKernel(
+          tf.DepthwiseConv2dNativeBackpropInput,
+          { dy, filter: w },
+          { strides: 2, dilations: 1, pad: "same", inputShape: [1, 8, 8, 3], dataFormat: "NCHW" },
+        ),
     ).toThrow(/dataFormat 'NCHW' is not supported/);
     tf.dispose([dy, w]);
   });

@@ -53,7 +53,12 @@ export function depthwiseConv2dNativeBackpropInput(
       (g.filterWidth - 1) * g.dilationWidth - g.padLeft,
       w - 1 + g.padLeft - (g.outWidth - 1) * g.strideWidth - (g.strideWidth - 1),
     );
-    const wr = tf.reshape(tf.reverse(filter, [0, 1]), [g.filterHeight, g.filterWidth, c * m, 1]) as tf.Tensor4D;
+    const wr = tf.reshape(tf.reverse(filter, [0, 1]), [
+      g.filterHeight,
+      g.filterWidth,
+      c * m,
+      1,
+    ]) as tf.Tensor4D;
     const z = tf.depthwiseConv2d(dyc, wr, 1, dyPad, "NHWC", [g.dilationHeight, g.dilationWidth]);
     return m === 1 ? z : (tf.sum(tf.reshape(z, [b, h, w, c, m]), 4) as tf.Tensor4D);
   });

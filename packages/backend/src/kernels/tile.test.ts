@@ -24,7 +24,9 @@ describe("Tile on wasm equals cpu", () => {
   it("keeps int32 and bool exact", () => {
     const i = runBoth(() => tf.tile(tf.tensor([[1, 2, 3, 4, 5, 6, 7, 8, 9]], [1, 9], "int32"), [3, 2]));
     expect(i).toBe(true);
-    const b = runBoth(() => tf.tile(tf.tensor([[true, false, true, true, false, true, true, false, true]], [1, 9], "bool"), [2, 1]));
+    const b = runBoth(() =>
+      tf.tile(tf.tensor([[true, false, true, true, false, true, true, false, true]], [1, 9], "bool"), [2, 1]),
+    );
     expect(b).toBe(true);
   });
 

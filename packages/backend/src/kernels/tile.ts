@@ -20,7 +20,12 @@ import type { WasmHeapBackend } from "../internal/wasmHeap";
  * tileInto(new Float32Array([1, 2]), [1, 2], [3, 1], out); // out = [1, 2, 1, 2, 1, 2]
  * ```
  */
-export function tileInto(x: tf.TypedArray, xShape: readonly number[], reps: readonly number[], out: tf.TypedArray): void {
+export function tileInto(
+  x: tf.TypedArray,
+  xShape: readonly number[],
+  reps: readonly number[],
+  out: tf.TypedArray,
+): void {
   const n = xShape.length;
   if (n === 0) {
     out[0] = x[0]!;

@@ -56,12 +56,20 @@ export const unsortedSegmentSumConfig: tf.KernelConfig = {
       );
     }
     if (x.dtype !== "float32" && x.dtype !== "int32") {
-      throw new Error(`UnsortedSegmentSum (@sam/backend wasm): x has dtype '${x.dtype}'; cast it to float32 or int32.`);
+      throw new Error(
+        `UnsortedSegmentSum (@sam/backend wasm): x has dtype '${x.dtype}'; cast it to float32 or int32.`,
+      );
     }
     const heap = backend as WasmHeapBackend;
     const rowLength = tf.util.sizeFromShape(x.shape.slice(1));
     const out = heap.makeOutput([numSegments, ...x.shape.slice(1)], x.dtype);
-    segmentSumInto(heap.typedArrayFromHeap(x), rowLength, heap.typedArrayFromHeap(segmentIds), numSegments, heap.typedArrayFromHeap(out));
+    segmentSumInto(
+      heap.typedArrayFromHeap(x),
+      rowLength,
+      heap.typedArrayFromHeap(segmentIds),
+      numSegments,
+      heap.typedArrayFromHeap(out),
+    );
     return out;
   },
 };
