@@ -5,7 +5,7 @@
  * per-group update rules) every `@sam/*` method is built on.
  */
 
-export { SamConfigError } from "./internal/errors";
+export { NonFiniteLossError, SamConfigError } from "./internal/errors";
 export type { GradientOracle, GradientRequest, GradientResult } from "./oracles/gradientOracle";
 export { differentiate, plainGradient } from "./oracles/plainGradient";
 export {
@@ -62,6 +62,21 @@ export {
 export { defaultTagRules, type TagRule, type TagSubject, tagsFor } from "./params/tagRules";
 export { withPerturbation } from "./params/withPerturbation";
 export { seedFor } from "./random/seedFor";
+export { type ChunkedLoss, chunkedLoss, isChunkedLoss } from "./sam/chunkedLoss";
+export {
+  type AdaptiveMode,
+  type PerturbationRule,
+  type PerturbedTensor,
+  perturbation,
+} from "./sam/perturbation";
+export { asam, type SamPresetOptions, sam, samNoNorm, samOn, usam } from "./sam/presets";
+export {
+  type AdaptiveOptions,
+  type SamDiagnostics,
+  type SamOracle,
+  type SamOracleOptions,
+  samOracle,
+} from "./sam/samOracle";
 export { type AdamHyper, adam, adamw } from "./rules/adam";
 export { chainRules, clipByGlobalNorm } from "./rules/chainRules";
 export { type EveryKOptions, everyK } from "./rules/everyK";

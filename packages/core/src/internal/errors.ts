@@ -26,3 +26,11 @@ export function show(value: unknown): string {
 export function fail(what: string, value: unknown, problem: string, fix: string): never {
   throw new SamConfigError(`${what} is ${show(value)}: ${problem}. ${fix}`);
 }
+
+/**
+ * Thrown when the loss (or a gradient norm) is NaN or infinite during a step. The weights
+ * are left as they were before the step.
+ */
+export class NonFiniteLossError extends Error {
+  override readonly name = "NonFiniteLossError";
+}

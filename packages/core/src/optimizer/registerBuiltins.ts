@@ -5,6 +5,7 @@ import { everyK } from "../rules/everyK";
 import { partitionRules } from "../rules/partitionRules";
 import { sgd } from "../rules/sgd";
 import type { RuleConfig } from "../rules/updateRule";
+import { type SamOracleOptions, samOracle } from "../sam/samOracle";
 import { registerOracle, registerRule, ruleFromConfig } from "./registry";
 
 // Registers the built-in rules and oracles so that `GroupedOptimizer.fromConfig` can
@@ -32,3 +33,7 @@ registerRule("everyK", (c) =>
   }),
 );
 registerOracle("plain", () => plainGradient());
+registerOracle("sam", (c) => {
+  const { kind: _kind, ...options } = c;
+  return samOracle(options as unknown as SamOracleOptions);
+});

@@ -16,11 +16,12 @@ import type { Param } from "./param";
  * snapshot.dispose();
  * ```
  */
-export class ParamSnapshot {
-  readonly params: readonly Param[];
+export class ParamSnapshot<P extends { readonly variable: tf.Variable } = Param> {
+  readonly params: readonly P[];
   private readonly buffers: tf.Variable[];
 
-  constructor(params: readonly Param[]) {
+  /** `params`: parameters (or state variables: anything with a `variable`) to snapshot. */
+  constructor(params: readonly P[]) {
     this.params = params;
     this.buffers = params.map((p) => {
       const copy = tf.clone(p.variable);

@@ -20,7 +20,7 @@ import type { ParamSnapshot } from "./paramSnapshot";
  * ```
  */
 export function withPerturbation<T>(
-  snapshot: ParamSnapshot,
+  snapshot: ParamSnapshot<{ readonly variable: tf.Variable }>,
   deltas: readonly (tf.Tensor | null)[],
   fn: () => T,
 ): T {

@@ -1,0 +1,384 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { disposeKeptDuring } from "../internal/disposeKeptDuring";
+import { NonFiniteLossError, SamConfigError, show } from "../internal/errors";
+import type { GradientOracle, GradientRequest, GradientResult } from "../oracles/gradientOracle";
+import { differentiate } from "../oracles/plainGradient";
+import type { ParamGroup } from "../params/groupParams";
+import type { Param, ParamSet } from "../params/param";
+import { ParamSnapshot } from "../params/paramSnapshot";
+import {
+  compileSelector,
+  isSerializableSelector,
+  type Selector,
+  type SelectorSpec,
+} from "../params/selectors";
+import { type HyperValue, resolveHyperValue } from "../rules/schedule";
+import { isChunkedLoss } from "./chunkedLoss";
+import { type AdaptiveMode, perturbation } from "./perturbation";
+
+/** ASAM's operator and which tensors it applies to. */
+export interface AdaptiveOptions {
+  /** The operator T (see {@link AdaptiveMode}). */
+  readonly mode: AdaptiveMode;
+  /** eta in abs(w) + eta and norm2(w) (1 + eta). Default 0.01 (the ASAM paper; its scripts use 0). */
+  readonly eta?: number;
+  /**
+   * Tensors T applies to (others get T = 1). Default for `elementwise` and `layerwise`: the
+   * weights, i.e. kernels and normalization scales (`weight` or `norm-scale` tags, what
+   * PyTorch names `weight`), as in Kwon et al.; for `abs`: every tensor, as davda54/sam does.
+   */
+  readonly params?: Selector;
+}
+
+/** Options of {@link samOracle}. */
+export interface SamOracleOptions {
+  /**
+   * rho: the radius of the ascent step (SAM, ASAM) or, with `normalized: false`, the
+   * multiplier of the gradient (USAM). A number, a schedule, or a function of the step.
+   * Units differ: rho_USAM ~ rho_SAM / ||g||, and ASAM's good rho is ~10x SAM's.
+   */
+  readonly rho: HyperValue;
+  /** The perturbed set S. Default: every parameter. SAM-ON: `hasTag('norm')`. */
+  readonly perturb?: Selector;
+  /** ASAM's operator, or false (default) for plain SAM. */
+  readonly adaptive?: AdaptiveOptions | false;
+  /** `2` (default) or `'inf'`: the l-infinity ball, e = rho * T * sign(g). */
+  readonly norm?: 2 | "inf";
+  /** false: USAM, e = rho * g. Default true. */
+  readonly normalized?: boolean;
+  /** epsilon in rho / (||v|| + epsilon). Default 1e-12 (davda54; ASAM and SAM-ON use 1e-16). */
+  readonly epsilon?: number;
+  /**
+   * Moving statistics (BatchNorm) in the second pass: `'first-pass'` (default) keeps the
+   * update of the first pass only, as davda54's `disable_running_stats` and the JAX code
+   * do; `'both-passes'` lets the perturbed pass update them too, as the ASAM and SAM-ON
+   * training scripts do.
+   */
+  readonly bnStats?: "first-pass" | "both-passes";
+  /** JAX-style weight decay: adds c/2 * sum ||w||^2 to the loss of both passes. Default 0. */
+  readonly l2InLoss?: number;
+  /** Clip the final (second-pass) gradient to this global L2 norm before the update, as the JAX code does. */
+  readonly clipGradNorm?: number;
+  /** Steps in [start, end) take SAM steps; outside, one plain gradient (SAM-ON's start_sam/end_sam). */
+  readonly window?: { readonly start?: number; readonly end?: number };
+  /**
+   * Read both losses every step and stop with a clear error (weights restored) when one is
+   * not finite. Costs two scalar reads per step (a device sync on GPU backends). Default true.
+   */
+  readonly checkFinite?: boolean;
+  /** Allow rho = 0 (then the step equals the base rule at twice the cost; for equivalence tests). */
+  readonly allowZeroRho?: boolean;
+}
+
+/** Measurements of the last step (filled when `checkFinite` is on, which reads them anyway). */
+export interface SamDiagnostics {
+  /** L(w), the first-pass loss (mean over chunks). */
+  loss: number;
+  /** L(w + e), the second-pass loss (mean over chunks). */
+  perturbedLoss: number;
+  /** Whether the step was a SAM step (inside the window, rho > 0). */
+  sam: boolean;
+}
+
+/** The SAM-family oracle, with its diagnostics. */
+export interface SamOracle extends GradientOracle {
+  readonly diagnostics: Readonly<SamDiagnostics> | null;
+}
+
+const WEIGHTS: SelectorSpec = { or: [{ tag: "weight" }, { tag: "norm-scale" }] };
+
+/**
+ * The two-pass gradient oracle of sharpness-aware minimization (Foret et al. 2021) and its
+ * variants. One step, with S the perturbed set and e the ascent step of {@link perturbation}:
+ *
+ * ```
+ * pass 1:  L(w), g_S = grad_S L(w)              gradients of S only (SAM-ON: the norm layers)
+ *          e = perturbation(w_S, g_S)
+ * pass 2:  g_SAM = grad L(w + e)                 every active parameter; w_S restored in finally
+ * return   L(w), g_SAM                           the rule then updates w (never w + e)
+ * ```
+ * m-sharpness: given a loss made by `chunkedLoss(batch, m, ...)`, each chunk of m examples
+ * gets its own e and the pass-2 gradients are averaged. BatchNorm moving statistics (the
+ * parameter set's `stateVariables`) keep the first pass's update by default; with chunks
+ * they become the mean of the per-chunk updates (JAX's replica averaging).
+ *
+ * @example
+ * ```ts
+ * import { GroupedOptimizer, collectParams, samOracle, sgd, hasTag } from "@sam/core";
+ *
+ * const optimizer = new GroupedOptimizer({
+ *   params: collectParams(model),
+ *   defaults: { lr: 0.1, momentum: 0.9, weightDecay: 5e-4 },
+ *   rule: sgd(),
+ *   oracle: samOracle({ rho: 0.5, perturb: hasTag("norm") }), // SAM-ON
+ * });
+ * ```
+ */
+export function samOracle(options: SamOracleOptions): SamOracle {
+  const o = validate(options);
+  let perturbed: readonly Param[] = [];
+  let adaptiveOf: (p: Param) => boolean = () => false;
+  let weights: ParamSnapshot | null = null;
+  let state: ParamSnapshot<{ variable: tf.Variable }> | null = null;
+  let diagnostics: SamDiagnostics | null = null;
+
+  const oracle: SamOracle = {
+    kind: "sam",
+    lossEvaluations: 2,
+    get diagnostics() {
+      return diagnostics;
+    },
+    init(params: ParamSet, groups: readonly ParamGroup[]) {
+      const inGroups = new Set(groups.flatMap((g) => g.params.map((p) => p.index)));
+      const select = compileSelector(o.perturb);
+      perturbed = params.params.filter((p) => inGroups.has(p.index) && select(p));
+      if (perturbed.length === 0) {
+        throw new SamConfigError(
+          `The SAM perturbation selector ${show(o.perturb)} matched no parameter of the optimizer. ` +
+            (JSON.stringify(o.perturb).includes('"norm"')
+              ? "SAM-ON perturbs normalization layers (BatchNormalization / LayerNormalization gamma and beta), and this model has none: use sam() to perturb every parameter, add normalization layers, or tag your own normalization layer's parameters 'norm' with a tag rule."
+              : "Check the selector against params.paths() and the tags."),
+        );
+      }
+      if (o.adaptive) {
+        const a = compileSelector(o.adaptive.params ?? (o.adaptive.mode === "abs" ? { all: true } : WEIGHTS));
+        adaptiveOf = a;
+      }
+      weights = new ParamSnapshot(perturbed);
+      state = new ParamSnapshot(params.stateVariables);
+    },
+    gradients(request: GradientRequest): GradientResult {
+      if (!weights || !state) {
+        throw new SamConfigError("The SAM oracle was used before the optimizer bound it to parameters.");
+      }
+      const { step } = request.ctx;
+      const rho = resolveHyperValue(o.rho, step) as number;
+      if (!(Number.isFinite(rho) && rho >= 0)) {
+        throw new SamConfigError(
+          `SAM rho is ${rho} at step ${step}: it must be a finite number >= 0. Fix the rho schedule.`,
+        );
+      }
+      const lossFn = o.l2InLoss > 0 ? withL2(request.lossFn, request.params, o.l2InLoss) : request.lossFn;
+      const inWindow = step >= (o.window.start ?? 0) && step < (o.window.end ?? Number.POSITIVE_INFINITY);
+      const activeSet = new Set(request.active.map((p) => p.index));
+      const S = perturbed.filter((p) => activeSet.has(p.index));
+      if (!inWindow || (rho === 0 && !o.allowZeroRho) || S.length === 0) {
+        const plain = differentiate(
+          lossFn,
+          request.active.map((p) => p.variable),
+        );
+        diagnostics = null;
+        return { loss: plain.loss, grads: clip(plain.grads, o.clipGradNorm) };
+      }
+      const chunks = isChunkedLoss(request.lossFn)
+        ? request.lossFn.chunks.map((c) => (o.l2InLoss > 0 ? withL2(c, request.params, o.l2InLoss) : c))
+        : [lossFn];
+      const multiChunk = chunks.length > 1;
+      if (multiChunk && o.bnStats === "both-passes" && state.params.length > 0) {
+        throw new SamConfigError(
+          "bnStats 'both-passes' with m-sharpness (a chunkedLoss) is not supported: moving statistics are averaged over chunks from the first pass only. Use bnStats: 'first-pass'.",
+        );
+      }
+      const hasState = state.params.length > 0;
+      if (hasState && multiChunk) state.save(); // r0: every chunk starts from it
+      let stateSum: tf.Tensor[] | null = null;
+      const losses: tf.Scalar[] = [];
+      const perturbedLosses: tf.Scalar[] = [];
+      let gradSum: (tf.Tensor | null)[] | null = null;
+
+      for (const chunk of chunks) {
+        if (hasState && multiChunk) state.restore();
+        // pass 1: loss at w and gradients of the perturbed set only
+        const first = differentiate(
+          chunk,
+          S.map((p) => p.variable),
+        );
+        losses.push(first.loss);
+        if (o.checkFinite) assertFinite(first.loss, "first-pass loss L(w)", step);
+        if (hasState && multiChunk) {
+          const now = state.params.map((s) => s.variable as tf.Tensor);
+          stateSum = stateSum ? stateSum.map((acc, i) => tf.add(acc, now[i]!)) : now.map((t) => tf.clone(t));
+        }
+        const { deltas } = perturbation(
+          S.map((p, i) => ({ weight: p.variable, grad: first.grads[i] ?? null, adaptive: adaptiveOf(p) })),
+          {
+            rho,
+            norm: o.norm,
+            normalized: o.normalized,
+            adaptive: o.adaptive ? { mode: o.adaptive.mode, eta: o.adaptive.eta ?? 0.01 } : null,
+            epsilon: o.epsilon,
+          },
+        );
+        const deltaOf = new Map(S.map((p, i) => [p.index, deltas[i]!]));
+        const fullDeltas = perturbed.map((p) => deltaOf.get(p.index) ?? null);
+        // Pass 2 at w + e; w restored in finally. Moving statistics: with one chunk they are
+        // restored after pass 2 unless both passes count; with several, every chunk restarts
+        // from r0 and the per-chunk pass-1 states are averaged at the end.
+        const freeze = hasState && o.bnStats === "first-pass" && !multiChunk;
+        if (freeze) state.save();
+        let second: GradientResult;
+        try {
+          second = withWeights(weights, fullDeltas, () =>
+            disposeKeptDuring(() =>
+              differentiate(
+                chunk,
+                request.active.map((p) => p.variable),
+              ),
+            ),
+          );
+        } finally {
+          if (freeze) state.restore();
+        }
+        perturbedLosses.push(second.loss);
+        if (o.checkFinite) assertFinite(second.loss, "second-pass loss L(w + e)", step);
+        gradSum = gradSum
+          ? gradSum.map((acc, i) => {
+              const g = second.grads[i];
+              return acc && g ? tf.add(acc, g) : (acc ?? g ?? null);
+            })
+          : [...second.grads];
+      }
+      if (hasState && multiChunk && stateSum) {
+        state.params.forEach((s, i) => s.variable.assign(tf.div(stateSum![i]!, chunks.length)));
+      }
+      const k = chunks.length;
+      const grads = k === 1 ? gradSum! : gradSum!.map((g) => (g ? tf.div(g, k) : null));
+      const loss = (k === 1 ? losses[0]! : tf.div(tf.addN(losses), k)) as tf.Scalar;
+      const perturbedLoss = (
+        k === 1 ? perturbedLosses[0]! : tf.div(tf.addN(perturbedLosses), k)
+      ) as tf.Scalar;
+      if (o.checkFinite) {
+        diagnostics = { loss: loss.dataSync()[0]!, perturbedLoss: perturbedLoss.dataSync()[0]!, sam: true };
+      }
+      return { loss, grads: clip(grads, o.clipGradNorm), extras: { perturbedLoss } };
+    },
+    getConfig() {
+      if (
+        !isSerializableSelector(o.perturb) ||
+        (o.adaptive && o.adaptive.params && !isSerializableSelector(o.adaptive.params))
+      ) {
+        throw new SamConfigError(
+          "The SAM oracle selects with a function, which cannot be saved. Use a selector spec such as { tag: 'norm' }.",
+        );
+      }
+      if (typeof o.rho === "function") {
+        throw new SamConfigError(
+          "The SAM oracle's rho is a function, which cannot be saved. Use a number or a schedule spec.",
+        );
+      }
+      return { kind: "sam", ...JSON.parse(JSON.stringify(options)) };
+    },
+    dispose() {
+      weights?.dispose();
+      state?.dispose();
+    },
+  };
+  return oracle;
+}
+
+function validate(options: SamOracleOptions) {
+  if (!options || options.rho === undefined) {
+    throw new SamConfigError(
+      "SAM needs rho, the radius of the ascent step, e.g. { rho: 0.05 } (SAM), 0.5 (ASAM, SAM-ON).",
+    );
+  }
+  const { rho } = options;
+  if (typeof rho === "number") {
+    if (!Number.isFinite(rho) || rho < 0 || (rho === 0 && !options.allowZeroRho)) {
+      throw new SamConfigError(
+        `SAM rho is ${rho}: it must be a finite number > 0 (typical: 0.05 for SAM, 0.5 for ASAM and SAM-ON). ` +
+          (rho === 0
+            ? "rho = 0 is the base optimizer at twice the cost; use the base rule, or pass allowZeroRho: true for an equivalence test."
+            : ""),
+      );
+    }
+  }
+  const epsilon = options.epsilon ?? 1e-12;
+  if (!(Number.isFinite(epsilon) && epsilon >= 0)) {
+    throw new SamConfigError(`SAM epsilon is ${epsilon}: it must be a finite number >= 0. Default 1e-12.`);
+  }
+  const l2 = options.l2InLoss ?? 0;
+  if (!(Number.isFinite(l2) && l2 >= 0)) {
+    throw new SamConfigError(
+      `SAM l2InLoss is ${l2}: it must be a finite number >= 0 (JAX's default is 1e-3).`,
+    );
+  }
+  if (
+    options.clipGradNorm !== undefined &&
+    !(options.clipGradNorm > 0 && Number.isFinite(options.clipGradNorm))
+  ) {
+    throw new SamConfigError(
+      `SAM clipGradNorm is ${options.clipGradNorm}: it must be a finite number > 0, or left out.`,
+    );
+  }
+  const eta = options.adaptive ? (options.adaptive.eta ?? 0.01) : 0;
+  if (!(Number.isFinite(eta) && eta >= 0)) {
+    throw new SamConfigError(
+      `ASAM eta is ${eta}: it must be a finite number >= 0 (paper 0.01, the published scripts 0).`,
+    );
+  }
+  if (options.adaptive && !["elementwise", "abs", "layerwise"].includes(options.adaptive.mode)) {
+    throw new SamConfigError(
+      `ASAM mode is ${show(options.adaptive.mode)}: use 'elementwise' (Kwon et al.), 'abs' (davda54/sam) or 'layerwise' (SAM-ON).`,
+    );
+  }
+  if (options.norm !== undefined && options.norm !== 2 && options.norm !== "inf") {
+    throw new SamConfigError(`SAM norm is ${show(options.norm)}: use 2 or 'inf'.`);
+  }
+  return {
+    rho,
+    perturb: options.perturb ?? ({ all: true } as SelectorSpec),
+    adaptive: options.adaptive || null,
+    norm: options.norm ?? 2,
+    normalized: options.normalized ?? true,
+    epsilon,
+    bnStats: options.bnStats ?? "first-pass",
+    l2InLoss: l2,
+    clipGradNorm: options.clipGradNorm,
+    window: options.window ?? {},
+    checkFinite: options.checkFinite ?? true,
+    allowZeroRho: options.allowZeroRho ?? false,
+  };
+}
+
+/** Runs fn with w_S moved to w_S + e (null: unmoved) and restores w_S exactly in finally. */
+function withWeights<T>(snapshot: ParamSnapshot, deltas: readonly (tf.Tensor | null)[], fn: () => T): T {
+  snapshot.save();
+  try {
+    snapshot.params.forEach((p, i) => {
+      const d = deltas[i];
+      if (d) p.variable.assign(tf.add(p.variable, d));
+    });
+    return fn();
+  } finally {
+    snapshot.restore();
+  }
+}
+
+function withL2(lossFn: () => tf.Scalar, params: ParamSet, c: number): () => tf.Scalar {
+  return () =>
+    tf.add(
+      lossFn(),
+      tf.mul(c / 2, tf.addN(params.params.map((p) => tf.sum(tf.square(p.variable))))),
+    ) as tf.Scalar;
+}
+
+function clip(grads: readonly (tf.Tensor | null)[], maxNorm: number | undefined) {
+  if (maxNorm === undefined) return grads;
+  const present = grads.filter((g): g is tf.Tensor => g !== null);
+  if (present.length === 0) return grads;
+  const norm = tf.sqrt(tf.addN(present.map((g) => tf.sum(tf.square(g)))));
+  // JAX's form: g * c / ||g|| when ||g|| >= c, unchanged otherwise
+  const scale = tf.where(tf.greaterEqual(norm, maxNorm), tf.div(maxNorm, norm), tf.onesLike(norm));
+  return grads.map((g) => (g ? tf.mul(g, scale) : null));
+}
+
+function assertFinite(value: tf.Scalar, what: string, step: number) {
+  const v = value.dataSync()[0]!;
+  if (!Number.isFinite(v)) {
+    throw new NonFiniteLossError(
+      `The ${what} is ${v} at step ${step}; the weights were restored and not updated. ` +
+        "Lower the learning rate or rho, check the data and labels for NaN, or clip gradients (clipGradNorm).",
+    );
+  }
+}

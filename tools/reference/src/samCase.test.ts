@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { loadCase } from "./caseFiles";
+import { replaySamCase, type SamCase } from "./samCase";
+
+// Tolerances of the issue and of reference/README.md: a float32 port agrees with the float64
+// trajectories to atol 1e-5, rtol 1e-4 (the harness run in float32 is within 3.2e-7).
+const ATOL = 1e-5;
+const RTOL = 1e-4;
+
+function flatten(value: unknown): number[] {
+  return Array.isArray(value) ? value.flatMap(flatten) : [value as number];
+}
+
+function mismatches(label: string, actual: unknown, expected: unknown): string[] {
+  const a = flatten(actual);
+  const e = flatten(expected);
+  if (a.length !== e.length) return [`${label}: ${a.length} values, expected ${e.length}`];
+  let worst = 0;
+  let bad = false;
+  e.forEach((ev, i) => {
+    const d = Math.abs(a[i]! - ev);
+    if (!(d <= ATOL + RTOL * Math.abs(ev))) bad = true;
+    worst = Math.max(worst, d);
+  });
+  return bad ? [`${label}: max |diff| ${worst.toExponential(2)}`] : [];
+}
+
+type Expected = Record<
+  string,
+  {
+    steps: {
+      loss: number;
+      loss_perturbed: number | null;
+      params_after: Record<string, unknown>;
+      bn_after?: Record<string, unknown>;
+    }[];
+  }
+>;
+
+for (const file of ["sam_mlp_case1.json", "sam_mlp_case2_bn.json"]) {
+  describe(`SAM reference case ${file}`, () => {
+    const { data, source } = loadCase(file);
+    const c = data as SamCase & { expected: Expected };
+    const actual = replaySamCase(c).expected;
+    for (const run of c.runs) {
+      it(`${run.id} matches the float64 reference at every step (${source.includes("shared") ? "shared" : "fixture"} copy)`, () => {
+        const fails: string[] = [];
+        c.expected[run.id]!.steps.forEach((es, t) => {
+          const as = actual[run.id]!.steps[t]!;
+          fails.push(...mismatches(`step ${t} loss`, as.loss, es.loss));
+          if (es.loss_perturbed !== null)
+            fails.push(...mismatches(`step ${t} loss_perturbed`, as.loss_perturbed, es.loss_perturbed));
+          for (const [name, ev] of Object.entries(es.params_after))
+            fails.push(...mismatches(`step ${t} ${name}`, as.params_after[name], ev));
+          for (const [name, ev] of Object.entries(es.bn_after ?? {}))
+            fails.push(...mismatches(`step ${t} bn ${name}`, as.bn_after?.[name], ev));
+        });
+        expect(fails).toEqual([]);
+      });
+    }
+  });
+}
