@@ -1,5 +1,34 @@
 /**
  * @packageDocumentation
- * `@sam/langevin`: see the package README. This entry point is filled by its own issue.
+ * `@sam/langevin`: thermodynamic training methods as update rules on parameter groups of
+ * `@sam/core`: SGLD, underdamped Langevin (BAOAB), overdamped Langevin, Adaptive Langevin,
+ * the partitioned schemes LaLa, AdLaLa and LOL, and constrained Langevin (orthogonal,
+ * sphere and circle constraints), with injected noise, diagnostics and a case-file replay.
  */
-export {};
+import "./registerLangevinRules";
+
+export { type AdaptiveLangevinHyper, adaptiveLangevin } from "./adaptiveLangevin";
+export {
+  type ConstraintOptions,
+  type ConstraintSpec,
+  circle,
+  orthogonal,
+  sphere,
+} from "./constraint";
+export type { OnInfeasible } from "./internal/constrainedState";
+export { type LangevinHyper, type LangevinOptions, langevin } from "./langevin";
+export {
+  fastNoise,
+  gaussianArray,
+  NOISE_STREAMS,
+  type NoiseRequest,
+  type NoiseRole,
+  type NoiseSource,
+  registerNoiseSource,
+  tfNoise,
+} from "./noiseSource";
+export { type OverdampedHyper, overdampedLangevin } from "./overdampedLangevin";
+export { projectOntoConstraint } from "./projectOntoConstraint";
+export { replayLangevinCase } from "./replayLangevinCase";
+export { type SgldHyper, type SgldOptions, sgld } from "./sgld";
+export { fromHeavyBall, fromWellingTeh, temperatureFromDatasetSize, toHeavyBall } from "./temperature";

@@ -1,0 +1,114 @@
+import type { ParamGroup, ResolvedHyper, RuleState, StepContext, UpdateRule } from "@sam/core";
+import { resolveHyperValue } from "@sam/core";
+import * as tf from "@tensorflow/tfjs-core";
+import { checkDefaults, numbers, requireNonNegative, requirePositive } from "./internal/hyper";
+import { ConstrainedState, checkKnown, draw, type NoiseOption } from "./internal/ruleSupport";
+import { allocateSlots } from "./internal/slots";
+import { tfNoise } from "./noiseSource";
+
+/** Hyperparameters of {@link adaptiveLangevin} (per group, schedulable). */
+export interface AdaptiveLangevinHyper {
+  /** Time step h. Default 0.25 (the authors' spiral setting). Must be > 0. */
+  h?: number;
+  /** Temperature tau in mean-loss units. Default 1e-4. */
+  temperature?: number;
+  /** Additive noise amplitude sigma_A (authors' `sigA`). Default 0.01. */
+  sigmaA?: number;
+  /** Thermostat coupling epsilon (authors' `eps`; multiplies the un-normalised `p^T p - N tau`). Default 0.05. */
+  coupling?: number;
+  /** Initial thermostat value xi_0, read when the optimizer is built. Default 0.1. */
+  xi0?: number;
+}
+
+const DEFAULTS = { h: 0.25, temperature: 1e-4, sigmaA: 0.01, coupling: 0.05, xi0: 0.1 };
+
+/**
+ * Adaptive Langevin (Jones and Leimkuhler 2011; SGNHT, Ding et al. 2014) with one thermostat
+ * variable xi per parameter tensor, integrated as the authors' "ACDEDCAB" splitting in the
+ * B-first form:
+ *
+ * ```
+ * dtheta = p dt,   dp = -grad L dt - xi p dt + sigma_A dW,   dxi = epsilon (p^T p - N tau) dt
+ *
+ * p     <- p - kappa_n g_n                 kappa_0 = h/2, then h          (B)
+ * theta <- theta + (h/2) p                                                  (A_{h/2})
+ * p     <- exp(-(h/2) xi) p                                                 (C_{h/2})
+ * p     <- p + sigma_A sqrt(h/2) R1                                         (D_{h/2})
+ * xi    <- xi + h epsilon (p^T p - N tau)  N = numel of the tensor          (E_h)
+ * p     <- p + sigma_A sqrt(h/2) R2        a fresh draw                     (D_{h/2})
+ * p     <- exp(-(h/2) xi) p                with the UPDATED xi              (C_{h/2})
+ * theta <- theta + (h/2) p                                                  (A_{h/2})
+ * ```
+ * Symbols: h = `h`, tau = `temperature`, sigma_A = `sigmaA`, epsilon = `coupling`, p the
+ * momentum (starts at 0), xi the thermostat (starts at `xi0`, never clamped: a negative xi
+ * heats), R1, R2 ~ N(0, I). The friction is xi itself, epsilon only enters xi's equation and N
+ * is the number of entries (spec 2.6 item 5: ports that use `exp(-t epsilon xi)` or
+ * `N = shape[0]` change the method). At stationarity `xi* = (sigma_A^2 + h s^2) / (2 tau)` when
+ * the gradient carries noise of variance s^2, and the kinetic temperature seen by E is tau
+ * (slot `adla.kinetic`, read with `langevinDiagnostics`).
+ *
+ * @example
+ * ```ts
+ * import { GroupedOptimizer, collectParams } from "@sam/core";
+ * import { adaptiveLangevin } from "@sam/langevin";
+ *
+ * const optimizer = new GroupedOptimizer({
+ *   params: collectParams(model),
+ *   rule: adaptiveLangevin({ h: 0.25, temperature: 1e-4, sigmaA: 0.01, coupling: 0.05 }),
+ * });
+ * ```
+ */
+export function adaptiveLangevin(defaults: AdaptiveLangevinHyper = {}, options: NoiseOption = {}): UpdateRule {
+  checkKnown("adla", defaults, DEFAULTS);
+  const merged = { ...DEFAULTS, ...defaults };
+  checkDefaults("adla", merged, ["h"], ["temperature", "sigmaA", "coupling"]);
+  const noise = options.noise ?? tfNoise;
+  return {
+    kind: "adla",
+    defaults: merged,
+    init(group: ParamGroup): RuleState {
+      const xi0 = Number(resolveHyperValue(group.hyper.xi0 ?? merged.xi0, 0));
+      if (!Number.isFinite(xi0)) {
+        requireNonNegative("adla", group, "xi0", xi0);
+      }
+      const slots = allocateSlots(group, "adla", {
+        momentum: {},
+        xi: { init: () => tf.scalar(xi0) },
+        kinetic: { init: () => tf.scalar(Number.NaN) },
+      });
+      return new ConstrainedState(slots, group.params.map(() => null));
+    },
+    apply(group, grads, rawState, hyper: ResolvedHyper, ctx: StepContext) {
+      const state = rawState as ConstrainedState;
+      const hp = numbers(merged, hyper);
+      const h = hp.h!;
+      requirePositive("adla", group, "h", h);
+      requireNonNegative("adla", group, "temperature", hp.temperature!);
+      const half = h / 2;
+      const kick = ctx.step === 0 ? half : h;
+      const amp = hp.sigmaA! * Math.sqrt(half);
+      group.params.forEach((param, i) => {
+        const g = grads[i];
+        if (!g) return;
+        const w = param.variable;
+        const pSlot = state.get("momentum", i);
+        const xiSlot = state.get("xi", i);
+        const n = param.size;
+        const p1 = tf.sub(pSlot, tf.mul(g, kick));
+        let p = tf.mul(p1, tf.exp(tf.mul(xiSlot, -half)));
+        if (amp > 0) p = tf.add(p, draw(noise, group, i, "R1", amp, ctx));
+        const kinetic = tf.sum(tf.square(p));
+        const xi = tf.add(xiSlot, tf.mul(tf.sub(kinetic, n * hp.temperature!), h * hp.coupling!));
+        if (amp > 0) p = tf.add(p, draw(noise, group, i, "R2", amp, ctx));
+        p = tf.mul(p, tf.exp(tf.mul(xi, -half)));
+        // theta <- theta + (h/2) p1 + (h/2) p: both A_{h/2} sub-steps in one update.
+        w.assign(tf.add(w, tf.mul(tf.add(p1, p), half)));
+        pSlot.assign(p);
+        xiSlot.assign(xi);
+        state.get("kinetic", i).assign(tf.div(kinetic, n));
+      });
+      return undefined;
+    },
+    getConfig: () => ({ kind: "adla", ...defaults, noise: noise.kind }),
+  };
+}

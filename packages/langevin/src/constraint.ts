@@ -1,0 +1,171 @@
+import { compileSelector, type ParamGroup, type SelectorSpec } from "@sam/core";
+import { fail, show } from "./internal/errors";
+
+/**
+ * A weight constraint, as plain data (saved in rule configs). Each applies to the tensors of
+ * the rule's group that `select` picks (default `{ rank: [2, 8] }`: kernels and weight
+ * matrices; biases and normalization parameters stay free, as in the authors' experiments).
+ *
+ * | kind | manifold (tfjs layout: a kernel reshaped to `[fanIn, units]`, `fanIn` = product of all but the last axis) |
+ * | --- | --- |
+ * | `orthogonal` | `M^T M = I` when `fanIn >= units` (orthonormal columns), else `M M^T = I` (orthonormal rows) |
+ * | `sphere` | every unit's incoming weights (a column of `M`) has norm `radius` |
+ * | `circle` | every weight has `|w| <= radius`, through a slack coordinate `s` with `w^2 + s^2 = radius^2` |
+ *
+ * The spec writes PyTorch's `[out, in]` layout; these manifolds are the same sets, because
+ * orthogonality is invariant under transposition and under reordering the fan-in axis.
+ */
+export type ConstraintSpec =
+  | { readonly kind: "orthogonal"; readonly select?: SelectorSpec; readonly iterations?: number }
+  | { readonly kind: "sphere"; readonly radius: number; readonly select?: SelectorSpec }
+  | { readonly kind: "circle"; readonly radius: number; readonly select?: SelectorSpec };
+
+/** Options shared by the constraint constructors. */
+export interface ConstraintOptions {
+  /** Which tensors of the group it applies to. Default `{ rank: [2, 8] }` (weight matrices and kernels). */
+  readonly select?: SelectorSpec;
+}
+
+/**
+ * Orthogonality constraint (o-CoLA): each selected kernel, as a `[fanIn, units]` matrix,
+ * stays on the Stiefel manifold. The position solve is the authors' chord iteration
+ * `M <- M - 1/2 M_old (M^T M - I)` (tall case) run `iterations` times (default 10, no
+ * data-dependent stopping so that a step never reads back from the device); keep
+ * `||h p||_F` below about 0.3 for it to converge.
+ *
+ * @example
+ * ```ts
+ * import { langevin, orthogonal } from "@sam/langevin";
+ *
+ * const rule = langevin({ h: 0.1, friction: 1, temperature: 0 }, { constraints: [orthogonal()] });
+ * ```
+ */
+export function orthogonal(options: ConstraintOptions & { readonly iterations?: number } = {}): ConstraintSpec {
+  const iterations = options.iterations ?? 10;
+  if (!Number.isInteger(iterations) || iterations < 1) {
+    fail("orthogonal() iterations", iterations, "it must be an integer >= 1", "Use e.g. 10.");
+  }
+  return { kind: "orthogonal", iterations, ...(options.select ? { select: options.select } : {}) };
+}
+
+/**
+ * Sphere (row-norm, explicit weight normalization) constraint: the incoming weights of every
+ * unit have Euclidean norm `radius`.
+ *
+ * @example
+ * ```ts
+ * import { langevin, sphere } from "@sam/langevin";
+ *
+ * const rule = langevin({ h: 0.1, friction: 1 }, { constraints: [sphere(1)] });
+ * ```
+ */
+export function sphere(radius: number, options: ConstraintOptions = {}): ConstraintSpec {
+  checkRadius("sphere", radius);
+  return { kind: "sphere", radius, ...(options.select ? { select: options.select } : {}) };
+}
+
+/**
+ * Circle constraint (c-CoLA, bounded weight magnitude): every weight stays in
+ * `[-radius, radius]`, moving on the circle `w^2 + s^2 = radius^2` with a slack coordinate
+ * `s` (and, for the underdamped rules, its momentum) kept as optimizer state.
+ *
+ * @example
+ * ```ts
+ * import { langevin, circle } from "@sam/langevin";
+ *
+ * const rule = langevin({ h: 0.3, friction: 1, temperature: 0 }, { constraints: [circle(0.05)] });
+ * ```
+ */
+export function circle(radius: number, options: ConstraintOptions = {}): ConstraintSpec {
+  checkRadius("circle", radius);
+  return { kind: "circle", radius, ...(options.select ? { select: options.select } : {}) };
+}
+
+function checkRadius(kind: string, radius: number) {
+  if (!(Number.isFinite(radius) && radius > 0)) {
+    fail(`${kind}(radius)`, radius, "the radius must be a finite number > 0", `Pass e.g. ${kind}(1).`);
+  }
+}
+
+/** A constraint resolved for one tensor. */
+export interface ResolvedConstraint {
+  readonly kind: "orthogonal" | "sphere" | "circle";
+  /** `radius` for sphere and circle, 1 for orthogonal. */
+  readonly radius: number;
+  /** Chord iterations (orthogonal). */
+  readonly iterations: number;
+  /** The tensor as a matrix: `[fanIn, units]`. */
+  readonly matrix: readonly [number, number];
+}
+
+const DEFAULT_SELECT: SelectorSpec = { rank: [2, 8] };
+
+/** The `[fanIn, units]` matrix view of a shape (a vector is one column). */
+export function matrixShape(shape: readonly number[]): [number, number] {
+  if (shape.length === 0) return [1, 1];
+  if (shape.length === 1) return [shape[0]!, 1];
+  const units = shape[shape.length - 1]!;
+  return [shape.slice(0, -1).reduce((a, b) => a * b, 1), units];
+}
+
+/**
+ * Resolves a rule's constraints against a group: one entry per parameter (or `null`).
+ * Errors: a constraint matching no tensor of the group, a tensor matched by two constraints,
+ * an orthogonality constraint on a vector or an empty shape, an unknown kind.
+ */
+export function resolveConstraints(
+  rule: string,
+  group: ParamGroup,
+  specs: readonly ConstraintSpec[],
+): (ResolvedConstraint | null)[] {
+  const out: (ResolvedConstraint | null)[] = group.params.map(() => null);
+  specs.forEach((spec, k) => {
+    if (!spec || !["orthogonal", "sphere", "circle"].includes(spec.kind)) {
+      fail(
+        `${rule}: constraints[${k}]`,
+        spec,
+        "it is not a constraint",
+        "Build constraints with orthogonal(), sphere(radius) or circle(radius).",
+      );
+    }
+    const predicate = compileSelector(spec.select ?? DEFAULT_SELECT);
+    const matched = group.params.map((p, i) => (predicate(p) ? i : -1)).filter((i) => i >= 0);
+    if (matched.length === 0) {
+      fail(
+        `${rule}: the ${spec.kind} constraint on group ${JSON.stringify(group.label)} (select ${show(spec.select ?? DEFAULT_SELECT)})`,
+        group.params.map((p) => `${p.path} ${JSON.stringify(p.shape)}`),
+        "it matches no tensor of the group",
+        "Give it a selector that picks tensors of this group, or put the constraint on the rule of the group that holds them.",
+      );
+    }
+    for (const i of matched) {
+      const p = group.params[i]!;
+      if (out[i]) {
+        fail(
+          `${rule}: parameter ${JSON.stringify(p.path)}`,
+          [out[i]!.kind, spec.kind],
+          "it is selected by two constraints",
+          "Make the constraints' selectors disjoint.",
+        );
+      }
+      if (p.shape.some((d) => d === 0)) {
+        fail(`${rule}: parameter ${JSON.stringify(p.path)} has shape`, p.shape, "it is empty", "Leave it unconstrained.");
+      }
+      if (spec.kind === "orthogonal" && p.shape.length < 2) {
+        fail(
+          `${rule}: the orthogonal constraint on parameter ${JSON.stringify(p.path)} of shape`,
+          p.shape,
+          "a tensor of rank < 2 cannot be orthogonal",
+          "Select only kernels (rank >= 2), or use sphere(1) to keep a vector at unit norm.",
+        );
+      }
+      out[i] = {
+        kind: spec.kind,
+        radius: spec.kind === "orthogonal" ? 1 : spec.radius,
+        iterations: spec.kind === "orthogonal" ? (spec.iterations ?? 10) : 0,
+        matrix: matrixShape(p.shape),
+      };
+    }
+  });
+  return out;
+}

@@ -1,0 +1,82 @@
+import { type ParamGroup, type RuleConfig, SlotState, type StepContext } from "@sam/core";
+import type * as tf from "@tensorflow/tfjs-core";
+import type { ConstraintSpec, ResolvedConstraint } from "../constraint";
+import { NOISE_STREAMS, type NoiseRole, type NoiseSource, noiseSourceOf, tfNoise } from "../noiseSource";
+import { fail } from "./errors";
+
+/** Options every rule of the package takes besides its hyperparameters. */
+export interface NoiseOption {
+  /** Where the N(0, 1) draws come from. Default {@link tfNoise} (seeded `tf.randomNormal`). */
+  readonly noise?: NoiseSource;
+}
+
+/** A rule's state: its slots plus the constraints resolved for its group when it was built. */
+export class ConstrainedState extends SlotState {
+  constructor(
+    slots: SlotState,
+    /** `constraints[i]` applies to `group.params[i]` (or null). */
+    readonly constraints: readonly (ResolvedConstraint | null)[],
+  ) {
+    super(slots.slots(), slots.byName);
+  }
+  /** The slot `name` of parameter i, or undefined when that parameter has none. */
+  maybe(name: string, i: number): tf.Variable | undefined {
+    return this.byName[name]?.[i];
+  }
+}
+
+/** Draws the noise of one parameter for one role, scaled by `stddev`. */
+export function draw(
+  source: NoiseSource,
+  group: ParamGroup,
+  i: number,
+  role: NoiseRole,
+  stddev: number,
+  ctx: StepContext,
+): tf.Tensor {
+  const param = group.params[i]!;
+  return source.normal({
+    shape: param.shape,
+    param,
+    role,
+    step: ctx.step,
+    seed: ctx.seedFor(param.index, NOISE_STREAMS[role]),
+    stddev,
+  });
+}
+
+/** Splits a flat rule config into its hyperparameter defaults (the keys of `known`) and options. */
+export function splitConfig<H extends Record<string, number>>(
+  config: RuleConfig,
+  known: Readonly<H>,
+): { hyper: Partial<H>; noise: NoiseSource; constraints: ConstraintSpec[]; rest: Record<string, unknown> } {
+  const hyper: Record<string, number> = {};
+  const rest: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(config)) {
+    if (k === "kind" || k === "noise" || k === "constraints") continue;
+    if (k in known) hyper[k] = Number(v);
+    else rest[k] = v;
+  }
+  return {
+    hyper: hyper as Partial<H>,
+    noise: noiseSourceOf(config.noise ?? "tf"),
+    constraints: (config.constraints as ConstraintSpec[] | undefined) ?? [],
+    rest,
+  };
+}
+
+/** Checks a rule's constructor `defaults` names only known hyperparameters. */
+export function checkKnown(rule: string, given: object, known: object): void {
+  for (const k of Object.keys(given)) {
+    if (!(k in known)) {
+      fail(
+        `${rule}: hyperparameter ${JSON.stringify(k)}`,
+        (given as Record<string, unknown>)[k],
+        `${rule} does not read it (it reads ${Object.keys(known).join(", ")})`,
+        "Check the spelling; see the rule's documentation for the parameter mapping.",
+      );
+    }
+  }
+}
+
+export { tfNoise };

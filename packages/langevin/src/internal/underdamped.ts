@@ -1,0 +1,132 @@
+import type { ParamGroup, StepContext } from "@sam/core";
+import * as tf from "@tensorflow/tfjs-core";
+import type { NoiseSource } from "../noiseSource";
+import { circleDrift, circleKick, circleTangent, solve, tangent } from "./geometry";
+import { type ConstrainedState, draw } from "./ruleSupport";
+
+/** Coefficients of one underdamped step, computed from the group's hyperparameters. */
+export interface UnderdampedCoefficients {
+  /** Time step h. */
+  readonly h: number;
+  /** Kick length of this step: h/2 on the first step of the B-first form (default), else h. */
+  readonly kick: number;
+  /** OU damping c = exp(-gamma h) (0 for the overdamped limit). */
+  readonly c: number;
+  /** OU noise d = sqrt(tau (1 - c^2)). */
+  readonly d: number;
+}
+
+/**
+ * One step of the underdamped family on the parameters of a group, in physical scaling
+ * (theta moves by h p). Sub-steps (t a sub-step length, g = grad L(theta_n), R ~ N(0, I)):
+ *
+ * ```
+ * B_t: p <- p - t g                    A_t: theta <- theta + t p
+ * O_h: p <- c p + d R                  (+ tangent projections and the RATTLE position solve
+ *                                        on constrained tensors, spec 2.5)
+ * BAOAB (B-first, one gradient per step):  B_kick A_{h/2} O_h A_{h/2}
+ * OBA   (authors' o-CoLA-ud ordering):     O_h B_h A_h
+ * ```
+ * The stored momentum is the one after the last sub-step (post-O for BAOAB).
+ */
+export function underdampedStep(
+  group: ParamGroup,
+  grads: readonly (tf.Tensor | null)[],
+  state: ConstrainedState,
+  k: UnderdampedCoefficients,
+  order: "BAOAB" | "OBA",
+  noise: NoiseSource,
+  ctx: StepContext,
+): void {
+  const half = k.h / 2;
+  group.params.forEach((param, i) => {
+    const g = grads[i];
+    if (!g) return;
+    const w = param.variable;
+    const pSlot = state.get("momentum", i);
+    const con = state.constraints[i];
+    const ou = (p: tf.Tensor, role: "R" | "Rs" = "R") => {
+      const damped = k.c === 0 ? null : k.c === 1 ? p : tf.mul(p, k.c);
+      if (k.d === 0) return damped ?? tf.zerosLike(p);
+      const r = draw(noise, group, i, role, k.d, ctx);
+      return damped ? tf.add(damped, r) : r;
+    };
+
+    if (!con) {
+      if (order === "BAOAB") {
+        // p1 = p - kick g;  p2 = c p1 + d R;  theta += (h/2)(p1 + p2)  (= A_{h/2} O A_{h/2})
+        const p1 = tf.sub(pSlot, tf.mul(g, k.kick));
+        const p2 = ou(p1);
+        w.assign(tf.add(w, tf.mul(tf.add(p1, p2), half)));
+        pSlot.assign(p2);
+      } else {
+        // p1 = c p + d R;  p2 = p1 - h g;  theta += h p2
+        const p2 = tf.sub(ou(pSlot), tf.mul(g, k.h));
+        w.assign(tf.add(w, tf.mul(p2, k.h)));
+        pSlot.assign(p2);
+      }
+      return;
+    }
+
+    if (con.kind === "circle") {
+      const r = con.radius;
+      const sSlot = state.get("slack", i);
+      const psSlot = state.get("slackMomentum", i);
+      let x = { w: w as tf.Tensor, s: sSlot as tf.Tensor, pw: pSlot as tf.Tensor, ps: psSlot as tf.Tensor };
+      const B = (t: number) => {
+        const [pw, ps] = circleKick(x.w, x.s, x.pw, x.ps, g, t, r);
+        x = { ...x, pw, ps };
+      };
+      const A = (t: number) => {
+        x = circleDrift(x.w, x.s, x.pw, x.ps, t, r);
+      };
+      const O = () => {
+        const [pw, ps] = circleTangent(x.w, x.s, ou(x.pw, "R"), ou(x.ps, "Rs"), r);
+        x = { ...x, pw, ps };
+      };
+      if (order === "BAOAB") {
+        B(k.kick);
+        A(half);
+        O();
+        A(half);
+      } else {
+        O();
+        B(k.h);
+        A(k.h);
+      }
+      w.assign(x.w);
+      sSlot.assign(x.s);
+      pSlot.assign(x.pw);
+      psSlot.assign(x.ps);
+      return;
+    }
+
+    // Orthogonality and sphere: project p after B and O; RATTLE after A.
+    let theta: tf.Tensor = w;
+    let p: tf.Tensor = pSlot;
+    const B = (t: number) => {
+      p = tangent(theta, tf.sub(p, tf.mul(g, t)), con);
+    };
+    const A = (t: number) => {
+      const moved = tf.add(theta, tf.mul(p, t));
+      const solved = solve(moved, theta, con);
+      p = tangent(solved, tf.add(p, tf.div(tf.sub(solved, moved), t)), con);
+      theta = solved;
+    };
+    const O = () => {
+      p = tangent(theta, ou(p), con);
+    };
+    if (order === "BAOAB") {
+      B(k.kick);
+      A(half);
+      O();
+      A(half);
+    } else {
+      O();
+      B(k.h);
+      A(k.h);
+    }
+    w.assign(theta);
+    pSlot.assign(p);
+  });
+}

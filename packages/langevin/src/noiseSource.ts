@@ -1,0 +1,217 @@
+import type { Param } from "@sam/core";
+import * as tf from "@tensorflow/tfjs-core";
+import { fail } from "./internal/errors";
+
+/**
+ * Which draw of a step a request is for (the roles of the spec's case files):
+ * `R` the O-step (or SGLD) noise, `R1` / `R2` the two D half-steps of Adaptive Langevin,
+ * `Rs` the noise of a circle constraint's slack coordinate.
+ */
+export type NoiseRole = "R" | "R1" | "R2" | "Rs";
+
+/** The stream number of each role, passed to `StepContext.seedFor(paramIndex, stream)`. */
+export const NOISE_STREAMS: Readonly<Record<NoiseRole, number>> = Object.freeze({ R: 0, R1: 1, R2: 2, Rs: 3 });
+
+/** One request for standard normal draws. */
+export interface NoiseRequest {
+  /** Shape of the draw (the parameter's shape). */
+  readonly shape: readonly number[];
+  /** The parameter the draw is for. */
+  readonly param: Param;
+  /** Which draw of the step. */
+  readonly role: NoiseRole;
+  /** Optimizer steps taken before this one. */
+  readonly step: number;
+  /** `ctx.seedFor(param.index, NOISE_STREAMS[role])`: never 0, unique per (seed, step, param, role). */
+  readonly seed: number;
+  /**
+   * Standard deviation to scale the draws by (the integrator's noise coefficient); a source
+   * that cannot scale for free may return `stddev * N(0, 1)` with one multiplication.
+   */
+  readonly stddev: number;
+}
+
+/**
+ * Where the integrators get their N(0, 1) draws. The default, {@link tfNoise}, calls
+ * `tf.randomNormal` with the step's seed; {@link fastNoise} draws the same distribution from a
+ * faster JavaScript generator; a case replay injects recorded draws. `normal` runs inside
+ * the optimizer's `tf.tidy`, so the tensor it returns is released with the step.
+ */
+export interface NoiseSource {
+  /** Name saved in rule configs; a custom source is rebuilt by {@link registerNoiseSource}. */
+  readonly kind: string;
+  /** A float32 tensor of `request.shape` with independent N(0, stddev^2) entries. */
+  normal(request: NoiseRequest): tf.Tensor;
+}
+
+/**
+ * Noise from `tf.randomNormal(shape, 0, 1, 'float32', seed)`: reproducible for a given
+ * optimizer seed, and a restored optimizer continues the same stream.
+ *
+ * @example
+ * ```ts
+ * import { langevin, tfNoise } from "@sam/langevin";
+ *
+ * const rule = langevin({ h: 0.1, friction: 1, temperature: 1e-4 }, { noise: tfNoise });
+ * ```
+ */
+export const tfNoise: NoiseSource = Object.freeze({
+  kind: "tf",
+  normal: (r: NoiseRequest) => tf.randomNormal([...r.shape], 0, r.stddev, "float32", r.seed),
+});
+
+/**
+ * Noise from a fast JavaScript generator ({@link gaussianArray}: ziggurat over sfc32),
+ * written straight into a `Float32Array`. Same distribution as {@link tfNoise}, other
+ * numbers, and several times cheaper than `tf.randomNormal` (Marsaglia's polar method over
+ * seedrandom's alea), which costs as much as the rest of a BAOAB step on an MLP (see the
+ * package README's bench figures).
+ *
+ * @example
+ * ```ts
+ * import { sgld, fastNoise } from "@sam/langevin";
+ *
+ * const rule = sgld({ lr: 1e-3, temperature: 1e-4 }, { noise: fastNoise });
+ * ```
+ */
+export const fastNoise: NoiseSource = Object.freeze({
+  kind: "fast",
+  normal: (r: NoiseRequest) => {
+    const size = r.shape.reduce((a, b) => a * b, 1);
+    return tf.tensor(gaussianArray(size, r.seed, r.stddev), [...r.shape], "float32");
+  },
+});
+
+// Ziggurat tables (Marsaglia and Tsang 2000, 128 layers) for the standard normal.
+const ZIG_R = 3.442619855899;
+const ZIG_V = 9.91256303526217e-3;
+const M1 = 2147483648; // 2^31
+const KN = new Float64Array(128);
+const WN = new Float64Array(128);
+const FN = new Float64Array(128);
+{
+  let dn = ZIG_R;
+  let tn = dn;
+  const q = ZIG_V / Math.exp(-0.5 * dn * dn);
+  KN[0] = (dn / q) * M1;
+  KN[1] = 0;
+  WN[0] = q / M1;
+  WN[127] = dn / M1;
+  FN[0] = 1;
+  FN[127] = Math.exp(-0.5 * dn * dn);
+  for (let i = 126; i >= 1; i--) {
+    dn = Math.sqrt(-2 * Math.log(ZIG_V / dn + Math.exp(-0.5 * dn * dn)));
+    KN[i + 1] = (dn / tn) * M1;
+    tn = dn;
+    FN[i] = Math.exp(-0.5 * dn * dn);
+    WN[i] = dn / M1;
+  }
+}
+
+/**
+ * `size` independent N(0, stddev^2) numbers from seed `seed`, deterministic: the ziggurat
+ * method (Marsaglia and Tsang 2000; about 99% of draws cost one 32-bit random number, one
+ * table look-up and one comparison) over sfc32 (Doty-Humphrey's small fast counting
+ * generator, state seeded through splitmix32 so nearby seeds give unrelated streams).
+ * Exported for tests and for callers that want host-side draws.
+ *
+ * @example
+ * ```ts
+ * import { gaussianArray } from "@sam/langevin";
+ *
+ * const draws = gaussianArray(1000, 42); // Float32Array, mean ~0, variance ~1
+ * ```
+ */
+export function gaussianArray(size: number, seed: number, stddev = 1): Float32Array {
+  const out = new Float32Array(size);
+  let s = seed >>> 0;
+  const split = () => {
+    s = (s + 0x9e3779b9) | 0;
+    let z = s;
+    z = Math.imul(z ^ (z >>> 16), 0x21f0aaad);
+    z = Math.imul(z ^ (z >>> 15), 0x735a2d97);
+    return (z ^ (z >>> 15)) | 0;
+  };
+  let a = split();
+  let b = split();
+  let c = split();
+  let d = split();
+  // sfc32: returns a signed 32-bit integer.
+  const next = () => {
+    const t = (((a + b) | 0) + d) | 0;
+    d = (d + 1) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    c = (c + t) | 0;
+    return t;
+  };
+  const uniform = () => ((next() >>> 0) + 0.5) / 4294967296; // in (0, 1)
+  for (let i = 0; i < 12; i++) next();
+  for (let i = 0; i < size; i++) {
+    let hz = next();
+    let iz = hz & 127;
+    if (Math.abs(hz) < KN[iz]!) {
+      out[i] = stddev * hz * WN[iz]!;
+      continue;
+    }
+    // Rare path (about 1%): the wedges and the tail.
+    let x: number;
+    for (;;) {
+      x = hz * WN[iz]!;
+      if (iz === 0) {
+        let y: number;
+        do {
+          x = -Math.log(uniform()) / ZIG_R;
+          y = -Math.log(uniform());
+        } while (y + y < x * x);
+        x = hz > 0 ? ZIG_R + x : -ZIG_R - x;
+        break;
+      }
+      if (FN[iz]! + uniform() * (FN[iz - 1]! - FN[iz]!) < Math.exp(-0.5 * x * x)) break;
+      hz = next();
+      iz = hz & 127;
+      if (Math.abs(hz) < KN[iz]!) {
+        x = hz * WN[iz]!;
+        break;
+      }
+    }
+    out[i] = stddev * x;
+  }
+  return out;
+}
+
+const sources = new Map<string, NoiseSource>([
+  ["tf", tfNoise],
+  ["fast", fastNoise],
+]);
+
+/**
+ * Makes a custom noise source known by its `kind`, so a rule config naming it can be loaded
+ * (`GroupedOptimizer.load`). The built-in kinds are `tf` and `fast`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { registerNoiseSource } from "@sam/langevin";
+ *
+ * registerNoiseSource({ kind: "zeros", normal: (r) => tf.zeros([...r.shape]) });
+ * ```
+ */
+export function registerNoiseSource(source: NoiseSource): void {
+  sources.set(source.kind, source);
+}
+
+/** The registered noise source of this kind. */
+export function noiseSourceOf(kind: unknown): NoiseSource {
+  const source = sources.get(String(kind));
+  if (!source) {
+    fail(
+      "The rule config's noise source",
+      kind,
+      `no noise source of that kind is registered (known: ${[...sources.keys()].join(", ")})`,
+      "Call registerNoiseSource(source) before loading the config.",
+    );
+  }
+  return source;
+}

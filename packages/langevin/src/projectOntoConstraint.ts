@@ -1,0 +1,82 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { type ConstraintSpec, matrixShape, type ResolvedConstraint } from "./constraint";
+import { fail } from "./internal/errors";
+import { circleResidual, orthResidual, sphereResidual } from "./internal/geometry";
+
+/**
+ * Moves a variable onto a constraint's manifold (constraint-respecting initialization):
+ * - `orthogonal`: the sign-fixed Q of a QR decomposition of the `[fanIn, units]` matrix (of
+ *   its transpose when `fanIn < units`, transposed back: the authors' `initOGconstraint.py`
+ *   reshapes instead of transposing, spec 2.6 item 4);
+ * - `sphere`: each unit's weights rescaled to norm `radius`;
+ * - `circle`: weights clipped to `[-radius, radius]`.
+ *
+ * The rules do this themselves when they are built on weights that violate their
+ * constraint (option `onInfeasible`, default `'project'`); call it to initialize by hand.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { orthogonal, projectOntoConstraint } from "@sam/langevin";
+ *
+ * const kernel = tf.variable(tf.randomNormal([64, 32]));
+ * projectOntoConstraint(kernel, orthogonal()); // kernel^T kernel = I
+ * ```
+ */
+export function projectOntoConstraint(variable: tf.Variable, spec: ConstraintSpec): void {
+  const c = resolveFor(variable.shape, spec);
+  tf.tidy(() => variable.assign(projected(variable, c)));
+}
+
+/** The projection of `projectOntoConstraint`, as a new tensor. */
+export function projected(x: tf.Tensor, c: ResolvedConstraint): tf.Tensor {
+  const [n, m] = c.matrix;
+  const w = tf.reshape(x, [n, m]) as tf.Tensor2D;
+  if (c.kind === "circle") return tf.clipByValue(x, -c.radius, c.radius);
+  if (c.kind === "sphere") {
+    const norm = tf.sqrt(tf.sum(tf.square(w), 0, true));
+    // A zero column gets the first basis vector (any unit vector will do).
+    const safe = tf.where(tf.equal(norm, 0), tf.ones(norm.shape), norm);
+    const filled = tf.where(
+      tf.broadcastTo(tf.equal(norm, 0), w.shape),
+      tf.oneHot(tf.zeros([m], "int32"), n).transpose(),
+      tf.div(w, safe),
+    );
+    return tf.reshape(tf.mul(filled, c.radius), x.shape);
+  }
+  const tall = n >= m;
+  const a = tall ? w : tf.transpose(w);
+  const [q, r] = tf.linalg.qr(a);
+  const k = Math.min(n, m);
+  const diag = tf.sum(tf.mul(tf.slice(r, [0, 0], [k, k]), tf.eye(k)), 0);
+  const signs = tf.where(tf.less(diag, 0), tf.fill([k], -1), tf.ones([k]));
+  const qFixed = tf.mul(tf.slice(q, [0, 0], [a.shape[0], k]), signs);
+  return tf.reshape(tall ? qFixed : tf.transpose(qFixed), x.shape);
+}
+
+/** Max violation of the constraint by `x` (and its slack `s` for circles), read back. */
+export function constraintResidual(x: tf.Tensor, c: ResolvedConstraint, s?: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => {
+    if (c.kind === "orthogonal") return tf.max(tf.abs(orthResidual(x, c))) as tf.Scalar;
+    if (c.kind === "sphere") return sphereResidual(x, c) as tf.Scalar;
+    if (s) return circleResidual(x, s, c.radius) as tf.Scalar;
+    return tf.max(tf.relu(tf.sub(tf.abs(x), c.radius))) as tf.Scalar;
+  });
+}
+
+function resolveFor(shape: readonly number[], spec: ConstraintSpec): ResolvedConstraint {
+  if (spec.kind === "orthogonal" && shape.length < 2) {
+    fail(
+      "projectOntoConstraint: a variable of shape",
+      shape,
+      "a tensor of rank < 2 cannot be orthogonal",
+      "Use sphere(1) for a unit vector.",
+    );
+  }
+  return {
+    kind: spec.kind,
+    radius: spec.kind === "orthogonal" ? 1 : spec.radius,
+    iterations: 0,
+    matrix: matrixShape(shape),
+  };
+}
