@@ -1,0 +1,129 @@
+import { type RuleConfig, SamConfigError, type SlotState, type UpdateRule, withDefaults } from "@sam/core";
+import * as tf from "@tensorflow/tfjs-core";
+import { allocateSlots } from "./internal/allocateSlots";
+import { checkPeriod } from "./internal/checkPeriod";
+import { show } from "./internal/show";
+
+/** Options of {@link subgroupMultirate}. */
+export interface SubgroupMultirateOptions {
+  /** The synchronisation period k (integer >= 1): the slow subgroup is redrawn or swapped every k steps. Default 5. */
+  readonly k?: number;
+  /** Fraction f of the weights (scalars) that are slow in a cycle, in [0, 1]. Default 0.5. */
+  readonly slowFraction?: number;
+  /**
+   * `'random'` (default): a fresh random slow subset every cycle. `'alternating'`: one random
+   * split drawn at the first cycle, whose two halves swap roles every cycle, so every weight
+   * is slow every other cycle.
+   */
+  readonly partition?: "random" | "alternating";
+  /** Linear drift of the slow weights between synchronisation steps (default true); false: they jump by k lr p once per cycle. */
+  readonly drift?: boolean;
+  /** Default hyperparameters: `lr` (0.01), `momentum` (0.9), `weightDecay` (0, coupled). */
+  readonly lr?: number;
+  readonly momentum?: number;
+  readonly weightDecay?: number;
+}
+
+/**
+ * The multirate variant that trains the whole network on several time scales at once
+ * (spec sections 2.2 and 2.3): within every parameter, a subset of the weights is slow for a
+ * cycle of k steps and the rest is fast; the subset is redrawn (`'random'`) or swapped
+ * (`'alternating'`) at every synchronisation step. Heavy-ball momentum, per weight. Symbols:
+ * w a parameter, p its momentum buffer, g its gradient, M the slow mask of the cycle (1 for
+ * a slow weight, drawn with probability f), mu momentum, lambda weight decay, lr the step.
+ *
+ * ```
+ * g' = g + lambda w
+ * t mod k = 0 (synchronisation):  draw M;  p <- mu p + g'                  (every weight refreshes)
+ * otherwise:                      p <- M * p + (1 - M) * (mu p + g')        (fast weights only)
+ * drift (default):                w <- w - lr p                             (slow weights reuse a stale p)
+ * no drift:                       w <- w - lr (1 + (k - 1) M) p  at synchronisation,
+ *                                 w <- w - lr (1 - M) p           otherwise
+ * ```
+ *
+ * Every weight needs its gradient every step, so this variant is not faster than SGD; its
+ * purpose is regularisation and learning features on two time scales. The masks come from
+ * the optimizer's seed and are saved with its state, so a resumed run continues identically.
+ * With k = 1 (or f = 0) it is momentum SGD.
+ *
+ * @remarks The poster's "slow weights held at zero during the fast steps" (DropConnect-like)
+ * reading is not implemented: its details are unpublished, and zeroed weights between steps
+ * would corrupt evaluation under `model.fit`.
+ *
+ * @example
+ * ```ts
+ * import { GroupedOptimizer, collectParams } from "@sam/core";
+ * import { subgroupMultirate } from "@sam/multirate";
+ *
+ * const optimizer = new GroupedOptimizer({
+ *   params: collectParams(model),
+ *   defaults: { lr: 0.004 },
+ *   rule: subgroupMultirate({ k: 25, slowFraction: 0.5, partition: "random" }),
+ * });
+ * ```
+ */
+export function subgroupMultirate(options: SubgroupMultirateOptions = {}): UpdateRule {
+  const k = checkPeriod("subgroupMultirate k", options.k ?? 5);
+  const f = options.slowFraction ?? 0.5;
+  if (typeof f !== "number" || !(f >= 0 && f <= 1)) {
+    throw new SamConfigError(
+      `subgroupMultirate slowFraction is ${show(f)}: it must be a number in [0, 1], the share of weights that are slow in a cycle (default 0.5).`,
+    );
+  }
+  const partition = options.partition ?? "random";
+  if (partition !== "random" && partition !== "alternating") {
+    throw new SamConfigError(
+      `subgroupMultirate partition is ${show(partition)}: use "random" (a fresh subset every cycle) or "alternating" (two halves that swap roles).`,
+    );
+  }
+  const drift = options.drift ?? true;
+  const defaults = {
+    lr: options.lr ?? 0.01,
+    momentum: options.momentum ?? 0.9,
+    weightDecay: options.weightDecay ?? 0,
+  };
+  return {
+    kind: "multirateSubgroups",
+    defaults,
+    init: (group) => allocateSlots(group, "multirateSubgroups", ["momentum", "subset"]),
+    apply(group, grads, rawState, hyper, ctx) {
+      const state = rawState as SlotState;
+      const h = withDefaults(defaults, hyper);
+      const lr = h.lr as number;
+      const mu = h.momentum as number;
+      const lambda = h.weightDecay as number;
+      const sync = ctx.step % k === 0;
+      const cycle = Math.floor(ctx.step / k);
+      group.params.forEach((param, i) => {
+        const g = grads[i];
+        if (!g) return;
+        const w = param.variable;
+        const p = state.get("momentum", i);
+        const subset = state.get("subset", i);
+        // The stored subset B; the slow mask M is B, or 1 - B on odd cycles of 'alternating'.
+        if (sync && (partition === "random" || cycle === 0)) {
+          const u = tf.randomUniform(param.shape as number[], 0, 1, "float32", ctx.seedFor(param.index, 1));
+          subset.assign(tf.cast(tf.less(u, f), "float32"));
+        }
+        const m = partition === "alternating" && cycle % 2 === 1 ? tf.sub(1, subset) : subset;
+        const gd = lambda !== 0 ? tf.add(g, tf.mul(lambda, w)) : g;
+        const fresh = tf.add(tf.mul(mu, p), gd);
+        const buffer = sync ? fresh : tf.add(tf.mul(m, p), tf.mul(tf.sub(1, m), fresh));
+        p.assign(buffer);
+        const direction = drift
+          ? buffer
+          : tf.mul(sync ? tf.add(1, tf.mul(k - 1, m)) : tf.sub(1, m), buffer);
+        w.assign(tf.sub(w, tf.mul(lr, direction)));
+      });
+      return undefined;
+    },
+    getConfig: (): RuleConfig => ({
+      kind: "multirateSubgroups",
+      k,
+      slowFraction: f,
+      partition,
+      drift,
+      ...defaults,
+    }),
+  };
+}
