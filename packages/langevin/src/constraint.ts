@@ -149,11 +149,16 @@ export function resolveConstraints(
         );
       }
       if (p.shape.some((d) => d === 0)) {
-        fail(`${rule}: parameter ${JSON.stringify(p.path)} has shape`, p.shape, "it is empty", "Leave it unconstrained.");
+        fail(
+          `${rule}: the shape of parameter ${JSON.stringify(p.path)} under a ${spec.kind} constraint`,
+          p.shape,
+          "it is empty",
+          "Leave it unconstrained.",
+        );
       }
       if (spec.kind === "orthogonal" && p.shape.length < 2) {
         fail(
-          `${rule}: the orthogonal constraint on parameter ${JSON.stringify(p.path)} of shape`,
+          `${rule}: the shape of parameter ${JSON.stringify(p.path)} under an orthogonal constraint`,
           p.shape,
           "a tensor of rank < 2 cannot be orthogonal",
           "Select only kernels (rank >= 2), or use sphere(1) to keep a vector at unit norm.",

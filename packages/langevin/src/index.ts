@@ -32,3 +32,14 @@ export { projectOntoConstraint } from "./projectOntoConstraint";
 export { replayLangevinCase } from "./replayLangevinCase";
 export { type SgldHyper, type SgldOptions, sgld } from "./sgld";
 export { fromHeavyBall, fromWellingTeh, temperatureFromDatasetSize, toHeavyBall } from "./temperature";
+export { type AdlalaOptions, adlala, adlalaRule } from "./adlala";
+export { type LalaOptions, lala, lalaRule } from "./lala";
+export { type LolOptions, lol, lolRule } from "./lol";
+export type { PartitionedOptions } from "./internal/partitioned";
+export {
+  diagnosticsCallback,
+  type GroupDiagnostics,
+  type LangevinDiagnostics,
+  langevinDiagnostics,
+  type TensorDiagnostics,
+} from "./langevinDiagnostics";

@@ -34,9 +34,9 @@ export function initConstrainedState(
     if (value <= FEASIBLE * Math.max(1, c.radius * c.radius)) return;
     if (options.onInfeasible === "error") {
       fail(
-        `${rule}: parameter ${JSON.stringify(p.path)} violates its ${c.kind} constraint by`,
+        `${rule}: the ${c.kind} constraint residual of parameter ${JSON.stringify(p.path)}`,
         value,
-        "a constrained rule must start on the constraint",
+        "a constrained rule must start on its constraint",
         "Call projectOntoConstraint(variable, constraint) first, or build the rule with { onInfeasible: 'project' }.",
       );
     }
