@@ -81,8 +81,11 @@ export function describeSchedule(
       const k = multi ? multi.periodOf(group) : 1;
       const size = typeof lr === "number" ? lr * k : undefined;
       const withSize = (action: ScheduleCell["action"]) =>
-        size === undefined ? { label: group.label, gradient, action } : { label: group.label, gradient, action, stepSize: size };
-      if (!gradient) return { label: group.label, gradient, action: multi?.drift && k > 1 ? "drift" : "hold" };
+        size === undefined
+          ? { label: group.label, gradient, action }
+          : { label: group.label, gradient, action, stepSize: size };
+      if (!gradient)
+        return { label: group.label, gradient, action: multi?.drift && k > 1 ? "drift" : "hold" };
       if (k === 1) return withSize("step");
       return withSize(multi!.drift ? "sync" : "jump");
     });

@@ -24,7 +24,9 @@ import { quoteAll } from "./internal/show";
 export function headSelector(source: ModelOrParams): SelectorSpec {
   const params = asParams(source, "headSelector(source)");
   const head = isParamSet(source) ? undefined : source.samMeta?.head;
-  const withLayer = params.params.filter((p): p is Param & { layer: NonNullable<Param["layer"]> } => !!p.layer);
+  const withLayer = params.params.filter(
+    (p): p is Param & { layer: NonNullable<Param["layer"]> } => !!p.layer,
+  );
   if (withLayer.length === 0) {
     throw new SamConfigError(
       "headSelector: the parameters carry no layer information (they come from fromVariables), so the head cannot be found. " +

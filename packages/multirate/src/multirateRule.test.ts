@@ -359,7 +359,9 @@ describe("bad input", () => {
     expect(() => multirateRule({ fast: ["head"], slow: ["head", "body"] })).toThrow(
       /fast and slow overlap: "head" is in both/,
     );
-    expect(() => multirateRule({ slow: [] })).toThrow(/multirateRule slow is \[\]: it must list at least one/);
+    expect(() => multirateRule({ slow: [] })).toThrow(
+      /multirateRule slow is \[\]: it must list at least one/,
+    );
     const w = tf.variable(tf.tensor1d([1]));
     expect(
       () =>
@@ -414,4 +416,3 @@ optimizerConformance("multirate (w fast, k = 3)", {
     },
   ],
 });
-

@@ -202,7 +202,12 @@ export function multirateRule(options: MultirateRuleOptions = {}): MultirateRule
     if (b.lastCtx === ctx) return;
     const previous = b.lastCtx?.step;
     b.lastCtx = ctx;
-    if (previous !== undefined && ctx.step > previous + 1 && !b.warned && b.members.some((m) => m.state.drift)) {
+    if (
+      previous !== undefined &&
+      ctx.step > previous + 1 &&
+      !b.warned &&
+      b.members.some((m) => m.state.drift)
+    ) {
       b.warned = true;
       console.warn(
         `multirate: no group was trained at step(s) ${previous + 1}..${ctx.step - 1}, so the slow groups could not drift then ` +

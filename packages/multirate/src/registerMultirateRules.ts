@@ -11,7 +11,10 @@ registerRule("multirate", (c) =>
     stepSizeKey: c.stepSizeKey as string,
     base: ruleFromConfig(c.base as RuleConfig),
     rules: Object.fromEntries(
-      Object.entries((c.rules ?? {}) as Record<string, RuleConfig>).map(([label, r]) => [label, ruleFromConfig(r)]),
+      Object.entries((c.rules ?? {}) as Record<string, RuleConfig>).map(([label, r]) => [
+        label,
+        ruleFromConfig(r),
+      ]),
     ),
   }),
 );

@@ -110,9 +110,7 @@ export function subgroupMultirate(options: SubgroupMultirateOptions = {}): Updat
         const fresh = tf.add(tf.mul(mu, p), gd);
         const buffer = sync ? fresh : tf.add(tf.mul(m, p), tf.mul(tf.sub(1, m), fresh));
         p.assign(buffer);
-        const direction = drift
-          ? buffer
-          : tf.mul(sync ? tf.add(1, tf.mul(k - 1, m)) : tf.sub(1, m), buffer);
+        const direction = drift ? buffer : tf.mul(sync ? tf.add(1, tf.mul(k - 1, m)) : tf.sub(1, m), buffer);
         w.assign(tf.sub(w, tf.mul(lr, direction)));
       });
       return undefined;

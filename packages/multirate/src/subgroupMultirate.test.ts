@@ -1,0 +1,109 @@
+import { collectParams, fromVariables, GroupedOptimizer, sgd } from "@sam/core";
+import { expectTensorsClose, optimizerConformance } from "@sam/testing";
+import * as tf from "@tensorflow/tfjs";
+import { describe, expect, it } from "vitest";
+import "./registerMultirateRules";
+import { type SubgroupMultirateOptions, subgroupMultirate } from "./subgroupMultirate";
+
+const make = (vars: Record<string, tf.Variable>, options: SubgroupMultirateOptions, seed = 3) =>
+  new GroupedOptimizer({
+    params: fromVariables(vars),
+    defaults: { lr: 0.05 },
+    rule: subgroupMultirate({ momentum: 0.9, ...options }),
+    seed,
+  });
+
+describe("subgroupMultirate", () => {
+  // L = 1/2 sum(w^2), so g = w. With slowFraction 1 every weight is slow, k = 2, lr = 0.1, mu = 0.5:
+  // step 0 (sync): p = 0 + 1 = 1, w = 1 - 0.1 = 0.9
+  // step 1 (slow weights keep p = 1): w = 0.9 - 0.1 = 0.8
+  // step 2 (sync): p = 0.5 + 0.8 = 1.3, w = 0.8 - 0.13 = 0.67;  step 3: w = 0.67 - 0.13 = 0.54
+  // Without drift: step 0 jumps by k lr p = 0.2: w = 0.8; step 1 holds; step 2: p = 0.5 + 0.8 = 1.3, w = 0.8 - 0.26 = 0.54.
+  it("matches hand-derived values with every weight slow, with and without drift", () => {
+    for (const [drift, expected] of [
+      [true, [0.9, 0.8, 0.67, 0.54]],
+      [false, [0.8, 0.8, 0.54, 0.54]],
+    ] as const) {
+      const w = tf.variable(tf.ones([3]));
+      const optimizer = new GroupedOptimizer({
+        params: fromVariables({ w }),
+        defaults: { lr: 0.1, momentum: 0.5 },
+        rule: subgroupMultirate({ k: 2, slowFraction: 1, drift }),
+      });
+      for (const [step, e] of expected.entries()) {
+        optimizer.minimize(() => tf.mul(0.5, tf.sum(tf.square(w))) as tf.Scalar);
+        expectTensorsClose(w, [e, e, e], { atol: 1e-6, rtol: 1e-6 }, `w after step ${step} (drift ${drift})`);
+      }
+      optimizer.dispose();
+      w.dispose();
+    }
+  });
+
+  it("draws a fresh subset each cycle ('random') or swaps two halves ('alternating')", async () => {
+    const subsets = async (partition: "random" | "alternating") => {
+      const w = tf.variable(tf.ones([64]));
+      const optimizer = make({ w }, { k: 2, partition });
+      const seen: number[][] = [];
+      for (let i = 0; i < 6; i++) {
+        optimizer.minimize(() => tf.sum(tf.square(w)) as tf.Scalar);
+        const slot = (await optimizer.getWeights()).find((x) => x.name === "w/multirateSubgroups.subset")!;
+        seen.push([...slot.tensor.dataSync()]);
+      }
+      optimizer.dispose();
+      w.dispose();
+      return seen;
+    };
+    const random = await subsets("random");
+    expect(random[0]).toEqual(random[1]); // fixed within a cycle
+    expect(random[2]).not.toEqual(random[0]); // redrawn at the next synchronisation
+    const share = random[0]!.reduce((a, b) => a + b, 0) / 64;
+    expect(share).toBeGreaterThan(0.3);
+    expect(share).toBeLessThan(0.7);
+    const alternating = await subsets("alternating");
+    expect(alternating[4]).toEqual(alternating[0]); // drawn once; the mask is B, then 1 - B
+  });
+
+  it("rejects bad options with the value and the fix", () => {
+    expect(() => subgroupMultirate({ k: 0 })).toThrow(/subgroupMultirate k is 0/);
+    expect(() => subgroupMultirate({ slowFraction: 1.5 })).toThrow(
+      /slowFraction is 1.5: it must be a number in \[0, 1\]/,
+    );
+    expect(() => subgroupMultirate({ partition: "blocks" as never })).toThrow(/partition is "blocks"/);
+  });
+});
+
+optimizerConformance("subgroupMultirate (random, k = 3)", {
+  make: (vars) => make(vars, { k: 3 }),
+  fromConfig: (config, vars) => GroupedOptimizer.load(config, fromVariables(vars)),
+  makeForModel: (model) =>
+    new GroupedOptimizer({
+      params: collectParams(model),
+      defaults: { lr: 0.1 },
+      rule: subgroupMultirate({ k: 3, partition: "alternating" }),
+    }),
+  convergence: { steps: 300 },
+  equivalences: [
+    {
+      name: "k = 1 equals sgd({ momentum })",
+      make: (vars) => make(vars, { k: 1 }),
+      reference: (vars) =>
+        new GroupedOptimizer({
+          params: fromVariables(vars),
+          defaults: { lr: 0.05 },
+          rule: sgd({ momentum: 0.9 }),
+        }),
+      tolerance: "exact",
+    },
+    {
+      name: "slowFraction 0 equals sgd({ momentum })",
+      make: (vars) => make(vars, { k: 4, slowFraction: 0 }),
+      reference: (vars) =>
+        new GroupedOptimizer({
+          params: fromVariables(vars),
+          defaults: { lr: 0.05 },
+          rule: sgd({ momentum: 0.9 }),
+        }),
+      tolerance: "exact",
+    },
+  ],
+});
