@@ -1,15 +1,17 @@
 /**
  * Transfer learning on the procedural `shapes` tasks: pretrain a small conv net on task A, then
  * fine-tune on a small task-B set, against the same network trained on task B from scratch.
- * Prints test accuracies on task B. Run: `npx tsx bench/shapesTransfer.ts` (cpu backend, ~1-2 min).
+ * Prints test accuracies on task B. Run: `npx tsx bench/shapesTransfer.ts` (cpu backend with the bench-only fast filter gradient; a few minutes).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { batches, type Dataset, loadBackbone, saveWeights, shapes, smallConvNet, toTensors } from "../src/index";
+import { useFastCpuConvFilterGrad } from "./fastCpuConvGrad";
 
 await tf.setBackend("cpu");
+useFastCpuConvFilterGrad();
 const size = 16;
 const net = (numClasses: number, seed: number) =>
   smallConvNet({ inputShape: [size, size, 3], numClasses, filters: [16, 32], seed });
@@ -37,12 +39,12 @@ function accuracy(model: tf.LayersModel, ds: Dataset): number {
 }
 
 const t0 = performance.now();
-const taskA = shapes({ n: 1500, task: "A", size, noise: 0.03, seed: 1 });
+const taskA = shapes({ n: 1200, task: "A", size, noise: 0.03, seed: 1 });
 const trainB = shapes({ n: 150, task: "B", size, noise: 0.03, seed: 2 });
 const testB = shapes({ n: 500, task: "B", size, noise: 0.03, seed: 3 });
 
 const pre = net(5, 1);
-train(pre, taskA, 4, 0.005);
+train(pre, taskA, 3, 0.005);
 const testA = shapes({ n: 500, task: "A", size, noise: 0.03, seed: 4 });
 console.log(`task A test accuracy after pretraining: ${accuracy(pre, testA).toFixed(3)}`);
 const dir = await mkdtemp(join(tmpdir(), "shapes-transfer-"));

@@ -5,6 +5,14 @@
  * block list drives per-block parameter groups and per-layer interpolation, `tags` adds tags that
  * the layer class alone does not imply, and `head` names the layers that transfer learning
  * re-initializes and multirate training moves fast.
+ *
+ * @example
+ * ```ts
+ * const { blocks, blockOfLayer, head } = cifarResNet({ depth: 20 }).samMeta;
+ * blocks.length;                          // 11: stem, 9 residual blocks, head
+ * blocks[blockOfLayer['stage3_block3_bn2']]; // 'stage3_block3'
+ * head;                                   // ['head']
+ * ```
  */
 export interface SamModelMeta {
   /** Ordered block names, e.g. `['stem', 'stage1_block1', ..., 'head']`. */
@@ -20,7 +28,14 @@ export interface SamModelMeta {
   head: string[];
 }
 
-/** Anything that may carry a `samMeta` property (a `tf.LayersModel` built by this package). */
+/**
+ * Anything that may carry a `samMeta` property (a `tf.LayersModel` built by this package).
+ *
+ * @example
+ * ```ts
+ * const meta = (model as WithSamMeta).samMeta; // undefined for models from elsewhere
+ * ```
+ */
 export interface WithSamMeta {
   samMeta?: SamModelMeta;
 }
@@ -51,5 +66,13 @@ export function getSamMeta(model: object): SamModelMeta {
   return meta;
 }
 
-/** A `tf.LayersModel` built by this package: it carries its {@link SamModelMeta}. */
+/**
+ * A `tf.LayersModel` built by this package: it carries its {@link SamModelMeta}.
+ *
+ * @example
+ * ```ts
+ * const model: SamModel = mlp({ inputDim: 2, widths: [8], outputDim: 2 });
+ * model.samMeta.head; // ['head']
+ * ```
+ */
 export type SamModel<M = import("@tensorflow/tfjs-layers").LayersModel> = M & { samMeta: SamModelMeta };

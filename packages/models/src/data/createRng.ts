@@ -1,6 +1,14 @@
 import { deriveSeed } from "../internal/seeds";
 
-/** A seeded pseudo-random generator (see {@link createRng}). */
+/**
+ * A seeded pseudo-random generator (see {@link createRng}).
+ *
+ * @example
+ * ```ts
+ * const rng: Rng = createRng(3);
+ * const i = rng.int(10); // 0..9
+ * ```
+ */
 export interface Rng {
   /** Uniform in [0, 1). */
   next(): number;

@@ -5,6 +5,11 @@ import * as tfc from "@tensorflow/tfjs-core";
  * `xs[i * prod(xShape) .. (i + 1) * prod(xShape))`. Images are NHWC, float32 in [0, 1] unless
  * normalized. For classification `ys` holds class ids (`Int32Array`, `yShape = []`) and
  * `numClasses` is set; for regression `ys` is a `Float32Array` with `yShape` per example.
+ *
+ * @example
+ * ```ts
+ * const ds: Dataset = { xs: Float32Array.from([0, 1, 1, 0]), xShape: [2], ys: Int32Array.from([1, 0]), yShape: [], size: 2, numClasses: 2 };
+ * ```
  */
 export interface Dataset {
   /** Inputs, example-major. Token ids are `Int32Array`. */
@@ -32,6 +37,11 @@ export function sizeOf(shape: readonly number[]): number {
  * Checks that the arrays of `ds` agree with its shapes and labels lie in `[0, numClasses)`.
  *
  * @throws An error naming the field, the values found and the expected ones.
+ *
+ * @example
+ * ```ts
+ * checkDataset(await readCsv('./data.csv')); // throws e.g. "label ys[7] = 3 is outside [0, 3)."
+ * ```
  */
 export function checkDataset(ds: Dataset, fn = "checkDataset"): void {
   const fx = sizeOf(ds.xShape);

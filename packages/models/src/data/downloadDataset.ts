@@ -2,7 +2,14 @@ import { access, mkdir, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { gunzipSync } from "node:zlib";
 
-/** Where each data set comes from and which files it yields. */
+/**
+ * Where each data set comes from and which files it yields.
+ *
+ * @example
+ * ```ts
+ * DATASET_SOURCES.cifar10.urls[0]; // 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz'
+ * ```
+ */
 export const DATASET_SOURCES = {
   cifar10: {
     urls: ["https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz"],

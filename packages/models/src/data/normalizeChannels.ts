@@ -1,6 +1,13 @@
 import type { Dataset } from "./dataset";
 
-/** Per-channel mean and standard deviation. */
+/**
+ * Per-channel mean and standard deviation.
+ *
+ * @example
+ * ```ts
+ * const stats: ChannelStats = { mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] }; // CIFAR-10
+ * ```
+ */
 export interface ChannelStats {
   mean: number[];
   std: number[];

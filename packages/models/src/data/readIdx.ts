@@ -1,7 +1,14 @@
 import { type ByteSource, readBytes } from "../internal/readBytes";
 import type { Dataset } from "./dataset";
 
-/** A decoded IDX array. */
+/**
+ * A decoded IDX array.
+ *
+ * @example
+ * ```ts
+ * const { dtype, shape } = parseIdx(bytes); // 'uint8', [10000, 28, 28]
+ * ```
+ */
 export interface IdxArray {
   /** Element type from the magic number. */
   dtype: "uint8" | "int8" | "int16" | "int32" | "float32" | "float64";
@@ -115,7 +122,14 @@ export interface ReadMnistOptions {
   classNames?: string[];
 }
 
-/** The Fashion-MNIST class names, index = label. */
+/**
+ * The Fashion-MNIST class names, index = label.
+ *
+ * @example
+ * ```ts
+ * FASHION_MNIST_CLASSES[9]; // 'Ankle boot'
+ * ```
+ */
 export const FASHION_MNIST_CLASSES = [
   "T-shirt/top",
   "Trouser",

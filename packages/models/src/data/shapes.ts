@@ -5,6 +5,11 @@ import type { Dataset } from "./dataset";
  * The two shape families of {@link shapes}. Task A and task B share the low-level features
  * (edges, corners, curvature, colour contrast) but not the classes, so a backbone pretrained on
  * one transfers to the other.
+ *
+ * @example
+ * ```ts
+ * SHAPE_FAMILIES.B[1]; // 'frame'
+ * ```
  */
 export const SHAPE_FAMILIES = {
   A: ["disc", "square", "triangle", "plus", "diamond"],

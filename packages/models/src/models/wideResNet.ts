@@ -41,7 +41,7 @@ export interface WideResNetOptions {
  * @example
  * ```ts
  * const model = wideResNet({ depth: 16, widen: 4, numClasses: 10 });
- * model.trainableWeights.length; // conv kernels + BN gammas/betas + head
+ * model.trainableWeights.length; // 44: 17 kernels (16 conv + head), 26 BN gamma/beta, 1 head bias
  * ```
  */
 export function wideResNet(options: WideResNetOptions): SamModel {

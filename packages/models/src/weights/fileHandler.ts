@@ -32,7 +32,15 @@ export function weightBytes(specs: readonly tfc.io.WeightsManifestEntry[]): numb
   return total;
 }
 
-/** A `tf.io.IOHandler` whose `save` and `load` are both defined. */
+/**
+ * A `tf.io.IOHandler` whose `save` and `load` are both defined.
+ *
+ * @example
+ * ```ts
+ * const handler: FileHandler = fileHandler('./ckpt');
+ * const artifacts = await handler.load();
+ * ```
+ */
 export type FileHandler = tfc.io.IOHandler & Required<Pick<tfc.io.IOHandler, "save" | "load">>;
 
 /**
