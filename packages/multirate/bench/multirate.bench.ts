@@ -32,8 +32,8 @@ import { describeSchedule, headSelector, multirate, multirateSpeedup } from "../
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const K = env("MR_K", 5);
-const EPOCHS = env("MR_EPOCHS", 6);
-const PRETRAIN_STEPS = env("MR_PRETRAIN_STEPS", 150);
+const EPOCHS = env("MR_EPOCHS", 8);
+const PRETRAIN_STEPS = env("MR_PRETRAIN_STEPS", 200);
 const TRAIN = env("MR_TRAIN", 640);
 const LR = env("MR_LR", 0.02);
 const MOMENTUM = 0.9;

@@ -6,12 +6,14 @@ import {
   layerIndex,
   pathGlob,
   plainGradient,
+  samOracle,
   sgd,
 } from "@sam/core";
 import { smallConvNet } from "@sam/models";
 import { expectNoLeak, expectTensorsEqual, syntheticBatch, tinyConv, tinyDense } from "@sam/testing";
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it, vi } from "vitest";
+import { headSelector } from "./headSelector";
 import { multirate } from "./multirate";
 
 /** A plain-gradient oracle that records, per step, which parameters it was asked for and got gradients of. */
@@ -72,6 +74,67 @@ describe("where the speed-up comes from", () => {
     expect(backprop(sync)).toContain("Conv2DBackpropFilter");
     expect(backprop(fast)).toEqual([]);
     expect(fast.length).toBeLessThan(sync.length);
+    optimizer.dispose();
+    c.dispose();
+  });
+});
+
+describe("composition with a SAM oracle (@sam/core)", () => {
+  const conv = (seed: number) => {
+    const model = tinyConv(seed);
+    const { x, y } = syntheticBatch(4, [6, 6, 3], 3);
+    const loss = () =>
+      tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar;
+    const dispose = () => {
+      tf.dispose([x, y]);
+      model.dispose();
+    };
+    return { model, loss, dispose };
+  };
+
+  it("SAM on the fast head: fast steps still differentiate the head only, and rho = 0 is plain multirate bit for bit", () => {
+    const a = conv(5);
+    const b = conv(5);
+    b.model.setWeights(a.model.getWeights());
+    const requested: string[][] = [];
+    const sam = samOracle({ rho: 0, allowZeroRho: true, perturb: headSelector(a.model) });
+    const spied: GradientOracle = {
+      ...sam,
+      gradients(request) {
+        requested.push(request.active.map((p) => p.path));
+        return sam.gradients(request);
+      },
+    };
+    const withSam = multirate(a.model, { k: 2, oracle: spied });
+    const plain = multirate(b.model, { k: 2 });
+    for (let i = 0; i < 4; i++) {
+      withSam.minimize(a.loss);
+      plain.minimize(b.loss);
+    }
+    expect(requested.map((r) => r.length)).toEqual([6, 2, 6, 2]);
+    a.model.weights.forEach((w, i) =>
+      expectTensorsEqual(w.read(), b.model.weights[i]!.read(), w.originalName),
+    );
+    withSam.dispose();
+    plain.dispose();
+    a.dispose();
+    b.dispose();
+  });
+
+  it("SAM on the slow body perturbs on synchronisation steps only, without leaking", async () => {
+    const c = conv(6);
+    const before = c.model.getLayer("conv1").getWeights()[0]!.clone();
+    const sam = samOracle({ rho: 0.05, perturb: { not: headSelector(c.model) } });
+    const optimizer = multirate(c.model, { k: 2, oracle: sam });
+    const samSteps: boolean[] = [];
+    for (let i = 0; i < 4; i++) {
+      optimizer.minimize(c.loss);
+      samSteps.push(sam.diagnostics?.sam ?? false);
+    }
+    expect(samSteps).toEqual([true, false, true, false]);
+    await expectNoLeak(() => optimizer.minimize(c.loss, true), { calls: 4, label: "multirate + SAM" });
+    expect(c.model.getLayer("conv1").getWeights()[0]!.dataSync()).not.toEqual(before.dataSync());
+    before.dispose();
     optimizer.dispose();
     c.dispose();
   });
