@@ -152,7 +152,8 @@ export function stateProblems(params: ParamSet, state: ParamState, name: string)
     }
   }
   for (const path of Object.keys(state.params)) {
-    if (!params.has(path)) problems.push(`${name} has ${JSON.stringify(path)}, which is no parameter of the model`);
+    if (!params.has(path))
+      problems.push(`${name} has ${JSON.stringify(path)}, which is no parameter of the model`);
   }
   for (const s of params.stateVariables) {
     const v = state.stats?.[s.path];
@@ -208,7 +209,10 @@ export function stateFromJSON(json: ParamStateJSON): ParamState {
   }
   return stateFromValues(
     Object.fromEntries(
-      Object.entries(json.params).map(([k, v]) => [k, { shape: v.shape, values: Float32Array.from(v.values) }]),
+      Object.entries(json.params).map(([k, v]) => [
+        k,
+        { shape: v.shape, values: Float32Array.from(v.values) },
+      ]),
     ),
     Object.fromEntries(
       Object.entries(json.stats ?? {}).map(([k, v]) => [

@@ -9,8 +9,8 @@ import { expectNoLeak } from "@sam/testing";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { makeRng } from "../internal/rng";
-import { EdgeOfStabilityTracker } from "./edgeOfStabilityTracker";
 import { edgeOfStabilityThreshold } from "./edgeOfStabilityThreshold";
+import { EdgeOfStabilityTracker } from "./edgeOfStabilityTracker";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");
@@ -22,11 +22,18 @@ function tanhMlp(seed: number) {
   const d = 20;
   const h = 64;
   const k = 4;
-  const x = tf.tensor2d(Array.from({ length: n * d }, () => rng.normal()), [n, d]);
-  const labels = tf.tensor1d(Array.from({ length: n }, () => Math.floor(rng.uniform() * k)), "int32");
+  const x = tf.tensor2d(
+    Array.from({ length: n * d }, () => rng.normal()),
+    [n, d],
+  );
+  const labels = tf.tensor1d(
+    Array.from({ length: n }, () => Math.floor(rng.uniform() * k)),
+    "int32",
+  );
   const y = tf.cast(tf.oneHot(labels, k), "float32");
   labels.dispose();
-  const u = (fan: number, size: number) => Array.from({ length: size }, () => (2 * rng.uniform() - 1) / Math.sqrt(fan));
+  const u = (fan: number, size: number) =>
+    Array.from({ length: size }, () => (2 * rng.uniform() - 1) / Math.sqrt(fan));
   const w1 = tf.variable(tf.tensor2d(u(d, d * h), [d, h]));
   const b1 = tf.variable(tf.tensor1d(u(d, h)));
   const w2 = tf.variable(tf.tensor2d(u(h, h * k), [h, k]));

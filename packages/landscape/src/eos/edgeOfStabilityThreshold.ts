@@ -25,7 +25,9 @@ export interface ThresholdOptions {
  */
 export function edgeOfStabilityThreshold(lr: number, options: ThresholdOptions = {}): number {
   if (!(typeof lr === "number" && lr > 0 && Number.isFinite(lr))) {
-    throw new SamConfigError(`The learning rate is ${lr}: the edge-of-stability threshold 2/lr needs a positive lr.`);
+    throw new SamConfigError(
+      `The learning rate is ${lr}: the edge-of-stability threshold 2/lr needs a positive lr.`,
+    );
   }
   const beta = options.momentum ?? 0;
   if (!(beta >= 0 && beta < 1)) {

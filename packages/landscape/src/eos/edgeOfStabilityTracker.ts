@@ -94,7 +94,9 @@ export class EdgeOfStabilityTracker {
     resolveParams(options.params, options.select);
     this.every = options.every ?? 50;
     if (!Number.isInteger(this.every) || this.every < 1) {
-      throw new SamConfigError(`EdgeOfStabilityTracker every is ${options.every}: it must be a positive integer such as 50.`);
+      throw new SamConfigError(
+        `EdgeOfStabilityTracker every is ${options.every}: it must be a positive integer such as 50.`,
+      );
     }
     if (typeof options.lr !== "function") edgeOfStabilityThreshold(options.lr);
     this.options = options;

@@ -68,7 +68,9 @@ function readScalar(t: tf.Tensor): number {
   if (t.size !== 1) {
     const shape = `[${t.shape.join(", ")}]`;
     t.dispose();
-    throw new SamConfigError(`The loss closure returned a tensor of shape ${shape}, not a scalar. Reduce it with tf.mean.`);
+    throw new SamConfigError(
+      `The loss closure returned a tensor of shape ${shape}, not a scalar. Reduce it with tf.mean.`,
+    );
   }
   const v = t.dataSync()[0]!;
   t.dispose();

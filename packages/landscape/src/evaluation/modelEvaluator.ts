@@ -44,7 +44,9 @@ export function modelEvaluator(options: ModelEvaluatorOptions): Evaluator {
   }
   const batch = options.batchSize ?? n;
   if (!Number.isInteger(batch) || batch < 1) {
-    throw new SamConfigError(`modelEvaluator batchSize is ${batch}: it must be a positive integer such as 256.`);
+    throw new SamConfigError(
+      `modelEvaluator batchSize is ${batch}: it must be a positive integer such as 256.`,
+    );
   }
   const lossFn = resolveLoss(options.loss ?? "softmaxCrossEntropy");
   const withAccuracy = options.accuracy ?? (y.rank >= 2 && y.shape[y.rank - 1]! > 1);

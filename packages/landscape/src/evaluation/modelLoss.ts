@@ -28,7 +28,8 @@ export function resolveLoss(loss: LossSpec): (yTrue: tf.Tensor, yPred: tf.Tensor
     case "softmaxCrossEntropy":
       return (y, f) => tf.losses.softmaxCrossEntropy(y, f) as tf.Scalar;
     case "categoricalCrossentropy":
-      return (y, f) => tf.mean(tf.neg(tf.sum(tf.mul(y, tf.log(tf.clipByValue(f, 1e-7, 1))), -1))) as tf.Scalar;
+      return (y, f) =>
+        tf.mean(tf.neg(tf.sum(tf.mul(y, tf.log(tf.clipByValue(f, 1e-7, 1))), -1))) as tf.Scalar;
     case "meanSquaredError":
       return (y, f) => tf.mean(tf.square(tf.sub(f, y))) as tf.Scalar;
     case "halfSquaredError":

@@ -36,7 +36,10 @@ function batchNormLayers(layers: readonly unknown[], out: LayerNode[] = []): Lay
  * recomputeBatchNormStats(model, [xTrain.slice(0, 256)]); // statistics of the current weights
  * ```
  */
-export function recomputeBatchNormStats(model: BatchNormModel, batches: tf.Tensor | readonly tf.Tensor[]): number {
+export function recomputeBatchNormStats(
+  model: BatchNormModel,
+  batches: tf.Tensor | readonly tf.Tensor[],
+): number {
   if (!model || !Array.isArray(model.layers)) {
     throw new SamConfigError(
       `recomputeBatchNormStats model is ${typeof model}: pass the tf.LayersModel whose BatchNorm statistics to recompute.`,
@@ -44,7 +47,9 @@ export function recomputeBatchNormStats(model: BatchNormModel, batches: tf.Tenso
   }
   const list = Array.isArray(batches) ? (batches as readonly tf.Tensor[]) : [batches as tf.Tensor];
   if (list.length === 0) {
-    throw new SamConfigError("recomputeBatchNormStats got no batch: pass at least one input tensor (no augmentation).");
+    throw new SamConfigError(
+      "recomputeBatchNormStats got no batch: pass at least one input tensor (no augmentation).",
+    );
   }
   const layers = batchNormLayers(model.layers);
   const saved = layers.map((l) => l.momentum);

@@ -1,6 +1,6 @@
+import { fromVariables, hasTag } from "@sam/core";
 import { expectNoLeak, expectTensorsClose } from "@sam/testing";
 import * as tf from "@tensorflow/tfjs";
-import { fromVariables, hasTag } from "@sam/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { makeRng } from "../internal/rng";
 import { matrixWithSpectrum, quadraticProblem } from "../internal/testing/quadraticProblem";
@@ -46,7 +46,13 @@ describe("Krylov methods on explicit matrices", () => {
   });
 
   it("Hutchinson: [[2,1],[1,3]] gives probes of exactly 3 or 7 (mean 5)", async () => {
-    const r = await hutchinsonTrace(matrixOperator([[2, 1], [1, 3]]), { maxIter: 400, tol: 0 });
+    const r = await hutchinsonTrace(
+      matrixOperator([
+        [2, 1],
+        [1, 3],
+      ]),
+      { maxIter: 400, tol: 0 },
+    );
     expect(new Set(r.samples)).toEqual(new Set([3, 7]));
     expect(Math.abs(r.trace - 5)).toBeLessThan(4 * r.standardError);
     // Rademacher single-probe variance 2 (||A||_F^2 - sum A_ii^2) = 4.
@@ -131,7 +137,9 @@ describe("Hessian of a tfjs quadratic with known Hessian", () => {
 
   it("an empty selection is an error naming the selector", () => {
     const q = quadraticProblem([[1]]);
-    expect(() => hessianOperator(q.params, q.loss, { select: hasTag("norm") })).toThrow(/selects no parameter/);
+    expect(() => hessianOperator(q.params, q.loss, { select: hasTag("norm") })).toThrow(
+      /selects no parameter/,
+    );
     q.dispose();
   });
 });
@@ -139,9 +147,20 @@ describe("Hessian of a tfjs quadratic with known Hessian", () => {
 describe("HVP methods", () => {
   const tanhProblem = () => {
     const r = makeRng(9);
-    const x = tf.tensor2d(Array.from({ length: 24 }, () => r.normal()), [8, 3]);
-    const y = tf.tensor2d(Array.from({ length: 16 }, () => r.normal()), [8, 2]);
-    const w = tf.variable(tf.tensor2d(Array.from({ length: 6 }, () => r.normal()), [3, 2]));
+    const x = tf.tensor2d(
+      Array.from({ length: 24 }, () => r.normal()),
+      [8, 3],
+    );
+    const y = tf.tensor2d(
+      Array.from({ length: 16 }, () => r.normal()),
+      [8, 2],
+    );
+    const w = tf.variable(
+      tf.tensor2d(
+        Array.from({ length: 6 }, () => r.normal()),
+        [3, 2],
+      ),
+    );
     const loss = () => tf.mul(0.5, tf.sum(tf.square(tf.sub(tf.tanh(tf.matMul(x, w)), y)))) as tf.Scalar;
     return { params: fromVariables({ w }), loss, dispose: () => tf.dispose([x, y, w]) };
   };
@@ -189,7 +208,9 @@ describe("HVP methods", () => {
   it("leaks no tensor: hessianVectorProduct, operator.apply, power iteration, Lanczos, Hutchinson, SLQ", async () => {
     const q = quadraticProblem(A50.slice(0, 6).map((r) => r.slice(0, 6)));
     const v = [tf.ones([3]), tf.ones([3, 1])];
-    await expectNoLeak(() => hessianVectorProduct(q.params.params, q.loss, v), { label: "hessianVectorProduct" });
+    await expectNoLeak(() => hessianVectorProduct(q.params.params, q.loss, v), {
+      label: "hessianVectorProduct",
+    });
     const op = hessianOperator(q.params, q.loss);
     await expectNoLeak(() => op.apply(new Float64Array(6).fill(1)), { label: "apply" });
     await expectNoLeak(() => powerIteration(op, { maxIter: 3 }), { label: "powerIteration" });

@@ -1,9 +1,8 @@
 import { type Param, ParamSnapshot, SamConfigError, type Selector } from "@sam/core";
 import * as tf from "@tensorflow/tfjs-core";
-import { makeRng, normalVector } from "../internal/rng";
 import { type ParamsLike, resolveParams } from "../internal/resolveParams";
+import { makeRng, normalVector } from "../internal/rng";
 import { norm } from "../internal/vec";
-import type { LinearOperator } from "./linearOperator";
 import {
   DEFAULT_HVP_EPSILON,
   exactHvp,
@@ -12,6 +11,7 @@ import {
   type HvpMethod,
   type HvpOptions,
 } from "./hessianVectorProduct";
+import type { LinearOperator } from "./linearOperator";
 
 /** Options of {@link hessianOperator}. */
 export interface HessianOperatorOptions extends HvpOptions {
@@ -80,11 +80,15 @@ export function hessianOperator(
   const list = resolveParams(params, options.select);
   const method = options.method ?? "fd";
   if (method !== "fd" && method !== "exact") {
-    throw new SamConfigError(`hessianOperator method is ${JSON.stringify(method)}: use "fd" (default) or "exact".`);
+    throw new SamConfigError(
+      `hessianOperator method is ${JSON.stringify(method)}: use "fd" (default) or "exact".`,
+    );
   }
   const epsilon = options.epsilon ?? DEFAULT_HVP_EPSILON;
   if (!(epsilon > 0)) {
-    throw new SamConfigError(`hessianOperator epsilon is ${epsilon}: it must be a positive number such as 5e-3.`);
+    throw new SamConfigError(
+      `hessianOperator epsilon is ${epsilon}: it must be a positive number such as 5e-3.`,
+    );
   }
   const sizes = list.map((p) => p.size);
   const dim = sizes.reduce((a, b) => a + b, 0);
@@ -143,7 +147,7 @@ export function hessianOperator(
       snapshot.dispose();
       throw new SamConfigError(
         `hessianOperator method "exact" failed on this loss (${(e as Error).message}): nested tf.grad has no ` +
-          "second derivative for some op here (conv2d, max-pool and custom-gradient losses fail in tfjs 4.22). Use method: \"fd\".",
+          'second derivative for some op here (conv2d, max-pool and custom-gradient losses fail in tfjs 4.22). Use method: "fd".',
       );
     }
     const fd = product(v, "fd");

@@ -1,4 +1,4 @@
-import { differentiate, type Param, ParamSnapshot, SamConfigError, withPerturbation } from "@sam/core";
+import { differentiate, type Param, ParamSnapshot, SamConfigError } from "@sam/core";
 import * as tf from "@tensorflow/tfjs-core";
 
 /** How a Hessian-vector product is computed. */
@@ -41,9 +41,10 @@ export function globalNorm(tensors: readonly tf.Tensor[]): number {
 }
 
 /**
- * Central finite difference of gradients, with the weights moved and restored by
- * `withPerturbation` (so an exception in the loss leaves them untouched). Runs inside
- * the caller's tidy; returns one tensor per parameter.
+ * Central finite difference of gradients. The weights are saved once into the snapshot,
+ * set to w + eps v and to w - eps v (both computed from the saved w, so no rounding
+ * accumulates), and restored from the snapshot in a `finally`, so an exception in the loss
+ * leaves them untouched. Runs inside the caller's tidy; returns one tensor per parameter.
  */
 export function finiteDifferenceHvp(
   snapshot: ParamSnapshot,
@@ -52,18 +53,31 @@ export function finiteDifferenceHvp(
   eps: number,
 ): tf.Tensor[] {
   const params = snapshot.params;
-  const plus = v.map((t) => tf.mul(t, eps));
-  const gPlus = withPerturbation(snapshot, plus, () => gradientsOf(params, lossFn));
-  const minus = plus.map((t) => tf.neg(t));
-  const gMinus = withPerturbation(snapshot, minus, () => gradientsOf(params, lossFn));
-  return gPlus.map((g, i) => tf.div(tf.sub(g, gMinus[i]!), 2 * eps));
+  const moveTo = (sign: 1 | -1) =>
+    params.forEach((p, i) =>
+      tf.tidy(() => p.variable.assign(tf.add(snapshot.saved(i), tf.mul(v[i]!, sign * eps)))),
+    );
+  snapshot.save();
+  try {
+    moveTo(1);
+    const gPlus = gradientsOf(params, lossFn);
+    moveTo(-1);
+    const gMinus = gradientsOf(params, lossFn);
+    return gPlus.map((g, i) => tf.div(tf.sub(g, gMinus[i]!), 2 * eps));
+  } finally {
+    snapshot.restore();
+  }
 }
 
 /**
  * Hessian-vector product by double back-propagation: H v = d/dw (grad L(w) . v). Only right
  * for ops whose gradients are themselves differentiable in tfjs (see {@link HvpOptions}).
  */
-export function exactHvp(params: readonly Param[], lossFn: () => tf.Scalar, v: readonly tf.Tensor[]): tf.Tensor[] {
+export function exactHvp(
+  params: readonly Param[],
+  lossFn: () => tf.Scalar,
+  v: readonly tf.Tensor[],
+): tf.Tensor[] {
   const variables = params.map((p) => p.variable);
   const { grads } = tf.variableGrads(() => {
     const g = gradientsOf(params, lossFn);
@@ -125,7 +139,9 @@ export function hessianVectorProduct(
   const method = options.method ?? "fd";
   if (method === "exact") return tf.tidy(() => exactHvp(params, lossFn, v));
   if (method !== "fd") {
-    throw new SamConfigError(`hessianVectorProduct method is ${JSON.stringify(method)}: use "fd" or "exact".`);
+    throw new SamConfigError(
+      `hessianVectorProduct method is ${JSON.stringify(method)}: use "fd" or "exact".`,
+    );
   }
   const epsilon = options.epsilon ?? DEFAULT_HVP_EPSILON;
   const wNorm = globalNorm(params.map((p) => p.variable));

@@ -60,7 +60,9 @@ export async function hutchinsonTrace(
   const tol = options.tol ?? 1e-3;
   const distribution = options.distribution ?? "rademacher";
   if (!Number.isInteger(maxIter) || maxIter < 1) {
-    throw new SamConfigError(`hutchinsonTrace maxIter is ${maxIter}: it must be a positive integer such as 100.`);
+    throw new SamConfigError(
+      `hutchinsonTrace maxIter is ${maxIter}: it must be a positive integer such as 100.`,
+    );
   }
   if (distribution !== "rademacher" && distribution !== "gaussian") {
     throw new SamConfigError(

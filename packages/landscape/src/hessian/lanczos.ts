@@ -66,15 +66,20 @@ export async function lanczos(op: LinearOperator, options: LanczosOptions = {}):
     );
   }
   if (!Number.isInteger(k) || k < 1 || k > m) {
-    throw new SamConfigError(`lanczos k is ${k}: it must be an integer in [1, steps = ${m}]. Raise steps or lower k.`);
+    throw new SamConfigError(
+      `lanczos k is ${k}: it must be an integer in [1, steps = ${m}]. Raise steps or lower k.`,
+    );
   }
   if (options.init && options.init.length !== op.dim) {
     throw new SamConfigError(
       `lanczos init has length ${options.init.length} but the operator has dimension ${op.dim}.`,
     );
   }
-  const start = options.init ? Float64Array.from(options.init) : normalVector(makeRng(options.seed ?? 1), op.dim);
-  if (norm(start) === 0) throw new SamConfigError("lanczos init is the zero vector: pass a non-zero start vector.");
+  const start = options.init
+    ? Float64Array.from(options.init)
+    : normalVector(makeRng(options.seed ?? 1), op.dim);
+  if (norm(start) === 0)
+    throw new SamConfigError("lanczos init is the zero vector: pass a non-zero start vector.");
   const q: Float64Array[] = [normalize(start)];
   const alpha: number[] = [];
   const beta: number[] = [];
@@ -95,7 +100,9 @@ export async function lanczos(op: LinearOperator, options: LanczosOptions = {}):
   }
   const steps = alpha.length;
   const t = Array.from({ length: steps }, (_, i) =>
-    Array.from({ length: steps }, (_, j) => (i === j ? alpha[i]! : Math.abs(i - j) === 1 ? beta[Math.min(i, j)]! : 0)),
+    Array.from({ length: steps }, (_, j) =>
+      i === j ? alpha[i]! : Math.abs(i - j) === 1 ? beta[Math.min(i, j)]! : 0,
+    ),
   );
   const eig = symmetricEigen(t);
   const kk = Math.min(k, steps);

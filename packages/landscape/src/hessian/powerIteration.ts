@@ -65,7 +65,9 @@ export async function powerIteration(
     );
   }
   if (!Number.isInteger(maxIter) || maxIter < 1) {
-    throw new SamConfigError(`powerIteration maxIter is ${maxIter}: it must be a positive integer such as 100.`);
+    throw new SamConfigError(
+      `powerIteration maxIter is ${maxIter}: it must be a positive integer such as 100.`,
+    );
   }
   if (options.init && options.init.length !== op.dim) {
     throw new SamConfigError(

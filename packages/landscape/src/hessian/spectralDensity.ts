@@ -61,10 +61,14 @@ export async function spectralDensity(
   const m = options.steps ?? Math.min(op.dim, 100);
   const gridSize = options.gridSize ?? 1000;
   if (!Number.isInteger(runsCount) || runsCount < 1) {
-    throw new SamConfigError(`spectralDensity runs is ${runsCount}: it must be a positive integer such as 1.`);
+    throw new SamConfigError(
+      `spectralDensity runs is ${runsCount}: it must be a positive integer such as 1.`,
+    );
   }
   if (!Number.isInteger(gridSize) || gridSize < 2) {
-    throw new SamConfigError(`spectralDensity gridSize is ${gridSize}: it must be an integer >= 2 such as 1000.`);
+    throw new SamConfigError(
+      `spectralDensity gridSize is ${gridSize}: it must be an integer >= 2 such as 1000.`,
+    );
   }
   const rng = makeRng(options.seed ?? 1);
   const runs: { nodes: number[]; weights: number[] }[] = [];

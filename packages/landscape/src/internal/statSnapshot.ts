@@ -1,4 +1,4 @@
-import { type Param, ParamSnapshot, type ParamSet } from "@sam/core";
+import { type Param, type ParamSet, ParamSnapshot } from "@sam/core";
 
 /**
  * A `ParamSnapshot` over a set's state variables (BatchNorm moving statistics). `@sam/core`

@@ -1,10 +1,10 @@
-import { fromVariables, collectParams } from "@sam/core";
+import { collectParams, fromVariables } from "@sam/core";
 import { expectNoLeak, expectTensorsEqual, syntheticBatch, tinyBatchNorm } from "@sam/testing";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { modelEvaluator } from "../evaluation/modelEvaluator";
 import { matrixWithSpectrum, quadraticProblem } from "../internal/testing/quadraticProblem";
-import { captureState, stateFromValues, stateFromJSON, stateToJSON } from "../paramState";
+import { captureState, stateFromJSON, stateFromValues, stateToJSON } from "../paramState";
 import { alphaGrid } from "./alphaGrid";
 import { interpolate } from "./interpolate";
 import { interpolationMetrics } from "./interpolationMetrics";
@@ -48,7 +48,13 @@ describe("interpolate", () => {
     const q0 = quadraticProblem(A, 0);
     const to = stateFromValues({ a: q0.a, b: q0.b });
     const l0 = q.loss().dataSync()[0]!;
-    const res = await interpolate({ params: q.params, from, to, evaluate: q.loss, alphas: alphaGrid(-0.5, 1.5, 9) });
+    const res = await interpolate({
+      params: q.params,
+      from,
+      to,
+      evaluate: q.loss,
+      alphas: alphaGrid(-0.5, 1.5, 9),
+    });
     const curve = res.curves[0]!;
     expect(curve.label).toBe("all");
     res.alphas.forEach((a, i) => expect(curve.loss[i]).toBeCloseTo((1 - a) ** 2 * l0, 4));
@@ -76,9 +82,7 @@ describe("interpolate", () => {
       to,
       evaluate: loss,
       alphas: alphaGrid(0, 1, 5),
-      groups: [
-        { label: "every", select: { all: true } },
-      ],
+      groups: [{ label: "every", select: { all: true } }],
     });
     expect(res.curves.map((c) => c.label)).toEqual(["all", "every"]);
     expect(res.curves[1]!.loss).toEqual(res.curves[0]!.loss);
@@ -122,7 +126,9 @@ describe("interpolate", () => {
     const params = fromVariables({ "fc/kernel": w, "fc/bias": v });
     const good = captureState(params);
     const bad = stateFromValues({ "fc/kernel": tf.zeros([3, 2]), "fc/extra": tf.zeros([1]) });
-    await expect(interpolate({ params, from: good, to: bad, evaluate: () => tf.sum(w) as tf.Scalar })).rejects.toThrow(
+    await expect(
+      interpolate({ params, from: good, to: bad, evaluate: () => tf.sum(w) as tf.Scalar }),
+    ).rejects.toThrow(
       /to has "fc\/kernel" of shape \[3, 2\].*\[2, 3\].*to lacks parameter "fc\/bias".*"fc\/extra", which is no parameter/,
     );
     await expect(
@@ -147,7 +153,12 @@ describe("interpolate", () => {
       return tf.sum(w) as tf.Scalar;
     };
     await expect(
-      interpolate({ params, from: captureState(params), to: stateFromValues({ w: tf.tensor1d([5, 5]) }), evaluate }),
+      interpolate({
+        params,
+        from: captureState(params),
+        to: stateFromValues({ w: tf.tensor1d([5, 5]) }),
+        evaluate,
+      }),
     ).rejects.toThrow("evaluation failed");
     expectTensorsEqual(w, before, "w");
     tf.dispose([w, before]);
@@ -193,7 +204,15 @@ describe("interpolate", () => {
       interpolate({ params, from: { params: init.params, stats: {} }, to: final, evaluate, alphas }),
     ).rejects.toThrow(/cannot choose: pass bnStats/);
     await expectNoLeak(
-      () => interpolate({ params, from: init, to: final, evaluate, alphas, bnStats: { recompute: { model, batches: x } } }),
+      () =>
+        interpolate({
+          params,
+          from: init,
+          to: final,
+          evaluate,
+          alphas,
+          bnStats: { recompute: { model, batches: x } },
+        }),
       { label: "interpolate (recompute)", calls: 3 },
     );
     tf.dispose([x, y, trainLoss, ...statsBefore]);
@@ -208,7 +227,14 @@ describe("interpolate", () => {
     expect(Array.from(back.params.w!.values)).toEqual([1, 2, 3, 4]);
     const to = stateFromValues({ w: tf.zeros([2, 2]) });
     await expectNoLeak(
-      () => interpolate({ params, from: s, to, evaluate: () => tf.sum(tf.square(w)) as tf.Scalar, alphas: [0, 0.5, 1] }),
+      () =>
+        interpolate({
+          params,
+          from: s,
+          to,
+          evaluate: () => tf.sum(tf.square(w)) as tf.Scalar,
+          alphas: [0, 0.5, 1],
+        }),
       { label: "interpolate" },
     );
     tf.dispose(w);

@@ -1,6 +1,13 @@
-import { type GroupSpec, groupParams, type Param, type ParamSet, ParamSnapshot, SamConfigError } from "@sam/core";
+import {
+  type GroupSpec,
+  groupParams,
+  type Param,
+  type ParamSet,
+  ParamSnapshot,
+  SamConfigError,
+} from "@sam/core";
 import * as tf from "@tensorflow/tfjs-core";
-import { type EvaluatorLike, type Evaluator, toEvaluator } from "../evaluation/evaluator";
+import { type Evaluator, type EvaluatorLike, toEvaluator } from "../evaluation/evaluator";
 import { type BatchNormModel, recomputeBatchNormStats } from "../evaluation/recomputeBatchNormStats";
 import { statSnapshot } from "../internal/statSnapshot";
 import type { ParamState, TensorValue } from "../paramState";
@@ -23,7 +30,12 @@ export type BatchNormStatsMode =
   | "from"
   | "to"
   | "keep"
-  | { readonly recompute: { readonly model: BatchNormModel; readonly batches: tf.Tensor | readonly tf.Tensor[] } };
+  | {
+      readonly recompute: {
+        readonly model: BatchNormModel;
+        readonly batches: tf.Tensor | readonly tf.Tensor[];
+      };
+    };
 
 /** Options of {@link interpolate}. */
 export interface InterpolateOptions {
@@ -141,7 +153,9 @@ export async function interpolate(options: InterpolateOptions): Promise<Interpol
     }
   }
   if (curves.length === 0) {
-    throw new SamConfigError("interpolate has no curve to draw: whole is false and no groups were given. Pass groups, or whole: true.");
+    throw new SamConfigError(
+      "interpolate has no curve to draw: whole is false and no groups were given. Pass groups, or whole: true.",
+    );
   }
   const evaluators = resolveEvaluators(options.evaluate);
   const bnMode = resolveBnMode(params, from, to, options.bnStats);
@@ -159,7 +173,9 @@ export async function interpolate(options: InterpolateOptions): Promise<Interpol
   statSnap.save();
 
   const split = Object.keys(evaluators);
-  const raw = curves.map(() => split.map(() => ({ loss: [] as number[], accuracy: [] as (number | undefined)[] })));
+  const raw = curves.map(() =>
+    split.map(() => ({ loss: [] as number[], accuracy: [] as (number | undefined)[] })),
+  );
   const total = curves.length * alphas.length;
   let done = 0;
   const mix = (v: tf.Variable, a: tf.Tensor, b: tf.Tensor, alpha: number) =>
@@ -228,7 +244,11 @@ export async function interpolate(options: InterpolateOptions): Promise<Interpol
         ...(hasAccuracy
           ? { accuracy: r.accuracy.map((a) => (a !== undefined && Number.isFinite(a) ? a : null)) }
           : {}),
-        metrics: interpolationMetrics(alphas, loss, options.classes !== undefined ? { classes: options.classes } : {}),
+        metrics: interpolationMetrics(
+          alphas,
+          loss,
+          options.classes !== undefined ? { classes: options.classes } : {},
+        ),
         distance,
         relativeDistance,
       });

@@ -87,11 +87,15 @@ export function interpolationMetrics(
   let plateauFraction: number | null = null;
   if (options.classes !== undefined) {
     if (!(options.classes >= 2)) {
-      throw new SamConfigError(`interpolationMetrics classes is ${options.classes}: it must be >= 2 (e.g. 10 for CIFAR-10).`);
+      throw new SamConfigError(
+        `interpolationMetrics classes is ${options.classes}: it must be >= 2 (e.g. 10 for CIFAR-10).`,
+      );
     }
     const chance = Math.log(options.classes);
     const delta = options.plateauDelta ?? 0.1;
-    plateauFraction = pts.length ? pts.filter(([, l]) => Math.abs(l - chance) < delta).length / pts.length : null;
+    plateauFraction = pts.length
+      ? pts.filter(([, l]) => Math.abs(l - chance) < delta).length / pts.length
+      : null;
   }
   const alphaHalf = haveEnds ? (pts.find(([, l]) => l <= (l0! + l1!) / 2)?.[0] ?? null) : null;
   return { monotone, maxRise, barrierVsStart, barrierVsChord, plateauFraction, alphaHalf, nonFinite };

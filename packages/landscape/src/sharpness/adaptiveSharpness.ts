@@ -1,6 +1,10 @@
 import type * as tf from "@tensorflow/tfjs-core";
 import type { ParamsLike } from "../internal/resolveParams";
-import { type SharpnessResult, type WorstCaseSharpnessOptions, worstCaseSharpness } from "./worstCaseSharpness";
+import {
+  type SharpnessResult,
+  type WorstCaseSharpnessOptions,
+  worstCaseSharpness,
+} from "./worstCaseSharpness";
 
 /** Options of {@link adaptiveSharpness}: those of {@link worstCaseSharpness} with `eta` in place of `adaptive`. */
 export interface AdaptiveSharpnessOptions extends Omit<WorstCaseSharpnessOptions, "adaptive"> {

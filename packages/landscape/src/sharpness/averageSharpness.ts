@@ -1,7 +1,7 @@
 import { ParamSnapshot, SamConfigError, type Selector, withPerturbation } from "@sam/core";
 import * as tf from "@tensorflow/tfjs-core";
-import { makeRng, normalVector } from "../internal/rng";
 import { type ParamsLike, resolveParams } from "../internal/resolveParams";
+import { makeRng, normalVector } from "../internal/rng";
 import { scalarValue } from "../internal/scalar";
 
 /** Options of {@link averageSharpness}. */
@@ -52,11 +52,15 @@ export function averageSharpness(
 ): AverageSharpnessResult {
   const sigma = options?.sigma;
   if (!(typeof sigma === "number" && sigma > 0 && Number.isFinite(sigma))) {
-    throw new SamConfigError(`averageSharpness sigma is ${sigma}: it must be a positive standard deviation such as 0.01.`);
+    throw new SamConfigError(
+      `averageSharpness sigma is ${sigma}: it must be a positive standard deviation such as 0.01.`,
+    );
   }
   const samples = options.samples ?? 50;
   if (!Number.isInteger(samples) || samples < 1) {
-    throw new SamConfigError(`averageSharpness samples is ${samples}: it must be a positive integer such as 50.`);
+    throw new SamConfigError(
+      `averageSharpness samples is ${samples}: it must be a positive integer such as 50.`,
+    );
   }
   const list = resolveParams(params, options.select);
   const loss = scalarValue(lossFn);
@@ -67,7 +71,9 @@ export function averageSharpness(
   const values: number[] = [];
   try {
     for (let s = 0; s < samples; s++) {
-      const z = list.map((q) => tf.tensor(Float32Array.from(normalVector(rng, q.size)), [...q.shape], "float32"));
+      const z = list.map((q) =>
+        tf.tensor(Float32Array.from(normalVector(rng, q.size)), [...q.shape], "float32"),
+      );
       const pair = tf.tidy(() => {
         const delta = z.map((x, i) => (t ? tf.mul(tf.mul(x, sigma), t[i]!) : tf.mul(x, sigma)));
         const plus = withPerturbation(snapshot, delta, () => lossFn());

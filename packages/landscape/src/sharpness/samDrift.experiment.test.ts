@@ -20,8 +20,7 @@ beforeAll(async () => {
 async function run(method: "gd" | "sam" | "usam", steps: number) {
   const w = tf.variable(tf.tensor1d([3, 0.1]));
   const params = fromVariables({ w });
-  const loss = () =>
-    tf.tidy(() => tf.mul(0.5, tf.square(tf.sub(tf.prod(w), 1))).reshape([]) as tf.Scalar);
+  const loss = () => tf.tidy(() => tf.mul(0.5, tf.square(tf.sub(tf.prod(w), 1))).reshape([]) as tf.Scalar);
   const options = { params, rule: sgd(), defaults: { lr: 0.05 } };
   const optimizer =
     method === "sam"

@@ -98,7 +98,10 @@ export async function scaleInvariantSharpness(
       ...(options.epsilon ? { epsilon: options.epsilon } : {}),
     });
     try {
-      const res = await lanczos(op, { steps: options.steps ?? Math.min(op.dim, 20), seed: options.seed ?? 1 });
+      const res = await lanczos(op, {
+        steps: options.steps ?? Math.min(op.dim, 20),
+        seed: options.seed ?? 1,
+      });
       return { sphericalSharpness: res.values[0]!, normsSquared, groupSizes };
     } finally {
       op.dispose();

@@ -39,7 +39,14 @@ describe("scale-invariant sharpness reduction (experiment)", () => {
     const lr = 0.1;
     const wd = 0.01;
     const t = toy([0.96, 0.27, 0.05]);
-    const tracker = new EdgeOfStabilityTracker({ params: t.params, lossFn: t.loss, lr, every: 250, maxIter: 100, tol: 1e-7 });
+    const tracker = new EdgeOfStabilityTracker({
+      params: t.params,
+      lossFn: t.loss,
+      lr,
+      every: 250,
+      maxIter: 100,
+      tol: 1e-7,
+    });
     const s0 = await scaleInvariantSharpness(t.params, t.loss);
     expect(s0.sphericalSharpness).toBeGreaterThan(11.3);
     for (let step = 0; step <= 4000; step++) {
@@ -63,7 +70,9 @@ describe("scale-invariant sharpness reduction (experiment)", () => {
     const s = await scaleInvariantSharpness(t.params, t.loss);
     expect(Math.abs(s.sphericalSharpness - 4) / 4).toBeLessThan(0.01);
     // 3. ||theta||^2 ends within 1% of lr S_sph / 2.
-    expect(Math.abs(s.normsSquared[0]! - (lr * s.sphericalSharpness) / 2) / s.normsSquared[0]!).toBeLessThan(0.01);
+    expect(Math.abs(s.normsSquared[0]! - (lr * s.sphericalSharpness) / 2) / s.normsSquared[0]!).toBeLessThan(
+      0.01,
+    );
     t.theta.dispose();
   });
 

@@ -2,8 +2,8 @@ import { fromVariables } from "@sam/core";
 import { expectNoLeak, expectTensorsClose } from "@sam/testing";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { reluNet } from "../internal/testing/reluNet";
 import { matrixWithSpectrum, quadraticProblem } from "../internal/testing/quadraticProblem";
+import { reluNet } from "../internal/testing/reluNet";
 import { adaptiveSharpness } from "./adaptiveSharpness";
 import { averageSharpness } from "./averageSharpness";
 import { mSharpness } from "./mSharpness";
@@ -60,7 +60,9 @@ describe("worst-case and average-case sharpness on a quadratic", () => {
 
   it("rejects a bad radius and names the fix", () => {
     const q = quadraticProblem(A4);
-    expect(() => worstCaseSharpness(q.params, q.loss, { rho: -1 })).toThrow(/rho is -1: it must be a positive radius/);
+    expect(() => worstCaseSharpness(q.params, q.loss, { rho: -1 })).toThrow(
+      /rho is -1: it must be a positive radius/,
+    );
     expect(() => averageSharpness(q.params, q.loss, { sigma: 0 })).toThrow(/sigma is 0/);
     q.dispose();
   });
@@ -96,7 +98,9 @@ describe("m-sharpness", () => {
     const m2 = await mSharpness({ params, lossOn, x, y, m: 3, rho: 0.1 });
     expect(m2.chunkSizes).toEqual([3, 1]);
     expect(m2.sharpness).toBeCloseTo((m2.perChunk[0]! + m2.perChunk[1]!) / 2, 8);
-    await expectNoLeak(() => mSharpness({ params, lossOn, x, y, m: 2, rho: 0.1, steps: 2 }), { label: "mSharpness" });
+    await expectNoLeak(() => mSharpness({ params, lossOn, x, y, m: 2, rho: 0.1, steps: 2 }), {
+      label: "mSharpness",
+    });
     tf.dispose([w, x, y]);
   });
 });
@@ -130,10 +134,16 @@ describe("scale-invariant sharpness", () => {
 
   it("leaks no tensor (all sharpness measures)", async () => {
     const q = quadraticProblem(A4, 0.1);
-    await expectNoLeak(() => worstCaseSharpness(q.params, q.loss, { rho: 0.1, steps: 3 }), { label: "worstCase" });
+    await expectNoLeak(() => worstCaseSharpness(q.params, q.loss, { rho: 0.1, steps: 3 }), {
+      label: "worstCase",
+    });
     await expectNoLeak(() => adaptiveSharpness(q.params, q.loss, { rho: 0.1 }), { label: "adaptive" });
-    await expectNoLeak(() => averageSharpness(q.params, q.loss, { sigma: 0.1, samples: 3 }), { label: "average" });
-    await expectNoLeak(() => scaleInvariantSharpness(q.params, q.loss, { steps: 3 }), { label: "scaleInvariant" });
+    await expectNoLeak(() => averageSharpness(q.params, q.loss, { sigma: 0.1, samples: 3 }), {
+      label: "average",
+    });
+    await expectNoLeak(() => scaleInvariantSharpness(q.params, q.loss, { steps: 3 }), {
+      label: "scaleInvariant",
+    });
     q.dispose();
   });
 });

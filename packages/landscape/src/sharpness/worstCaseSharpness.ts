@@ -1,7 +1,7 @@
 import { ParamSnapshot, SamConfigError, type Selector, withPerturbation } from "@sam/core";
 import * as tf from "@tensorflow/tfjs-core";
-import { makeRng, normalVector } from "../internal/rng";
 import { type ParamsLike, resolveParams } from "../internal/resolveParams";
+import { makeRng, normalVector } from "../internal/rng";
 import { scalarValue } from "../internal/scalar";
 
 /** Options of {@link worstCaseSharpness}. */
@@ -81,7 +81,9 @@ export function worstCaseSharpness(
   }
   const steps = options.steps ?? 1;
   if (!Number.isInteger(steps) || steps < 1) {
-    throw new SamConfigError(`worstCaseSharpness steps is ${steps}: it must be a positive integer (1 = SAM proxy).`);
+    throw new SamConfigError(
+      `worstCaseSharpness steps is ${steps}: it must be a positive integer (1 = SAM proxy).`,
+    );
   }
   const eta = options.adaptive ? (options.adaptive.eta ?? 0.01) : 0;
   if (options.adaptive && !(eta >= 0)) {
@@ -94,7 +96,9 @@ export function worstCaseSharpness(
   const t = options.adaptive ? list.map((q) => tf.tidy(() => tf.add(tf.abs(q.variable), eta))) : null;
   const rng = makeRng(options.seed ?? 1);
   let u: tf.Tensor[] = list.map((q) =>
-    steps === 1 ? tf.zerosLike(q.variable) : tf.tensor(Float32Array.from(normalVector(rng, q.size)), [...q.shape], "float32"),
+    steps === 1
+      ? tf.zerosLike(q.variable)
+      : tf.tensor(Float32Array.from(normalVector(rng, q.size)), [...q.shape], "float32"),
   );
   if (steps > 1) {
     // Scale the random start to 1e-3 rho.
@@ -113,7 +117,10 @@ export function worstCaseSharpness(
       const { lossAt, nu } = tf.tidy(() => {
         let lossAt!: tf.Scalar;
         const g = withPerturbation(snapshot, deltaOf(u), () => {
-          const r = tf.variableGrads(lossFn, list.map((q) => q.variable));
+          const r = tf.variableGrads(
+            lossFn,
+            list.map((q) => q.variable),
+          );
           lossAt = r.value;
           return list.map((q) => r.grads[q.variable.name] ?? tf.zerosLike(q.variable));
         });
@@ -144,7 +151,13 @@ export function worstCaseSharpness(
     best = Math.max(best, finalLoss.dataSync()[0]!);
     const perturbationNorm = finalNorm.dataSync()[0]!;
     tf.dispose([finalLoss, finalNorm]);
-    return { sharpness: best - loss, loss, perturbedLoss: best, gradientEvaluations: evaluations, perturbationNorm };
+    return {
+      sharpness: best - loss,
+      loss,
+      perturbedLoss: best,
+      gradientEvaluations: evaluations,
+      perturbationNorm,
+    };
   } finally {
     tf.dispose(u);
     if (t) tf.dispose(t);

@@ -60,7 +60,9 @@ export function normalizeDirection(
   const mode = options.normalization ?? "filter";
   const ignore = options.ignore ?? "biasbn";
   if (!["filter", "layer", "none"].includes(mode)) {
-    throw new SamConfigError(`normalization is ${JSON.stringify(mode)}: use "filter" (default), "layer" or "none".`);
+    throw new SamConfigError(
+      `normalization is ${JSON.stringify(mode)}: use "filter" (default), "layer" or "none".`,
+    );
   }
   if (ignore !== "biasbn" && ignore !== "none") {
     throw new SamConfigError(`ignore is ${JSON.stringify(ignore)}: use "biasbn" (default) or "none".`);

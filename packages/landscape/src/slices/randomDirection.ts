@@ -26,7 +26,10 @@ export interface RandomDirectionOptions extends NormalizeDirectionOptions {
  * const surface = await slice2d({ params, directions: [d1, d2], evaluate });
  * ```
  */
-export function randomDirection(params: ParamSet | readonly Param[], options: RandomDirectionOptions = {}): Direction {
+export function randomDirection(
+  params: ParamSet | readonly Param[],
+  options: RandomDirectionOptions = {},
+): Direction {
   const list = Array.isArray(params) ? (params as readonly Param[]) : (params as ParamSet).params;
   const rng = makeRng(options.seed ?? 1);
   const raw: Record<string, TensorValue> = {};

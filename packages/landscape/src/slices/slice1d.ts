@@ -1,7 +1,7 @@
 import { type ParamSet, SamConfigError } from "@sam/core";
 import { type EvaluatorLike, toEvaluator } from "../evaluation/evaluator";
-import { alphaGrid } from "../interpolation/alphaGrid";
 import { sweep } from "../internal/sweep";
+import { alphaGrid } from "../interpolation/alphaGrid";
 import { type ParamState, stateProblems } from "../paramState";
 import type { OnProgress } from "../progress";
 import { checkDirection, type Direction } from "./direction";
@@ -69,6 +69,8 @@ export async function slice1d(options: Slice1dOptions): Promise<Slice1dResult> {
 export function checkCenter(params: ParamSet, center: ParamState): void {
   const problems = stateProblems(params, center, "center");
   if (problems.length > 0) {
-    throw new SamConfigError(`The centre does not fit the parameters: ${problems.join("; ")}. Capture it with captureState(params).`);
+    throw new SamConfigError(
+      `The centre does not fit the parameters: ${problems.join("; ")}. Capture it with captureState(params).`,
+    );
   }
 }

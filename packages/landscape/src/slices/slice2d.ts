@@ -1,7 +1,7 @@
 import { type ParamSet, SamConfigError } from "@sam/core";
 import { type EvaluatorLike, toEvaluator } from "../evaluation/evaluator";
-import { alphaGrid } from "../interpolation/alphaGrid";
 import { directionCosine, sweep } from "../internal/sweep";
+import { alphaGrid } from "../interpolation/alphaGrid";
 import type { ParamState } from "../paramState";
 import type { OnProgress } from "../progress";
 import { checkDirection, type Direction } from "./direction";
@@ -66,9 +66,17 @@ export async function slice2d(options: Slice2dOptions): Promise<Slice2dResult> {
   const xs = [...(options.xs ?? alphaGrid(-1, 1, 21))];
   const ys = [...(options.ys ?? xs)];
   const points = ys.flatMap((y) => xs.map((x) => [x, y] as const));
-  const evals = await sweep(params, center, directions, points, toEvaluator(options.evaluate), options.onProgress);
+  const evals = await sweep(
+    params,
+    center,
+    directions,
+    points,
+    toEvaluator(options.evaluate),
+    options.onProgress,
+  );
   const clean = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : null);
-  const grid = (pick: (i: number) => number | null) => ys.map((_, j) => xs.map((_, i) => pick(j * xs.length + i)));
+  const grid = (pick: (i: number) => number | null) =>
+    ys.map((_, j) => xs.map((_, i) => pick(j * xs.length + i)));
   const loss = grid((k) => clean(evals[k]!.loss));
   const hasAccuracy = evals.some((e) => e.accuracy !== undefined);
   return {
@@ -77,6 +85,8 @@ export async function slice2d(options: Slice2dOptions): Promise<Slice2dResult> {
     loss,
     ...(hasAccuracy ? { accuracy: grid((k) => clean(evals[k]!.accuracy)) } : {}),
     cosine: directionCosine(directions[0], directions[1]),
-    nonFinite: points.filter((_, k) => loss[Math.floor(k / xs.length)]![k % xs.length] === null).map(([x, y]) => ({ x, y })),
+    nonFinite: points
+      .filter((_, k) => loss[Math.floor(k / xs.length)]![k % xs.length] === null)
+      .map(([x, y]) => ({ x, y })),
   };
 }

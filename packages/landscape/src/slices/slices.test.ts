@@ -44,9 +44,9 @@ describe("filter normalisation", () => {
     const params = fromVariables({ "fc/kernel": w, "fc/bias": b });
     expect(Array.from(randomDirection(params)["fc/bias"]!.values)).toEqual([0, 0, 0]);
     expect(Array.from(randomDirection(params, { ignore: "none" })["fc/bias"]!.values)).toEqual([1, 2, 3]);
-    expect(() => normalizeDirection(params, { "fc/kernel": { shape: [3, 2], values: new Float32Array(6) } })).toThrow(
-      /"fc\/kernel" has shape \[3, 2\].*lacks "fc\/bias"/,
-    );
+    expect(() =>
+      normalizeDirection(params, { "fc/kernel": { shape: [3, 2], values: new Float32Array(6) } }),
+    ).toThrow(/"fc\/kernel" has shape \[3, 2\].*lacks "fc\/bias"/);
     tf.dispose([w, b]);
   });
 
@@ -55,7 +55,10 @@ describe("filter normalisation", () => {
     const params = fromVariables({ w });
     const res = await slice2d({
       params,
-      directions: [randomDirection(params, { seed: 1, normalization: "none" }), randomDirection(params, { seed: 2, normalization: "none" })],
+      directions: [
+        randomDirection(params, { seed: 1, normalization: "none" }),
+        randomDirection(params, { seed: 2, normalization: "none" }),
+      ],
       evaluate: () => tf.sum(w) as tf.Scalar,
       xs: [0],
     });
@@ -66,14 +69,18 @@ describe("filter normalisation", () => {
 
 describe("invariance of filter-normalised curves", () => {
   it("a ReLU net rescaled by (3, 1/3) gives the same curve; a raw direction does not", async () => {
-    const curves = [];
-    const raw = [];
+    const curves: (number | null)[][] = [];
+    const raw: (number | null)[][] = [];
     for (const c of [1, 3]) {
       const net = reluNet(c);
       const d = randomDirection(net.params, { seed: 4 });
-      curves.push((await slice1d({ params: net.params, direction: d, evaluate: net.loss, alphas: ALPHAS })).loss);
+      curves.push(
+        (await slice1d({ params: net.params, direction: d, evaluate: net.loss, alphas: ALPHAS })).loss,
+      );
       const r = randomDirection(net.params, { seed: 4, normalization: "none" });
-      raw.push((await slice1d({ params: net.params, direction: r, evaluate: net.loss, alphas: ALPHAS })).loss);
+      raw.push(
+        (await slice1d({ params: net.params, direction: r, evaluate: net.loss, alphas: ALPHAS })).loss,
+      );
       net.dispose();
     }
     curves[0]!.forEach((v, i) => expect(Math.abs(v! - curves[1]![i]!)).toBeLessThan(1e-5 * Math.max(1, v!)));
@@ -86,10 +93,20 @@ describe("invariance of filter-normalised curves", () => {
     for (const c of [1, 3]) {
       const model = tf.sequential({
         layers: [
-          tf.layers.dense({ units: 6, inputShape: [4], useBias: false, name: "fc1", kernelInitializer: tf.initializers.glorotNormal({ seed: 2 }) }),
+          tf.layers.dense({
+            units: 6,
+            inputShape: [4],
+            useBias: false,
+            name: "fc1",
+            kernelInitializer: tf.initializers.glorotNormal({ seed: 2 }),
+          }),
           tf.layers.layerNormalization({ name: "ln1", epsilon: 1e-12 }),
           tf.layers.activation({ activation: "tanh", name: "tanh1" }),
-          tf.layers.dense({ units: 3, name: "head", kernelInitializer: tf.initializers.glorotNormal({ seed: 3 }) }),
+          tf.layers.dense({
+            units: 3,
+            name: "head",
+            kernelInitializer: tf.initializers.glorotNormal({ seed: 3 }),
+          }),
         ],
       });
       const params = collectParams(model);
@@ -114,12 +131,25 @@ describe("slices", () => {
     const rng = makeRng(2);
     const vec = () => Array.from({ length: 4 }, () => rng.normal());
     const [u, v] = [vec(), vec()];
-    const dir = (x: number[]) => ({ a: { shape: [2], values: Float32Array.from(x.slice(0, 2)) }, b: { shape: [2, 1], values: Float32Array.from(x.slice(2)) } });
-    const quad = (x: number[], y: number[]) => x.reduce((s, xi, i) => s + xi * A[i]!.reduce((t, aij, j) => t + aij * y[j]!, 0), 0);
-    const res = await slice2d({ params: q.params, directions: [dir(u), dir(v)], evaluate: q.loss, xs: [-1, 0, 0.5], ys: [-0.5, 1] });
+    const dir = (x: number[]) => ({
+      a: { shape: [2], values: Float32Array.from(x.slice(0, 2)) },
+      b: { shape: [2, 1], values: Float32Array.from(x.slice(2)) },
+    });
+    const quad = (x: number[], y: number[]) =>
+      x.reduce((s, xi, i) => s + xi * A[i]!.reduce((t, aij, j) => t + aij * y[j]!, 0), 0);
+    const res = await slice2d({
+      params: q.params,
+      directions: [dir(u), dir(v)],
+      evaluate: q.loss,
+      xs: [-1, 0, 0.5],
+      ys: [-0.5, 1],
+    });
     res.ys.forEach((b, j) =>
       res.xs.forEach((a, i) =>
-        expect(res.loss[j]![i]).toBeCloseTo((a * a * quad(u, u) + 2 * a * b * quad(u, v) + b * b * quad(v, v)) / 2, 4),
+        expect(res.loss[j]![i]).toBeCloseTo(
+          (a * a * quad(u, u) + 2 * a * b * quad(u, v) + b * b * quad(v, v)) / 2,
+          4,
+        ),
       ),
     );
     q.dispose();
@@ -130,11 +160,19 @@ describe("slices", () => {
     const params = fromVariables({ w });
     const before = captureState(params);
     const d = { w: { shape: [1, 2], values: Float32Array.from([-2, 0]) } };
-    const res = await slice1d({ params, direction: d, evaluate: () => tf.sum(tf.log(w)) as tf.Scalar, alphas: [0, 0.25, 1] });
+    const res = await slice1d({
+      params,
+      direction: d,
+      evaluate: () => tf.sum(tf.log(w)) as tf.Scalar,
+      alphas: [0, 0.25, 1],
+    });
     expect(res.loss[2]).toBeNull();
     expect(res.nonFinite).toEqual([1]);
     expect(Array.from(w.dataSync())).toEqual(Array.from(before.params.w!.values));
-    await expectNoLeak(() => slice1d({ params, direction: d, evaluate: () => tf.sum(w) as tf.Scalar, alphas: [0, 1] }), { label: "slice1d" });
+    await expectNoLeak(
+      () => slice1d({ params, direction: d, evaluate: () => tf.sum(w) as tf.Scalar, alphas: [0, 1] }),
+      { label: "slice1d" },
+    );
     await expectNoLeak(
       () => slice2d({ params, directions: [d, d], evaluate: () => tf.sum(w) as tf.Scalar, xs: [0, 1] }),
       { label: "slice2d" },
@@ -151,7 +189,9 @@ describe("slices", () => {
     const states = Array.from({ length: 8 }, (_, t) => {
       const a = Math.exp(-t / 3);
       const b = Math.sin(t);
-      return stateFromValues({ w: { shape: [3, 4], values: Float32Array.from(e1.map((x, i) => a * x + 0.3 * b * e2[i]!)) } });
+      return stateFromValues({
+        w: { shape: [3, 4], values: Float32Array.from(e1.map((x, i) => a * x + 0.3 * b * e2[i]!)) },
+      });
     });
     const res = trajectoryDirections(params, states);
     expect(res.explainedVariance[0] + res.explainedVariance[1]).toBeCloseTo(1, 5);
