@@ -1,0 +1,157 @@
+/**
+ * `pnpm bench:langevin`: step time of BAOAB (`langevin()`) and of AdLaLa (`adlala()`) over
+ * momentum SGD (`sgd({ momentum: 0.9 })` of @sam/core, the same GroupedOptimizer machinery) on
+ * a CIFAR ResNet-20 and on an MLP, measured in one process on the same batch, steps
+ * interleaved round-robin so that a shared machine slows every optimizer alike; each
+ * optimizer's step time is the best of its rounds (other processes only ever slow a step
+ * down), the median is printed beside it. Each method
+ * runs with the default noise source (`tfNoise`: seeded tf.randomNormal) and with `fastNoise`.
+ * The last line is one JSON object; `langevin_over_sgd` is the worst ratio (over both models
+ * and both methods) with the package's default noise source.
+ *
+ *   tsx --conditions=@sam/source bench/langevin.bench.ts [--rounds 9] [--resnet-batch 32] [--mlp-batch 128]
+ */
+import * as tf from "@tensorflow/tfjs";
+import { collectParams, GroupedOptimizer, sgd } from "@sam/core";
+import { cifarResNet, mlp } from "@sam/models";
+import { adlala, fastNoise, langevin, type NoiseSource, tfNoise } from "../src/index";
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+
+async function prepareBackend(): Promise<string> {
+  // @sam/backend is not a dependency of this package; the bench uses it when the workspace has it.
+  try {
+    const backend = (await import("../../backend/src/index")) as {
+      setupBackend: (o?: object) => Promise<{ kind?: string; backend?: string }>;
+    };
+    const choice = await backend.setupBackend({});
+    return `${tf.getBackend()} (@sam/backend setupBackend: ${JSON.stringify(choice).slice(0, 160)})`;
+  } catch (error) {
+    await tf.setBackend("cpu");
+    return `cpu (@sam/backend unavailable: ${(error as Error).message.slice(0, 80)})`;
+  }
+}
+
+interface Candidate {
+  name: string;
+  optimizer: tf.Optimizer;
+  times: number[];
+}
+
+function best(xs: number[]): number {
+  return Math.min(...xs);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function benchModel(
+  label: string,
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  rounds: number,
+): Promise<Record<string, number>> {
+  const params = collectParams(model as never);
+  const make = (noise: NoiseSource): [GroupedOptimizer, GroupedOptimizer] => [
+    new GroupedOptimizer({ params, defaults: { h: 0.1, friction: 1, temperature: 1e-6 }, rule: langevin({}, { noise }) }),
+    adlala({ params, h: 0.1, noise }),
+  ];
+  const [baoabTf, adlalaTf] = make(tfNoise);
+  const [baoabFast, adlalaFast] = make(fastNoise);
+  const candidates: Candidate[] = [
+    { name: "sgd_momentum", optimizer: new GroupedOptimizer({ params, defaults: { lr: 0.01, momentum: 0.9 }, rule: sgd() }), times: [] },
+    { name: "baoab", optimizer: baoabTf, times: [] },
+    { name: "adlala", optimizer: adlalaTf, times: [] },
+    { name: "baoab_fastNoise", optimizer: baoabFast, times: [] },
+    { name: "adlala_fastNoise", optimizer: adlalaFast, times: [] },
+  ];
+  const loss = () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar;
+  const step = (c: Candidate) => {
+    const t0 = performance.now();
+    const l = c.optimizer.minimize(loss, true)!;
+    l.dataSync(); // wait for the step (and its noise) to finish
+    l.dispose();
+    return performance.now() - t0;
+  };
+  for (const c of candidates) step(c); // warm-up: kernels, slot allocation
+  for (let r = 0; r < rounds; r++) for (const c of candidates) c.times.push(step(c));
+  const ms = Object.fromEntries(candidates.map((c) => [c.name, best(c.times)]));
+  console.log(
+    `${label}: step ms over ${rounds} interleaved rounds, best (median): ` +
+      candidates.map((c) => `${c.name} ${ms[c.name]!.toFixed(1)} (${median(c.times).toFixed(1)})`).join(", "),
+  );
+  for (const c of candidates) c.optimizer.dispose();
+  return ms;
+}
+
+async function main() {
+  const rounds = arg("rounds", 9);
+  const resnetBatch = arg("resnet-batch", 32);
+  const mlpBatch = arg("mlp-batch", 128);
+  const backend = await prepareBackend();
+  console.log(`backend: ${backend}`);
+
+  // Noise cost alone, for the README: 272k normals (ResNet-20's parameter count).
+  const noiseMs = (source: NoiseSource) => {
+    const t0 = performance.now();
+    for (let i = 0; i < 5; i++)
+      tf.tidy(() =>
+        source.normal({ shape: [272474], param: {} as never, role: "R", step: i, seed: 11 + i, stddev: 1 }).dataSync(),
+      );
+    return (performance.now() - t0) / 5;
+  };
+  noiseMs(tfNoise);
+  const noise = { tf_randomNormal_272k_ms: noiseMs(tfNoise), fastNoise_272k_ms: noiseMs(fastNoise) };
+  console.log(`noise: ${JSON.stringify(noise)}`);
+
+  const resnet = cifarResNet({ depth: 20, numClasses: 10, inputShape: [32, 32, 3], seed: 1 }) as unknown as tf.LayersModel;
+  const rx = tf.randomNormal([resnetBatch, 32, 32, 3], 0, 1, "float32", 2);
+  const ry = tf.oneHot(tf.randomUniform([resnetBatch], 0, 10, "int32", 3) as tf.Tensor1D, 10);
+  const r = await benchModel(`ResNet-20 (batch ${resnetBatch})`, resnet, rx, ry, rounds);
+
+  const net = mlp({ inputDim: 784, widths: [512, 512], outputDim: 10, seed: 1 }) as unknown as tf.LayersModel;
+  const mx = tf.randomNormal([mlpBatch, 784], 0, 1, "float32", 4);
+  const my = tf.oneHot(tf.randomUniform([mlpBatch], 0, 10, "int32", 5) as tf.Tensor1D, 10);
+  const m = await benchModel(`MLP 784-512-512-10 (batch ${mlpBatch})`, net, mx, my, rounds);
+
+  const ratio = (ms: Record<string, number>, k: string) => ms[k]! / ms.sgd_momentum!;
+  const ratios = {
+    resnet20_baoab: ratio(r, "baoab"),
+    resnet20_adlala: ratio(r, "adlala"),
+    mlp_baoab: ratio(m, "baoab"),
+    mlp_adlala: ratio(m, "adlala"),
+    resnet20_baoab_fastNoise: ratio(r, "baoab_fastNoise"),
+    resnet20_adlala_fastNoise: ratio(r, "adlala_fastNoise"),
+    mlp_baoab_fastNoise: ratio(m, "baoab_fastNoise"),
+    mlp_adlala_fastNoise: ratio(m, "adlala_fastNoise"),
+  };
+  const worst = (keys: string[]) => Math.max(...keys.map((k) => ratios[k as keyof typeof ratios]));
+  console.log(
+    JSON.stringify({
+      langevin_over_sgd: worst(["resnet20_baoab", "resnet20_adlala", "mlp_baoab", "mlp_adlala"]),
+      langevin_over_sgd_fastNoise: worst([
+        "resnet20_baoab_fastNoise",
+        "resnet20_adlala_fastNoise",
+        "mlp_baoab_fastNoise",
+        "mlp_adlala_fastNoise",
+      ]),
+      ratios,
+      step_ms: { resnet20: r, mlp: m },
+      noise,
+      backend: tf.getBackend(),
+      batch: { resnet20: resnetBatch, mlp: mlpBatch },
+      rounds,
+    }),
+  );
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
