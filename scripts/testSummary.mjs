@@ -6,7 +6,9 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
-let passed = 0, failed = 0, skipped = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0;
 const rows = [];
 for (const area of ["packages", "tools", "examples"]) {
   if (!existsSync(join(root, area))) continue;
@@ -14,9 +16,12 @@ for (const area of ["packages", "tools", "examples"]) {
     const file = join(root, area, name, "test-results.json");
     if (!existsSync(file)) continue;
     const r = JSON.parse(readFileSync(file, "utf8"));
-    passed += r.numPassedTests; failed += r.numFailedTests;
+    passed += r.numPassedTests;
+    failed += r.numFailedTests;
     skipped += r.numPendingTests + (r.numTodoTests ?? 0);
-    rows.push(`${`${area}/${name}`.padEnd(28)} ${String(r.numPassedTests).padStart(5)} passed ${String(r.numFailedTests).padStart(3)} failed ${String(r.numPendingTests).padStart(3)} skipped`);
+    rows.push(
+      `${`${area}/${name}`.padEnd(28)} ${String(r.numPassedTests).padStart(5)} passed ${String(r.numFailedTests).padStart(3)} failed ${String(r.numPendingTests).padStart(3)} skipped`,
+    );
   }
 }
 console.log(rows.join("\n"));

@@ -18,14 +18,21 @@ const wanted = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).pack
 /** The command that runs the pinned pnpm: a global one of the right version, else npx. */
 function pnpmCommand() {
   try {
-    const version = execFileSync("pnpm", ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const version = execFileSync("pnpm", ["--version"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
     if (version === wanted) return ["pnpm"];
   } catch {}
   return ["npx", "--yes", `pnpm@${wanted}`];
 }
 
 function run(cmd, args) {
-  const result = spawnSync(cmd[0], [...cmd.slice(1), ...args], { cwd: root, stdio: "inherit", env: process.env });
+  const result = spawnSync(cmd[0], [...cmd.slice(1), ...args], {
+    cwd: root,
+    stdio: "inherit",
+    env: process.env,
+  });
   if (result.error) throw result.error;
   return result.status ?? 1;
 }

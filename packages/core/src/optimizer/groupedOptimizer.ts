@@ -417,7 +417,14 @@ function isExternal(state: RuleState): state is ExternalRuleState {
   return typeof (state as ExternalRuleState).getWeights === "function";
 }
 
-/** Resolves a group's hyperparameters at `step` and checks each number is finite and >= 0. */
+/**
+ * Resolves a group's hyperparameters at `step` and checks each number is finite and >= 0.
+ *
+ * @example
+ * ```ts
+ * resolveGroupHyper(optimizer.group("all"), 100); // e.g. { lr: 0.0951, momentum: 0.9 } under a cosine schedule
+ * ```
+ */
 export function resolveGroupHyper(group: ParamGroup, step: number): ResolvedHyper {
   const out: Record<string, number | boolean> = {};
   for (const [name, value] of Object.entries(group.hyper)) {

@@ -28,6 +28,11 @@ export function plainGradient(): GradientOracle {
 /**
  * `tf.variableGrads` that tolerates variables the loss does not depend on (their gradient
  * is `null`) and checks that the closure returns a scalar.
+ *
+ * @example
+ * ```ts
+ * const { loss, grads } = tf.tidy(() => differentiate(lossFn, params.variables()));
+ * ```
  */
 export function differentiate(lossFn: () => tf.Scalar, variables: readonly tf.Variable[]): GradientResult {
   if (variables.length === 0) {

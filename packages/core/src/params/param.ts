@@ -30,7 +30,14 @@ export type ParamTag =
   | "vector"
   | (string & {});
 
-/** The built-in tags (see {@link ParamTag}). */
+/**
+ * The built-in tags (see {@link ParamTag}).
+ *
+ * @example
+ * ```ts
+ * BUILTIN_TAGS.includes("norm-scale"); // true
+ * ```
+ */
 export const BUILTIN_TAGS: readonly string[] = [
   "weight",
   "bias",

@@ -170,7 +170,14 @@ function range(name: string, value: unknown): [number, number] {
   return [lo, hi];
 }
 
-/** Converts a path glob to an anchored regular expression. */
+/**
+ * Converts a path glob to an anchored regular expression (`*` within a segment, `**` across, `?` one character).
+ *
+ * @example
+ * ```ts
+ * globToRegExp("stage*_block1/*").test("stage2_block1/kernel"); // true
+ * ```
+ */
 export function globToRegExp(glob: string): RegExp {
   let re = "";
   for (let i = 0; i < glob.length; i++) {

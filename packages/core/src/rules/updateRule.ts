@@ -75,12 +75,26 @@ export interface RuleConfig {
   readonly [option: string]: unknown;
 }
 
-/** A {@link RuleState} with no slots, for stateless rules. */
+/**
+ * A {@link RuleState} with no slots, for stateless rules.
+ *
+ * @example
+ * ```ts
+ * const clip: UpdateRule = { kind: "myClip", defaults: {}, init: () => NO_STATE, apply: (g, grads) => grads.map((x) => x && tf.clipByValue(x, -1, 1)), getConfig: () => ({ kind: "myClip" }) };
+ * ```
+ */
 export const NO_STATE: RuleState = Object.freeze({ slots: () => [], dispose: () => {} });
 
 /**
- * A {@link RuleState} made of named per-parameter slots: `slots[name][i]` is the slot of
- * `group.params[i]`, or one per-group scalar slot for names listed in `groupSlots`.
+ * A {@link RuleState} made of named per-parameter slots: `get(name, i)` is the slot of
+ * `group.params[i]` (per-group scalar slots are stored at index 0).
+ *
+ * @example
+ * ```ts
+ * // inside a rule's apply(): the momentum buffer of the group's i-th parameter
+ * const buffer = (state as SlotState).get("momentum", i);
+ * buffer.assign(tf.add(tf.mul(mu, buffer), g));
+ * ```
  */
 export class SlotState implements RuleState {
   constructor(
@@ -99,10 +113,24 @@ export class SlotState implements RuleState {
   }
 }
 
-/** Name of a per-parameter slot: `<param path>/<rule kind>.<slot>`. */
+/**
+ * Name of a per-parameter slot: `<param path>/<rule kind>.<slot>`.
+ *
+ * @example
+ * ```ts
+ * paramSlotName(params.get("head/kernel"), "sgd", "momentum"); // "head/kernel/sgd.momentum"
+ * ```
+ */
 export const paramSlotName = (param: Param, kind: string, slot: string) => `${param.path}/${kind}.${slot}`;
 
-/** Name of a per-group slot: `@<group label>/<rule kind>.<slot>`. */
+/**
+ * Name of a per-group slot: `@<group label>/<rule kind>.<slot>`.
+ *
+ * @example
+ * ```ts
+ * groupSlotName(optimizer.group("head"), "adam", "t"); // "@head/adam.t"
+ * ```
+ */
 export const groupSlotName = (group: ParamGroup, kind: string, slot: string) =>
   `@${group.label}/${kind}.${slot}`;
 
@@ -123,7 +151,14 @@ export interface ExternalRuleState extends RuleState {
   weightNames(): string[];
 }
 
-/** The rule's defaults, overridden by the group's resolved hyperparameters. */
+/**
+ * The rule's defaults, overridden by the group's resolved hyperparameters.
+ *
+ * @example
+ * ```ts
+ * withDefaults({ lr: 0.01, momentum: 0 }, { lr: 0.1 }); // { lr: 0.1, momentum: 0 }
+ * ```
+ */
 export function withDefaults(defaults: Readonly<Record<string, number | boolean>>, hyper: ResolvedHyper) {
   return { ...defaults, ...hyper } as Record<string, number | boolean>;
 }

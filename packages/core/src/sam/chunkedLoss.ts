@@ -58,7 +58,15 @@ export function chunkedLoss(
   return Object.assign(whole, { chunks, m });
 }
 
-/** Whether a loss closure was made by {@link chunkedLoss}. */
+/**
+ * Whether a loss closure was made by {@link chunkedLoss}.
+ *
+ * @example
+ * ```ts
+ * isChunkedLoss(chunkedLoss([x, y], 4, f)); // true
+ * isChunkedLoss(() => f(x, y)); // false
+ * ```
+ */
 export function isChunkedLoss(f: () => tf.Scalar): f is ChunkedLoss {
   return Array.isArray((f as Partial<ChunkedLoss>).chunks);
 }

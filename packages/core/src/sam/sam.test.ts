@@ -15,6 +15,7 @@ import { GroupedOptimizer } from "../optimizer/groupedOptimizer";
 import { collectParams } from "../params/collectParams";
 import { fromVariables } from "../params/fromVariables";
 import { hasTag } from "../params/selectors";
+import { fromTfOptimizer } from "../rules/fromTfOptimizer";
 import { sgd } from "../rules/sgd";
 import { chunkedLoss } from "./chunkedLoss";
 import { asam, sam, samOn, usam } from "./presets";
@@ -106,6 +107,31 @@ describe("SAM: degenerate equivalences", () => {
     plain.weights.forEach((w, i) => expectTensorsEqual(zero.weights[i]!.read(), w.read(), w.originalName));
     const movingMean = (m: tf.LayersModel) => m.getLayer("bn1").getWeights()[2]!;
     expect(movingMean(both).dataSync()).not.toEqual(movingMean(plain).dataSync());
+  });
+
+  it("any tf.train optimizer can be the base: SAM over tf.train.momentum equals SAM over sgd({ momentum })", () => {
+    const a = tinyDense(9);
+    const b = tinyDense(9);
+    b.setWeights(a.getWeights());
+    const { x, y } = syntheticBatch(8, [2], 3);
+    const native = sam({
+      params: collectParams(a),
+      rule: fromTfOptimizer(() => tf.train.momentum(0.1, 0.9)),
+      rho: 0.05,
+    });
+    const ours = sam({
+      params: collectParams(b),
+      rule: sgd(),
+      defaults: { lr: 0.1, momentum: 0.9 },
+      rho: 0.05,
+    });
+    for (let i = 0; i < 5; i++) {
+      native.minimize(lossOf(a, x, y));
+      ours.minimize(lossOf(b, x, y));
+    }
+    a.weights.forEach((w, i) =>
+      expectTensorsClose(b.weights[i]!.read(), w.read(), { atol: 1e-6, rtol: 1e-6 }, w.originalName),
+    );
   });
 
   it("outside the window SAM takes plain steps", () => {
