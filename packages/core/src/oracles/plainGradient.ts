@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import type { GradientOracle, GradientRequest, GradientResult } from "./gradientOracle";
+import type { GradientOracle, GradientResult } from "./gradientOracle";
 
 /**
  * The gradient of the loss at the current weights, for the active parameters only:

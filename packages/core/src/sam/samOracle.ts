@@ -255,7 +255,7 @@ export function samOracle(options: SamOracleOptions): SamOracle {
     getConfig() {
       if (
         !isSerializableSelector(o.perturb) ||
-        (o.adaptive && o.adaptive.params && !isSerializableSelector(o.adaptive.params))
+        (o.adaptive?.params && !isSerializableSelector(o.adaptive.params))
       ) {
         throw new SamConfigError(
           "The SAM oracle selects with a function, which cannot be saved. Use a selector spec such as { tag: 'norm' }.",
