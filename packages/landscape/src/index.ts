@@ -22,6 +22,11 @@ export { type ApplyModel, type LossSpec, modelLoss } from "./evaluation/modelLos
 export { type BatchNormModel, recomputeBatchNormStats } from "./evaluation/recomputeBatchNormStats";
 // Hessian
 export {
+  type GroupHessianRow,
+  type GroupHessianSummaryOptions,
+  groupHessianSummary,
+} from "./hessian/groupHessianSummary";
+export {
   type HessianOperator,
   type HessianOperatorOptions,
   hessianOperator,

@@ -83,5 +83,7 @@ export function modelLoss(
     );
   }
   const fn = resolveLoss(loss);
-  return () => fn(y, forward(model, x));
+  // A tidy inside the closure frees the intermediates when it is called outside one; under
+  // tf.variableGrads the tape still records every op, so gradients are unaffected.
+  return () => tf.tidy(() => fn(y, forward(model, x)));
 }
