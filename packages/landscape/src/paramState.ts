@@ -13,6 +13,14 @@ export interface TensorValue {
  * BatchNorm moving statistics), keyed by the stable paths of its {@link ParamSet}. It
  * holds plain `Float32Array`s, not tensors, so it never leaks, outlives any tidy, and
  * converts to JSON with {@link stateToJSON}.
+ *
+ * @example
+ * ```ts
+ * import { captureState, type ParamState } from "@sam/landscape";
+ *
+ * const state: ParamState = captureState(params);
+ * state.params["fc1/kernel"].shape; // [2, 8]
+ * ```
  */
 export interface ParamState {
   /** Trainable parameters by path (`params.paths()`). */

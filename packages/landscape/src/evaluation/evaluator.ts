@@ -13,6 +13,13 @@ export interface Evaluation {
  * Evaluates the loss (and possibly accuracy) at the current weights, synchronously. Build
  * one with {@link modelEvaluator} (a layers model and data) or {@link lossEvaluator} (any
  * loss closure).
+ *
+ * @example
+ * ```ts
+ * import type { Evaluator } from "@sam/landscape";
+ *
+ * const evaluate: Evaluator = () => ({ loss: 0.5, accuracy: 0.9 });
+ * ```
  */
 export type Evaluator = () => Evaluation;
 

@@ -20,7 +20,16 @@ export interface HvpOptions {
   readonly epsilon?: number;
 }
 
-/** Default relative step of the finite-difference HVP. */
+/**
+ * Default relative step of the finite-difference HVP (see {@link hessianVectorProduct}).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_HVP_EPSILON, hessianOperator } from "@sam/landscape";
+ *
+ * const op = hessianOperator(params, lossFn, { epsilon: 2 * DEFAULT_HVP_EPSILON });
+ * ```
+ */
 export const DEFAULT_HVP_EPSILON = 5e-3;
 
 /** The gradients of `lossFn` for `params`, a zero tensor where the loss does not depend on one. */

@@ -6,6 +6,14 @@ import { SamConfigError } from "@sam/core";
  * {@link spectralDensity}) need. Vectors are `Float64Array`s of length `dim`, so the
  * methods run in double precision in JS while the products themselves may run in float32
  * on a tfjs backend.
+ *
+ * @example
+ * ```ts
+ * import { lanczos, type LinearOperator } from "@sam/landscape";
+ *
+ * const diag: LinearOperator = { dim: 3, apply: (v) => v.map((x, i) => (i + 1) * x) };
+ * const { values } = await lanczos(diag, { steps: 3, k: 3 }); // [3, 2, 1]
+ * ```
  */
 export interface LinearOperator {
   /** Dimension n of the space. */

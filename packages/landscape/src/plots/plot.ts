@@ -14,6 +14,15 @@ export interface PngOptions {
 /**
  * A plot: its Vega-Lite spec, and headless renderers. Rendering needs the optional peers
  * `vega`, `vega-lite` (SVG) and `@resvg/resvg-js` (PNG); the spec alone needs nothing.
+ *
+ * @example
+ * ```ts
+ * import { interpolationPlot } from "@sam/landscape";
+ *
+ * const plot = interpolationPlot(result);
+ * const svg = await plot.svg();   // string
+ * const png = await plot.png();   // Uint8Array
+ * ```
  */
 export interface Plot {
   /** The Vega-Lite spec (plain JSON). */

@@ -1,9 +1,16 @@
 import { type Param, type ParamSet, SamConfigError } from "@sam/core";
-import type { ParamState, TensorValue } from "../paramState";
+import type { TensorValue } from "../paramState";
 
 /**
  * A direction in parameter space: one array per parameter path, shaped like the parameter.
  * Plain data (JSON-serialisable through its `values`), like a {@link ParamState}'s `params`.
+ *
+ * @example
+ * ```ts
+ * import type { Direction } from "@sam/landscape";
+ *
+ * const d: Direction = { "fc/kernel": { shape: [2, 1], values: Float32Array.from([1, -1]) } };
+ * ```
  */
 export type Direction = Readonly<Record<string, TensorValue>>;
 
@@ -37,9 +44,4 @@ export function checkDirection(
       `${name} does not fit the parameters: ${problems.join("; ")}. Build it with randomDirection(params) or from states of the same model.`,
     );
   }
-}
-
-/** The direction's values as a state's params record (for code that takes a ParamState). */
-export function directionFromState(state: ParamState): Direction {
-  return state.params;
 }

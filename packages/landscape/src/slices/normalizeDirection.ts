@@ -28,6 +28,13 @@ export interface NormalizeDirectionOptions {
  * axis: conv2d [kh, kw, in, out] and dense [in, out] have `out` filters; a depthwise
  * kernel [kh, kw, in, mult] has in * mult (one per output channel). PyTorch's layout is
  * [out, in, kh, kw], so code that normalises along the first axis is silently wrong here.
+ *
+ * @example
+ * ```ts
+ * import { filterCount } from "@sam/landscape";
+ *
+ * filterCount(params.get("conv1/kernel")); // 16 for a [3, 3, 3, 16] kernel
+ * ```
  */
 export function filterCount(param: Param): number {
   const s = param.shape;
