@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { fromVariables, GroupedOptimizer, SamConfigError, sgd } from "@sam/core";
+import { collectParams, fromVariables, GroupedOptimizer, SamConfigError, sgd } from "@sam/core";
 import { expectNoLeak, expectTensorsClose, optimizerConformance } from "@sam/testing";
 import { describe, expect, it } from "vitest";
 import { equivalence, subjectFor } from "./__fixtures__/subjects";
@@ -37,6 +37,24 @@ optimizerConformance(
         [() => sgd(), { ...hbOba }],
       ),
     ],
+  }),
+);
+
+// Constrained: every entry kept in [-5, 5] (the minimum (1, -2) is inside); under model.fit the
+// kernels (rank 2, the default selector) are constrained and the biases free.
+optimizerConformance(
+  "langevin with a circle constraint (c-CoLA-ud)",
+  subjectFor(() => langevin({}, { constraints: [circle(5, { select: { rank: [1, 8] } })] }), {
+    h,
+    friction,
+    temperature: 1e-7,
+  }, {
+    makeForModel: (model) =>
+      new GroupedOptimizer({
+        params: collectParams(model),
+        defaults: { h, friction, temperature: 1e-7 },
+        rule: langevin({}, { constraints: [circle(5)] }),
+      }),
   }),
 );
 

@@ -39,7 +39,7 @@ export function projected(x: tf.Tensor, c: ResolvedConstraint): tf.Tensor {
     const safe = tf.where(tf.equal(norm, 0), tf.ones(norm.shape), norm);
     const filled = tf.where(
       tf.broadcastTo(tf.equal(norm, 0), w.shape),
-      tf.oneHot(tf.zeros([m], "int32"), n).transpose(),
+      tf.transpose(tf.oneHot(tf.zeros([m], "int32") as tf.Tensor1D, n)),
       tf.div(w, safe),
     );
     return tf.reshape(tf.mul(filled, c.radius), x.shape);

@@ -19,6 +19,11 @@ optimizerConformance(
   }),
 );
 
+optimizerConformance(
+  "sgld with a circle constraint (c-CoLA-od)",
+  subjectFor(() => sgld({}, { constraints: [circle(5, { select: { rank: [1, 8] } })] }), { lr: 0.1, temperature: 1e-7 }),
+);
+
 describe("sgld", () => {
   // L = 1/2 w^2, w0 = 1, lr 0.1, tau 0.05, R = 1: w1 = 1 - 0.1*1 + sqrt(2*0.1*0.05)*1 = 0.9 + 0.1 = 1.0.
   it("adds sqrt(2 lr tau) R to the gradient step (hand-derived)", () => {
