@@ -60,7 +60,12 @@ async function main() {
     epochs,
     seed,
     backend: tf.getBackend(),
-    results: runs.map((r) => ({ method: r.method, seconds: r.seconds, history: r.history, diagnostics: r.diagnostics })),
+    results: runs.map((r) => ({
+      method: r.method,
+      seconds: r.seconds,
+      history: r.history,
+      diagnostics: r.diagnostics,
+    })),
   };
   writeFileSync(join(out, `spirals-seed${seed}.json`), JSON.stringify(summary, null, 1));
   console.log(

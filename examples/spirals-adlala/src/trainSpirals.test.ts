@@ -16,7 +16,9 @@ describe("spirals-adlala example", () => {
       expect(run.history).toHaveLength(1);
       expect(run.history[0]!.test).toBeGreaterThan(20);
       expect(run.grid.every((p) => p >= 0 && p <= 1)).toBe(true);
-      const svg = decisionBoundarySvg([decisionBoundaryPanel({ title: method, grid: run.grid, resolution: 2, extent: 2, points: test })]);
+      const svg = decisionBoundarySvg([
+        decisionBoundaryPanel({ title: method, grid: run.grid, resolution: 2, extent: 2, points: test }),
+      ]);
       expect(svg.startsWith("<svg")).toBe(true);
     }
     grid.dispose();

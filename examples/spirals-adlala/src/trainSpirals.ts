@@ -27,11 +27,24 @@ export interface SpiralRun {
 /** The 2-100-1 ReLU MLP (logit output; sigmoid in the loss), PyTorch's default uniform init from `seed`. */
 export function spiralModel(seed: number): tf.LayersModel {
   const bound = (fanIn: number) => 1 / Math.sqrt(fanIn);
-  const init = (fanIn: number, s: number) => tf.initializers.randomUniform({ minval: -bound(fanIn), maxval: bound(fanIn), seed: s });
+  const init = (fanIn: number, s: number) =>
+    tf.initializers.randomUniform({ minval: -bound(fanIn), maxval: bound(fanIn), seed: s });
   return tf.sequential({
     layers: [
-      tf.layers.dense({ units: 100, inputShape: [2], activation: "relu", name: "hidden", kernelInitializer: init(2, seed), biasInitializer: init(2, seed + 1) }),
-      tf.layers.dense({ units: 1, name: "out", kernelInitializer: init(100, seed + 2), biasInitializer: init(100, seed + 3) }),
+      tf.layers.dense({
+        units: 100,
+        inputShape: [2],
+        activation: "relu",
+        name: "hidden",
+        kernelInitializer: init(2, seed),
+        biasInitializer: init(2, seed + 1),
+      }),
+      tf.layers.dense({
+        units: 1,
+        name: "out",
+        kernelInitializer: init(100, seed + 2),
+        biasInitializer: init(100, seed + 3),
+      }),
     ],
   });
 }
@@ -49,7 +62,10 @@ function optimizerFor(method: Method, model: tf.LayersModel, seed: number): Grou
 const accuracy = (model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor) =>
   tf.tidy(() => {
     const predicted = tf.greater(tf.reshape(model.predict(x) as tf.Tensor, [-1]), 0);
-    return tf.mean(tf.cast(tf.equal(predicted, tf.greater(y, 0.5)), "float32")).mul(100).dataSync()[0]!;
+    return tf
+      .mean(tf.cast(tf.equal(predicted, tf.greater(y, 0.5)), "float32"))
+      .mul(100)
+      .dataSync()[0]!;
   });
 
 /**
@@ -103,7 +119,9 @@ export async function trainSpirals(options: {
     }
   }
   const seconds = (performance.now() - start) / 1000;
-  const grid = tf.tidy(() => tf.sigmoid(tf.reshape(model.predict(options.grid) as tf.Tensor, [-1])).dataSync() as Float32Array);
+  const grid = tf.tidy(
+    () => tf.sigmoid(tf.reshape(model.predict(options.grid) as tf.Tensor, [-1])).dataSync() as Float32Array,
+  );
   const diagnostics = method === "adlala" ? (await langevinDiagnostics(optimizer)).groups : undefined;
   optimizer.dispose();
   model.dispose();

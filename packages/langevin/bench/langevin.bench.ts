@@ -61,19 +61,28 @@ async function benchModel(
 ): Promise<Record<string, number>> {
   const params = collectParams(model as never);
   const make = (noise: NoiseSource): [GroupedOptimizer, GroupedOptimizer] => [
-    new GroupedOptimizer({ params, defaults: { h: 0.1, friction: 1, temperature: 1e-6 }, rule: langevin({}, { noise }) }),
+    new GroupedOptimizer({
+      params,
+      defaults: { h: 0.1, friction: 1, temperature: 1e-6 },
+      rule: langevin({}, { noise }),
+    }),
     adlala({ params, h: 0.1, noise }),
   ];
   const [baoabTf, adlalaTf] = make(tfNoise);
   const [baoabFast, adlalaFast] = make(fastNoise);
   const candidates: Candidate[] = [
-    { name: "sgd_momentum", optimizer: new GroupedOptimizer({ params, defaults: { lr: 0.01, momentum: 0.9 }, rule: sgd() }), times: [] },
+    {
+      name: "sgd_momentum",
+      optimizer: new GroupedOptimizer({ params, defaults: { lr: 0.01, momentum: 0.9 }, rule: sgd() }),
+      times: [],
+    },
     { name: "baoab", optimizer: baoabTf, times: [] },
     { name: "adlala", optimizer: adlalaTf, times: [] },
     { name: "baoab_fastNoise", optimizer: baoabFast, times: [] },
     { name: "adlala_fastNoise", optimizer: adlalaFast, times: [] },
   ];
-  const loss = () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar;
+  const loss = () =>
+    tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar;
   const wall: Record<string, number[]> = Object.fromEntries(candidates.map((c) => [c.name, []]));
   const step = (c: Candidate) => {
     const t0 = performance.now();
@@ -91,7 +100,9 @@ async function benchModel(
   const ms = Object.fromEntries(candidates.map((c) => [c.name, best(c.times)]));
   console.log(
     `${label}: CPU ms per step, best of ${rounds} interleaved rounds (median wall ms): ` +
-      candidates.map((c) => `${c.name} ${ms[c.name]!.toFixed(1)} (${median(wall[c.name]!).toFixed(1)})`).join(", "),
+      candidates
+        .map((c) => `${c.name} ${ms[c.name]!.toFixed(1)} (${median(wall[c.name]!).toFixed(1)})`)
+        .join(", "),
   );
   for (const c of candidates) c.optimizer.dispose();
   return ms;
@@ -111,7 +122,9 @@ async function main() {
       const cpu0 = process.cpuUsage();
       // Braces: a tidy callback that returned the Float32Array would make tidy walk its 272k entries.
       tf.tidy(() => {
-        source.normal({ shape: [272474], param: {} as never, role: "R", step: i, seed: 11 + i, stddev: 1 }).dataSync();
+        source
+          .normal({ shape: [272474], param: {} as never, role: "R", step: i, seed: 11 + i, stddev: 1 })
+          .dataSync();
       });
       const cpu = process.cpuUsage(cpu0);
       times.push((cpu.user + cpu.system) / 1000);
@@ -122,7 +135,12 @@ async function main() {
   const noise = { tf_randomNormal_272k_ms: noiseMs(tfNoise), fastNoise_272k_ms: noiseMs(fastNoise) };
   console.log(`noise: ${JSON.stringify(noise)}`);
 
-  const resnet = cifarResNet({ depth: 20, numClasses: 10, inputShape: [32, 32, 3], seed: 1 }) as unknown as tf.LayersModel;
+  const resnet = cifarResNet({
+    depth: 20,
+    numClasses: 10,
+    inputShape: [32, 32, 3],
+    seed: 1,
+  }) as unknown as tf.LayersModel;
   const rx = tf.randomNormal([resnetBatch, 32, 32, 3], 0, 1, "float32", 2);
   const ry = tf.oneHot(tf.randomUniform([resnetBatch], 0, 10, "int32", 3) as tf.Tensor1D, 10);
   const r = await benchModel(`ResNet-20 (batch ${resnetBatch})`, resnet, rx, ry, rounds);

@@ -11,15 +11,19 @@ const ones: NoiseSource = { kind: "ones", normal: (r) => tf.fill([...r.shape], r
 
 optimizerConformance(
   "adaptiveLangevin",
-  subjectFor(() => adaptiveLangevin(), { h: 0.3, temperature: 1e-7, sigmaA: 1e-4, coupling: 0.05, xi0: 1 }, {
-    equivalences: [
-      equivalence(
-        "coupling 0, sigmaA 0, xi0 = gamma is BAOAB at temperature 0",
-        [() => adaptiveLangevin(), { h: 0.3, temperature: 0, sigmaA: 0, coupling: 0, xi0: 1 }],
-        [() => langevin(), { h: 0.3, friction: 1, temperature: 0 }],
-      ),
-    ],
-  }),
+  subjectFor(
+    () => adaptiveLangevin(),
+    { h: 0.3, temperature: 1e-7, sigmaA: 1e-4, coupling: 0.05, xi0: 1 },
+    {
+      equivalences: [
+        equivalence(
+          "coupling 0, sigmaA 0, xi0 = gamma is BAOAB at temperature 0",
+          [() => adaptiveLangevin(), { h: 0.3, temperature: 0, sigmaA: 0, coupling: 0, xi0: 1 }],
+          [() => langevin(), { h: 0.3, friction: 1, temperature: 0 }],
+        ),
+      ],
+    },
+  ),
 );
 
 describe("adaptiveLangevin", () => {
@@ -56,7 +60,9 @@ describe("adaptiveLangevin", () => {
       rule: adaptiveLangevin(),
     });
     const names = (await opt.getWeights()).map((w) => w.name);
-    expect(names).toEqual(expect.arrayContaining(["a/adla.xi", "b/adla.xi", "a/adla.momentum", "b/adla.kinetic"]));
+    expect(names).toEqual(
+      expect.arrayContaining(["a/adla.xi", "b/adla.xi", "a/adla.momentum", "b/adla.kinetic"]),
+    );
     const xi = (await opt.getWeights()).find((w) => w.name === "b/adla.xi")!.tensor;
     expect(xi.shape).toEqual([]);
     expect(xi.dataSync()[0]).toBeCloseTo(0.25, 7);

@@ -58,7 +58,10 @@ const DEFAULTS = { h: 0.25, temperature: 1e-4, sigmaA: 0.01, coupling: 0.05, xi0
  * });
  * ```
  */
-export function adaptiveLangevin(defaults: AdaptiveLangevinHyper = {}, options: NoiseOption = {}): UpdateRule {
+export function adaptiveLangevin(
+  defaults: AdaptiveLangevinHyper = {},
+  options: NoiseOption = {},
+): UpdateRule {
   checkKnown("adla", defaults, DEFAULTS);
   const merged = { ...DEFAULTS, ...defaults };
   checkDefaults("adla", merged, ["h"], ["temperature", "sigmaA", "coupling"]);
@@ -76,7 +79,10 @@ export function adaptiveLangevin(defaults: AdaptiveLangevinHyper = {}, options: 
         xi: { init: () => tf.scalar(xi0) },
         kinetic: { init: () => tf.scalar(Number.NaN) },
       });
-      return new ConstrainedState(slots, group.params.map(() => null));
+      return new ConstrainedState(
+        slots,
+        group.params.map(() => null),
+      );
     },
     apply(group, grads, rawState, hyper: ResolvedHyper, ctx: StepContext) {
       const state = rawState as ConstrainedState;

@@ -40,7 +40,9 @@ export interface ConstraintOptions {
  * const rule = langevin({ h: 0.1, friction: 1, temperature: 0 }, { constraints: [orthogonal()] });
  * ```
  */
-export function orthogonal(options: ConstraintOptions & { readonly iterations?: number } = {}): ConstraintSpec {
+export function orthogonal(
+  options: ConstraintOptions & { readonly iterations?: number } = {},
+): ConstraintSpec {
   const iterations = options.iterations ?? 10;
   if (!Number.isInteger(iterations) || iterations < 1) {
     fail("orthogonal() iterations", iterations, "it must be an integer >= 1", "Use e.g. 10.");

@@ -29,8 +29,12 @@ describe("constraint residuals stay below 1e-5 in float32 over 10,000 steps", ()
       ];
       const optimizer = new GroupedOptimizer({
         params: fromVariables({ a, b, c }),
-        defaults: rule === "ud" ? { h: 0.1, friction: 1, temperature: 1e-3 } : { lr: 0.01, temperature: 1e-3 },
-        rule: rule === "ud" ? langevin({}, { noise: fastNoise, constraints }) : sgld({}, { noise: fastNoise, constraints }),
+        defaults:
+          rule === "ud" ? { h: 0.1, friction: 1, temperature: 1e-3 } : { lr: 0.01, temperature: 1e-3 },
+        rule:
+          rule === "ud"
+            ? langevin({}, { noise: fastNoise, constraints })
+            : sgld({}, { noise: fastNoise, constraints }),
         seed: 2,
       });
       for (let n = 0; n < 10_000; n++) {
@@ -43,7 +47,9 @@ describe("constraint residuals stay below 1e-5 in float32 over 10,000 steps", ()
         );
       }
       const report = await langevinDiagnostics(optimizer);
-      const residuals = Object.fromEntries(report.groups[0]!.tensors.map((t) => [t.path, t.constraintResidual]));
+      const residuals = Object.fromEntries(
+        report.groups[0]!.tensors.map((t) => [t.path, t.constraintResidual]),
+      );
       expect(residuals.a, "max |a^T a - I|").toBeLessThan(1e-5);
       expect(residuals.b, "max | |b_j| - r |").toBeLessThan(1e-5);
       expect(residuals.c, "max |c^2 + s^2 - r^2|").toBeLessThan(1e-5);

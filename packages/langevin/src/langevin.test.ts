@@ -16,46 +16,58 @@ const hbOba = toHeavyBall({ h, friction }, "OBA"); // lr = h^2
 
 optimizerConformance(
   "langevin (BAOAB)",
-  subjectFor(() => langevin(), { h, friction, temperature: 1e-7 }, {
-    equivalences: [
-      equivalence(
-        "temperature 0, full first kick is heavy-ball SGD(lr = h^2 (1 + c)/2, momentum = c)",
-        [() => langevin({}, { firstKick: "full" }), { h, friction, temperature: 0 }],
-        [() => sgd(), { ...hb }],
-      ),
-    ],
-  }),
+  subjectFor(
+    () => langevin(),
+    { h, friction, temperature: 1e-7 },
+    {
+      equivalences: [
+        equivalence(
+          "temperature 0, full first kick is heavy-ball SGD(lr = h^2 (1 + c)/2, momentum = c)",
+          [() => langevin({}, { firstKick: "full" }), { h, friction, temperature: 0 }],
+          [() => sgd(), { ...hb }],
+        ),
+      ],
+    },
+  ),
 );
 
 optimizerConformance(
   "langevin (OBA)",
-  subjectFor(() => langevin({}, { order: "OBA" }), { h, friction, temperature: 1e-7 }, {
-    equivalences: [
-      equivalence(
-        "temperature 0 is SGD(lr = h^2, momentum = c)",
-        [() => langevin({}, { order: "OBA" }), { h, friction, temperature: 0 }],
-        [() => sgd(), { ...hbOba }],
-      ),
-    ],
-  }),
+  subjectFor(
+    () => langevin({}, { order: "OBA" }),
+    { h, friction, temperature: 1e-7 },
+    {
+      equivalences: [
+        equivalence(
+          "temperature 0 is SGD(lr = h^2, momentum = c)",
+          [() => langevin({}, { order: "OBA" }), { h, friction, temperature: 0 }],
+          [() => sgd(), { ...hbOba }],
+        ),
+      ],
+    },
+  ),
 );
 
 // Constrained: every entry kept in [-5, 5] (the minimum (1, -2) is inside); under model.fit the
 // kernels (rank 2, the default selector) are constrained and the biases free.
 optimizerConformance(
   "langevin with a circle constraint (c-CoLA-ud)",
-  subjectFor(() => langevin({}, { constraints: [circle(5, { select: { rank: [1, 8] } })] }), {
-    h,
-    friction,
-    temperature: 1e-7,
-  }, {
-    makeForModel: (model) =>
-      new GroupedOptimizer({
-        params: collectParams(model),
-        defaults: { h, friction, temperature: 1e-7 },
-        rule: langevin({}, { constraints: [circle(5)] }),
-      }),
-  }),
+  subjectFor(
+    () => langevin({}, { constraints: [circle(5, { select: { rank: [1, 8] } })] }),
+    {
+      h,
+      friction,
+      temperature: 1e-7,
+    },
+    {
+      makeForModel: (model) =>
+        new GroupedOptimizer({
+          params: collectParams(model),
+          defaults: { h, friction, temperature: 1e-7 },
+          rule: langevin({}, { constraints: [circle(5)] }),
+        }),
+    },
+  ),
 );
 
 describe("langevin", () => {
@@ -87,17 +99,25 @@ describe("langevin", () => {
       const opt = new GroupedOptimizer({
         params: fromVariables({ a, b, c, bias }),
         defaults: { h: 0.1, friction: 1, temperature: 1e-3 },
-        rule: langevin({}, {
-          order,
-          constraints: [
-            orthogonal({ select: { path: "a" } }),
-            sphere(2, { select: { path: "b" } }),
-            circle(0.3, { select: { path: "c" } }),
-          ],
-        }),
+        rule: langevin(
+          {},
+          {
+            order,
+            constraints: [
+              orthogonal({ select: { path: "a" } }),
+              sphere(2, { select: { path: "b" } }),
+              circle(0.3, { select: { path: "c" } }),
+            ],
+          },
+        ),
       });
       const loss = () =>
-        tf.addN([tf.sum(tf.square(a)), tf.sum(b), tf.sum(tf.square(c)), tf.sum(tf.square(bias))]) as tf.Scalar;
+        tf.addN([
+          tf.sum(tf.square(a)),
+          tf.sum(b),
+          tf.sum(tf.square(c)),
+          tf.sum(tf.square(bias)),
+        ]) as tf.Scalar;
       await expectNoLeak(() => opt.minimize(loss, true), { label: `langevin ${order} with constraints` });
       const aat = tf.matMul(a, a, false, true); // a is wide (3 x 6): rows orthonormal
       expectTensorsClose(aat, tf.eye(3), { atol: 2e-6, rtol: 0 }, "a a^T");
@@ -117,7 +137,10 @@ describe("langevin", () => {
           rule: langevin({}, { constraints: [orthogonal()], onInfeasible: "error" }),
         }),
     ).toThrow(/orthogonal constraint residual of parameter "a" is .* Call projectOntoConstraint/);
-    const opt = new GroupedOptimizer({ params: fromVariables({ a }), rule: langevin({}, { constraints: [orthogonal()] }) });
+    const opt = new GroupedOptimizer({
+      params: fromVariables({ a }),
+      rule: langevin({}, { constraints: [orthogonal()] }),
+    });
     expectTensorsClose(tf.matMul(a, a, true, false), tf.eye(3), { atol: 2e-6, rtol: 0 }, "a^T a after init");
     opt.dispose();
     a.dispose();
@@ -133,7 +156,11 @@ describe("langevin", () => {
     });
     it("non-positive step or friction in a group, checked every step", () => {
       const v = w();
-      const opt = new GroupedOptimizer({ params: fromVariables({ v }), defaults: { friction: 0 }, rule: langevin() });
+      const opt = new GroupedOptimizer({
+        params: fromVariables({ v }),
+        defaults: { friction: 0 },
+        rule: langevin(),
+      });
       expect(() => opt.minimize(() => tf.sum(v) as tf.Scalar)).toThrow(/friction of group "all" is 0/);
       opt.dispose();
       v.dispose();
@@ -146,13 +173,19 @@ describe("langevin", () => {
             params: fromVariables({ v }),
             rule: langevin({}, { constraints: [orthogonal({ select: { path: "v" } })] }),
           }),
-      ).toThrow(/shape of parameter "v" under an orthogonal constraint is \[4\]: a tensor of rank < 2 cannot be orthogonal\. .*sphere\(1\)/);
+      ).toThrow(
+        /shape of parameter "v" under an orthogonal constraint is \[4\]: a tensor of rank < 2 cannot be orthogonal\. .*sphere\(1\)/,
+      );
       v.dispose();
     });
     it("a constraint on a group with no matching tensors", () => {
       const bias = tf.variable(tf.zeros([4]));
       expect(
-        () => new GroupedOptimizer({ params: fromVariables({ bias }), rule: langevin({}, { constraints: [circle(1)] }) }),
+        () =>
+          new GroupedOptimizer({
+            params: fromVariables({ bias }),
+            rule: langevin({}, { constraints: [circle(1)] }),
+          }),
       ).toThrow(/circle constraint on group "all" .* it matches no tensor of the group/);
       bias.dispose();
     });

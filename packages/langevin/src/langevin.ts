@@ -86,10 +86,20 @@ export function underdampedRule(
   const order = options.order ?? "BAOAB";
   const firstKick = options.firstKick ?? "half";
   if (order !== "BAOAB" && order !== "OBA") {
-    fail(`${kind}: option order`, order, "it must be 'BAOAB' or 'OBA'", "Use 'BAOAB' to sample, 'OBA' to reproduce SGD-momentum.");
+    fail(
+      `${kind}: option order`,
+      order,
+      "it must be 'BAOAB' or 'OBA'",
+      "Use 'BAOAB' to sample, 'OBA' to reproduce SGD-momentum.",
+    );
   }
   if (firstKick !== "half" && firstKick !== "full") {
-    fail(`${kind}: option firstKick`, firstKick, "it must be 'half' or 'full'", "Use 'half' (BAOAB) unless you reproduce heavy-ball SGD.");
+    fail(
+      `${kind}: option firstKick`,
+      firstKick,
+      "it must be 'half' or 'full'",
+      "Use 'half' (BAOAB) unless you reproduce heavy-ball SGD.",
+    );
   }
   const noise = options.noise ?? tfNoise;
   const constraints = [...(options.constraints ?? [])];

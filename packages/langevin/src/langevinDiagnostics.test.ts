@@ -13,11 +13,21 @@ describe("langevinDiagnostics", () => {
   // thermostatted a: p = -0.05 e^{-0.05 xi0} ... ; Langevin b (orthogonal 3x2): p projected on the tangent.
   it("reports kinetic temperature, thermostat values and constraint residuals per tensor", async () => {
     const a = tf.variable(tf.zeros([4]));
-    const b = tf.variable(tf.tensor2d([[1, 0], [0, 1], [0, 0]]));
+    const b = tf.variable(
+      tf.tensor2d([
+        [1, 0],
+        [0, 1],
+        [0, 0],
+      ]),
+    );
     const optimizer = new GroupedOptimizer({
       params: fromVariables({ a, b }),
       groups: [
-        { label: "first", select: { path: "a" }, hyper: { h: 0.1, temperature: 0.5, sigmaA: 0, coupling: 1, xi0: 0.2 } },
+        {
+          label: "first",
+          select: { path: "a" },
+          hyper: { h: 0.1, temperature: 0.5, sigmaA: 0, coupling: 1, xi0: 0.2 },
+        },
         { label: "rest", select: { path: "b" }, hyper: { h: 0.1, temperature: 0.01, friction: 1 } },
       ],
       rule: adlalaRule({ noise: zeros, restConstraints: [orthogonal()] }),
@@ -45,9 +55,15 @@ describe("langevinDiagnostics", () => {
 
   it("diagnosticsCallback reports every N batches", async () => {
     const a = tf.variable(tf.zeros([2]));
-    const optimizer = new GroupedOptimizer({ params: fromVariables({ a }), groups: [
-      { label: "first", select: { path: "a" } }, { label: "rest", select: { all: true } },
-    ], allowEmpty: true, rule: adlalaRule() });
+    const optimizer = new GroupedOptimizer({
+      params: fromVariables({ a }),
+      groups: [
+        { label: "first", select: { path: "a" } },
+        { label: "rest", select: { all: true } },
+      ],
+      allowEmpty: true,
+      rule: adlalaRule(),
+    });
     const reports: number[] = [];
     const callback = diagnosticsCallback(optimizer, { every: 2, onReport: (r) => reports.push(r.step) });
     for (let i = 0; i < 5; i++) {

@@ -20,7 +20,12 @@ export type NoiseRole = "R" | "R1" | "R2" | "Rs";
  * const seed = seedFor(1, 0, 3, NOISE_STREAMS.R1); // the first AdLa draw of parameter 3 at step 0
  * ```
  */
-export const NOISE_STREAMS: Readonly<Record<NoiseRole, number>> = Object.freeze({ R: 0, R1: 1, R2: 2, Rs: 3 });
+export const NOISE_STREAMS: Readonly<Record<NoiseRole, number>> = Object.freeze({
+  R: 0,
+  R1: 1,
+  R2: 2,
+  Rs: 3,
+});
 
 /** One request for standard normal draws. */
 export interface NoiseRequest {

@@ -10,15 +10,19 @@ const ones: NoiseSource = { kind: "ones", normal: (r) => tf.fill([...r.shape], r
 
 optimizerConformance(
   "overdampedLangevin",
-  subjectFor(() => overdampedLangevin(), { h: 0.5, temperature: 1e-7 }, {
-    equivalences: [
-      equivalence(
-        "temperature 0, full first kick is SGD(lr = h^2 / 2)",
-        [() => overdampedLangevin({}, { firstKick: "full" }), { h: 0.5, temperature: 0 }],
-        [() => sgd(), { lr: 0.125 }],
-      ),
-    ],
-  }),
+  subjectFor(
+    () => overdampedLangevin(),
+    { h: 0.5, temperature: 1e-7 },
+    {
+      equivalences: [
+        equivalence(
+          "temperature 0, full first kick is SGD(lr = h^2 / 2)",
+          [() => overdampedLangevin({}, { firstKick: "full" }), { h: 0.5, temperature: 0 }],
+          [() => sgd(), { lr: 0.125 }],
+        ),
+      ],
+    },
+  ),
 );
 
 describe("overdampedLangevin", () => {

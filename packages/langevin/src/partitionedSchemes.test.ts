@@ -16,15 +16,30 @@ const groups = [
 const shared = { h: 0.3, temperature: 1e-7, friction: 1, sigmaA: 1e-4, coupling: 0.05, xi0: 1 };
 optimizerConformance(
   "adlalaRule",
-  subjectFor(() => adlalaRule(), shared, { makeForModel: (model) => adlala({ params: collectParams(model), h: 0.1 }) }, groups),
+  subjectFor(
+    () => adlalaRule(),
+    shared,
+    { makeForModel: (model) => adlala({ params: collectParams(model), h: 0.1 }) },
+    groups,
+  ),
 );
 optimizerConformance(
   "lalaRule",
-  subjectFor(() => lalaRule(), shared, { makeForModel: (model) => lala({ params: collectParams(model), h: 0.1 }) }, groups),
+  subjectFor(
+    () => lalaRule(),
+    shared,
+    { makeForModel: (model) => lala({ params: collectParams(model), h: 0.1 }) },
+    groups,
+  ),
 );
 optimizerConformance(
   "lolRule",
-  subjectFor(() => lolRule(), shared, { makeForModel: (model) => lol({ params: collectParams(model), h: 0.1 }) }, groups),
+  subjectFor(
+    () => lolRule(),
+    shared,
+    { makeForModel: (model) => lol({ params: collectParams(model), h: 0.1 }) },
+    groups,
+  ),
 );
 
 describe("partitioned constructors", () => {
@@ -33,7 +48,10 @@ describe("partitioned constructors", () => {
     const optimizer = adlala({ params: collectParams(model) });
     const first = optimizer.group("first");
     expect(first.params.map((p) => p.layer?.index)).toEqual([0, 0]);
-    expect(first.params.map((p) => [...p.tags].includes("bias") || [...p.tags].includes("weight"))).toEqual([true, true]);
+    expect(first.params.map((p) => [...p.tags].includes("bias") || [...p.tags].includes("weight"))).toEqual([
+      true,
+      true,
+    ]);
     expect(first.hyper).toMatchObject({ h: 0.25, temperature: 1e-4, sigmaA: 0.01, coupling: 0.05, xi0: 0.1 });
     expect(optimizer.group("rest").hyper).toMatchObject({ h: 0.25, temperature: 1e-4, friction: 0.1 });
     optimizer.dispose();

@@ -90,7 +90,13 @@ const fromTf = (name: string, t: tf.Tensor): Nested =>
 
 function replayRun(file: CaseFile, run: CaseRun): Json {
   const init = file.inits[run.init ?? "base"];
-  if (!init) fail(`run ${JSON.stringify(run.name)} init`, run.init, "the case has no such init", "Use a key of inits.");
+  if (!init)
+    fail(
+      `run ${JSON.stringify(run.name)} init`,
+      run.init,
+      "the case has no such init",
+      "Use a key of inits.",
+    );
   const names = Object.keys(init);
   const layers = names.filter(isMatrix).length;
   // A scope (not tf.tidy, which must return tensors) frees every temporary of the replay.
@@ -126,7 +132,14 @@ function replayRun(file: CaseFile, run: CaseRun): Json {
       },
     };
     const optimizer = new GroupedOptimizer({ params: fromVariables(variables), groups, rule: recording });
-    const series: Record<string, unknown[]> = { params: [], loss: [], momenta: [], xi: [], slack: [], slack_momenta: [] };
+    const series: Record<string, unknown[]> = {
+      params: [],
+      loss: [],
+      momenta: [],
+      xi: [],
+      slack: [],
+      slack_momenta: [],
+    };
     const expectedKeys = Object.keys(run.expected ?? {});
     const slotValue = (path: string, slot: string) => {
       const group = optimizer.groups.find((g) => g.params.some((p) => p.path === path))!;
@@ -195,10 +208,7 @@ function constraintsOf(spec: Json): ConstraintSpec[] {
   });
 }
 
-function methodOf(
-  run: CaseRun,
-  noise: NoiseSource,
-): { rule: UpdateRule; groups: GroupSpec[] } {
+function methodOf(run: CaseRun, noise: NoiseSource): { rule: UpdateRule; groups: GroupSpec[] } {
   const hp = run.hyper as Record<string, unknown>;
   const all: GroupSpec[] = [{ label: "all", select: { all: true } }];
   const num = (k: string) => Number(hp[k]);
@@ -229,7 +239,12 @@ function methodOf(
             { noise },
           );
         } else {
-          fail(`run ${JSON.stringify(run.name)} group kind`, g.kind, "unknown", "Use langevin, overdamped or adla.");
+          fail(
+            `run ${JSON.stringify(run.name)} group kind`,
+            g.kind,
+            "unknown",
+            "Use langevin, overdamped or adla.",
+          );
         }
         return { label, select: { or: (g.params as string[]).map((p) => ({ path: p })) } };
       });

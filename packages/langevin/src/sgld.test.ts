@@ -12,16 +12,28 @@ const ones: NoiseSource = { kind: "ones", normal: (r) => tf.fill([...r.shape], r
 
 optimizerConformance(
   "sgld",
-  subjectFor(() => sgld(), { lr: 0.1, temperature: 1e-7 }, {
-    equivalences: [
-      equivalence("temperature 0 is SGD(lr)", [() => sgld(), { lr: 0.1, temperature: 0 }], [() => sgd(), { lr: 0.1 }], "exact"),
-    ],
-  }),
+  subjectFor(
+    () => sgld(),
+    { lr: 0.1, temperature: 1e-7 },
+    {
+      equivalences: [
+        equivalence(
+          "temperature 0 is SGD(lr)",
+          [() => sgld(), { lr: 0.1, temperature: 0 }],
+          [() => sgd(), { lr: 0.1 }],
+          "exact",
+        ),
+      ],
+    },
+  ),
 );
 
 optimizerConformance(
   "sgld with a circle constraint (c-CoLA-od)",
-  subjectFor(() => sgld({}, { constraints: [circle(5, { select: { rank: [1, 8] } })] }), { lr: 0.1, temperature: 1e-7 }),
+  subjectFor(() => sgld({}, { constraints: [circle(5, { select: { rank: [1, 8] } })] }), {
+    lr: 0.1,
+    temperature: 1e-7,
+  }),
 );
 
 describe("sgld", () => {
@@ -47,13 +59,16 @@ describe("sgld", () => {
     const opt = new GroupedOptimizer({
       params: fromVariables({ a, b, c }),
       defaults: { lr: 0.01, temperature: 1e-3 },
-      rule: sgld({}, {
-        constraints: [
-          orthogonal({ select: { path: "a" } }),
-          sphere(2, { select: { path: "b" } }),
-          circle(0.3, { select: { path: "c" } }),
-        ],
-      }),
+      rule: sgld(
+        {},
+        {
+          constraints: [
+            orthogonal({ select: { path: "a" } }),
+            sphere(2, { select: { path: "b" } }),
+            circle(0.3, { select: { path: "c" } }),
+          ],
+        },
+      ),
     });
     const loss = () => tf.add(tf.sum(tf.square(a)), tf.add(tf.sum(b), tf.sum(tf.square(c)))) as tf.Scalar;
     await expectNoLeak(() => opt.minimize(loss, true), { label: "sgld with constraints" });
@@ -66,7 +81,9 @@ describe("sgld", () => {
   });
 
   it("rejects a negative temperature and a non-positive step, naming the value and the fix", () => {
-    expect(() => sgld({ temperature: -1 })).toThrow(/temperature of the rule defaults is -1: it must be a finite number >= 0\. Temperature is in mean-loss units/);
+    expect(() => sgld({ temperature: -1 })).toThrow(
+      /temperature of the rule defaults is -1: it must be a finite number >= 0\. Temperature is in mean-loss units/,
+    );
     expect(() => sgld({ lr: 0 })).toThrow(/lr of the rule defaults is 0: it must be a finite number > 0/);
     expect(() => sgld({ lr: 0 })).toThrow(SamConfigError);
     const w = tf.variable(tf.zeros([2]));

@@ -24,7 +24,12 @@ function quadratic(rule: UpdateRule, hyper: Record<string, number>, chains: numb
   return { x, k, optimizer, grads: () => ({ [x.name]: tf.mul(k, x) }) };
 }
 
-async function varianceOf(rule: UpdateRule, hyper: Record<string, number>, steps: number, withMomentum = false) {
+async function varianceOf(
+  rule: UpdateRule,
+  hyper: Record<string, number>,
+  steps: number,
+  withMomentum = false,
+) {
   const q = quadratic(rule, hyper, 2048);
   const p = async () => (await q.optimizer.getWeights()).find((w) => w.name.endsWith(".momentum"))!.tensor;
   const momentum = withMomentum ? await p() : null;
@@ -82,7 +87,11 @@ describe("stationary statistics on Gaussian targets (spec 5.1)", () => {
 
   // S3: overdamped (gamma = infinity) partition, h = 0.3: Var x = tau/k exactly. tau_int ~ 2/(k h^2/2) = 44 steps.
   it("S3 overdamped Langevin: Var x = tau/k", async () => {
-    const { x2 } = await varianceOf(overdampedLangevin({}, { noise: fastNoise }), { h: 0.3, temperature: 0.25 }, 3000);
+    const { x2 } = await varianceOf(
+      overdampedLangevin({}, { noise: fastNoise }),
+      { h: 0.3, temperature: 0.25 },
+      3000,
+    );
     within(x2[0]!, 0.25, 0.02, "Var x0");
     within(x2[1]!, 0.0625, 0.02, "Var x1");
   });
@@ -102,7 +111,9 @@ describe("Adaptive Langevin under injected gradient noise (spec S4)", () => {
     const n = 800;
     const kValues = Array.from({ length: n }, (_, i) => 0.5 + (1.5 * (i % 50)) / 49);
     const k = tf.tensor1d(kValues);
-    const vars = Object.fromEntries(Array.from({ length: tensors }, (_, t) => [`x${t}`, tf.variable(tf.zeros([n]))]));
+    const vars = Object.fromEntries(
+      Array.from({ length: tensors }, (_, t) => [`x${t}`, tf.variable(tf.zeros([n]))]),
+    );
     const optimizer = new GroupedOptimizer({
       params: fromVariables(vars),
       defaults: { h: 0.05, temperature: 0.25, sigmaA: 0.5, coupling: 2.5 / n, xi0: 0.1 },
@@ -141,8 +152,20 @@ describe("Adaptive Langevin under injected gradient noise (spec S4)", () => {
 describe("partitioned schemes keep each group at its own temperature (spec S5-S7)", () => {
   // Group a: k = 1, tau = 0.3; group b: k = 2, gamma = 5, tau = 0.05; each a tensor of 2048
   // entries, 3000 steps at h = 0.1. <k x^2> = <p^2> = tau per group; n_eff >= 2048 * 2700 / 40 (rel. SE 0.4%).
-  const cases: [string, () => UpdateRule, Record<string, number>, () => UpdateRule, Record<string, number>][] = [
-    ["LaLa", () => langevin({}, { noise: fastNoise }), { friction: 1 }, () => langevin({}, { noise: fastNoise }), { friction: 5 }],
+  const cases: [
+    string,
+    () => UpdateRule,
+    Record<string, number>,
+    () => UpdateRule,
+    Record<string, number>,
+  ][] = [
+    [
+      "LaLa",
+      () => langevin({}, { noise: fastNoise }),
+      { friction: 1 },
+      () => langevin({}, { noise: fastNoise }),
+      { friction: 5 },
+    ],
     [
       "AdLaLa",
       () => adaptiveLangevin({}, { noise: fastNoise }),
@@ -150,7 +173,13 @@ describe("partitioned schemes keep each group at its own temperature (spec S5-S7
       () => langevin({}, { noise: fastNoise }),
       { friction: 1 },
     ],
-    ["LOL", () => langevin({}, { noise: fastNoise }), { friction: 1 }, () => overdampedLangevin({}, { noise: fastNoise }), {}],
+    [
+      "LOL",
+      () => langevin({}, { noise: fastNoise }),
+      { friction: 1 },
+      () => overdampedLangevin({}, { noise: fastNoise }),
+      {},
+    ],
   ];
   for (const [name, ruleA, hyperA, ruleB, hyperB] of cases) {
     it(`${name}: <k x^2> and <p^2> equal each group's tau`, async () => {
@@ -173,7 +202,12 @@ describe("partitioned schemes keep each group at its own temperature (spec S5-S7
         optimizer,
         () => ({ [a.name]: a.clone(), [b.name]: tf.mul(2, b) }),
         () => ({
-          s: tf.stack([tf.mean(tf.square(a)), tf.mean(tf.mul(2, tf.square(b))), tf.mean(tf.square(pa)), tf.mean(tf.square(pb))]),
+          s: tf.stack([
+            tf.mean(tf.square(a)),
+            tf.mean(tf.mul(2, tf.square(b))),
+            tf.mean(tf.square(pa)),
+            tf.mean(tf.square(pb)),
+          ]),
         }),
         3000,
         300,
@@ -201,7 +235,13 @@ describe("constrained Langevin (spec S8 and the float32 invariants)", () => {
       rule: langevin({}, { noise: fastNoise, constraints: [circle(1, { select: { path: "w" } })] }),
       seed: 9,
     });
-    const avg = await sampleChain(optimizer, () => ({ [w.name]: tf.mul(2, w) }), () => ({ w2: tf.mean(tf.square(w)) }), 4000, 400);
+    const avg = await sampleChain(
+      optimizer,
+      () => ({ [w.name]: tf.mul(2, w) }),
+      () => ({ w2: tf.mean(tf.square(w)) }),
+      4000,
+      400,
+    );
     within(avg.w2![0]!, 0.276805, 0.02, "E[w^2]");
     optimizer.dispose();
     w.dispose();

@@ -14,7 +14,12 @@ import { fail } from "./internal/errors";
  */
 export function temperatureFromDatasetSize(datasetSize: number): number {
   if (!(Number.isFinite(datasetSize) && datasetSize > 0)) {
-    fail("temperatureFromDatasetSize(datasetSize)", datasetSize, "it must be a number > 0", "Pass the number of training examples.");
+    fail(
+      "temperatureFromDatasetSize(datasetSize)",
+      datasetSize,
+      "it must be a number > 0",
+      "Pass the number of training examples.",
+    );
   }
   return 1 / datasetSize;
 }
@@ -76,7 +81,12 @@ export function fromHeavyBall(
 ): { h: number; friction: number } {
   const { lr, momentum } = options;
   if (!(momentum > 0 && momentum < 1)) {
-    fail("fromHeavyBall momentum", momentum, "it must be in (0, 1)", "Langevin friction gamma = -ln(momentum)/h needs 0 < momentum < 1.");
+    fail(
+      "fromHeavyBall momentum",
+      momentum,
+      "it must be in (0, 1)",
+      "Langevin friction gamma = -ln(momentum)/h needs 0 < momentum < 1.",
+    );
   }
   if (!(lr > 0)) fail("fromHeavyBall lr", lr, "it must be > 0", "Pass the SGD learning rate.");
   const h = order === "OBA" ? Math.sqrt(lr) : Math.sqrt((2 * lr) / (1 + momentum));

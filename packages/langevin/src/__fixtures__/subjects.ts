@@ -29,7 +29,8 @@ export function subjectFor(
     make,
     fromConfig: (config, vars) =>
       GroupedOptimizer.load(config as Parameters<typeof GroupedOptimizer.load>[0], fromVariables(vars)),
-    makeForModel: (model) => new GroupedOptimizer({ params: collectParams(model), defaults: hyper, rule: rule() }),
+    makeForModel: (model) =>
+      new GroupedOptimizer({ params: collectParams(model), defaults: hyper, rule: rule() }),
     ...extra,
   };
 }

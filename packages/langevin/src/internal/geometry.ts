@@ -112,7 +112,10 @@ export function circleKick(
 ): [tf.Tensor, tf.Tensor] {
   const tg = tf.mul(g, t);
   const r2 = r * r;
-  return [tf.sub(pw, tf.mul(tg, tf.sub(1, tf.div(tf.square(w), r2)))), tf.add(ps, tf.div(tf.mul(tg, tf.mul(w, s)), r2))];
+  return [
+    tf.sub(pw, tf.mul(tg, tf.sub(1, tf.div(tf.square(w), r2)))),
+    tf.add(ps, tf.div(tf.mul(tg, tf.mul(w, s)), r2)),
+  ];
 }
 
 /**
@@ -133,7 +136,11 @@ export function circleDrift(
   const angle = tf.mul(omega, t);
   const cos = tf.cos(angle);
   const sin = tf.sin(angle);
-  const [w1, s1] = renormalize(tf.add(tf.mul(w, cos), tf.mul(s, sin)), tf.sub(tf.mul(s, cos), tf.mul(w, sin)), r);
+  const [w1, s1] = renormalize(
+    tf.add(tf.mul(w, cos), tf.mul(s, sin)),
+    tf.sub(tf.mul(s, cos), tf.mul(w, sin)),
+    r,
+  );
   return { w: w1, s: s1, pw: tf.mul(omega, s1), ps: tf.neg(tf.mul(omega, w1)) };
 }
 

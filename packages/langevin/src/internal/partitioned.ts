@@ -1,4 +1,11 @@
-import { everything, GroupedOptimizer, layerIndex, type ParamSet, type Selector, type UpdateRule } from "@sam/core";
+import {
+  everything,
+  GroupedOptimizer,
+  layerIndex,
+  type ParamSet,
+  type Selector,
+  type UpdateRule,
+} from "@sam/core";
 import type { NoiseSource } from "../noiseSource";
 import { fail } from "./errors";
 
@@ -30,7 +37,12 @@ export function partitionedOptimizer(
   restHyper: Record<string, number>,
 ): GroupedOptimizer {
   if (!options || typeof options.params?.params !== "object") {
-    fail(`${scheme}(options).params`, options?.params, "it is not a ParamSet", "Pass { params: collectParams(model) }.");
+    fail(
+      `${scheme}(options).params`,
+      options?.params,
+      "it is not a ParamSet",
+      "Pass { params: collectParams(model) }.",
+    );
   }
   const h = options.h;
   const shared: Record<string, number> = h === undefined ? {} : { h };
@@ -47,5 +59,8 @@ export function partitionedOptimizer(
 
 /** Drops undefined entries so that rule defaults apply. */
 export function defined(hyper: Record<string, number | undefined>): Record<string, number> {
-  return Object.fromEntries(Object.entries(hyper).filter(([, v]) => v !== undefined)) as Record<string, number>;
+  return Object.fromEntries(Object.entries(hyper).filter(([, v]) => v !== undefined)) as Record<
+    string,
+    number
+  >;
 }
