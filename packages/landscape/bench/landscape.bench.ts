@@ -4,9 +4,11 @@
  * - `hvp_over_grad`: one finite-difference Hessian-vector product over one gradient
  *   evaluation (the ideal is 2: two gradients; readback and perturbation add a little);
  * - `power_iteration_20_in_grad_evals`: 20 power iterations, in gradient evaluations.
- * Backend: wasm through @sam/backend's `setupBackend` when it loads (bench only, not a
- * dependency), else cpu with a smaller batch. The last line printed is JSON.
+ * Backend: the project's default, `setupBackend()` of @sam/backend (a devDependency: the
+ * bench only), i.e. wasm with its training kernels when tfjs-node is absent; cpu gets a
+ * smaller batch. The last line printed is JSON.
  */
+import { setupBackend } from "@sam/backend";
 import { collectParams } from "@sam/core";
 import { cifarResNet } from "@sam/models";
 import * as tf from "@tensorflow/tfjs";
@@ -18,17 +20,8 @@ import { powerIteration } from "../src/hessian/powerIteration";
 import { makeRng, normalVector } from "../src/internal/rng";
 
 async function chooseBackend(): Promise<{ backend: string; why: string }> {
-  try {
-    const path = "../../backend/src/index.ts";
-    const mod = (await import(path)) as {
-      setupBackend(o?: { prefer?: string | string[] }): Promise<{ backend: string; reason: string }>;
-    };
-    const choice = await mod.setupBackend({ prefer: ["wasm", "cpu"] });
-    return { backend: choice.backend, why: `setupBackend: ${choice.reason}` };
-  } catch (e) {
-    await tf.setBackend("cpu");
-    return { backend: "cpu", why: `setupBackend unavailable (${(e as Error).message.split("\n")[0]})` };
-  }
+  const choice = await setupBackend();
+  return { backend: choice.backend, why: `setupBackend: ${choice.reason}` };
 }
 
 /** Best of N: the least disturbed run (other processes share the cores). */
