@@ -7,7 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { cifarResNet } from "@sam/models";
-import { initWasmWithThreads, registerWasmTrainingKernels } from "../src/index";
+import { initWasmWithThreads, registerTrainingGradients, registerWasmTrainingKernels } from "../src/index";
 
 async function main(): Promise<void> {
   const [config = "full", threadsArg = "1", batchArg = "128", stepsArg = "3"] = process.argv.slice(2);
@@ -15,6 +15,7 @@ async function main(): Promise<void> {
   const batch = Number(batchArg);
   const steps = Number(stepsArg);
   registerWasmTrainingKernels(config === "baseline" ? { only: ["Conv2DBackpropFilter"] } : {});
+  if (config !== "baseline") registerTrainingGradients();
   if (threads > 1) await initWasmWithThreads(threads);
   else await tf.setBackend("wasm");
   const model = cifarResNet({

@@ -37,3 +37,17 @@ export {
 } from "./kernels/depthwiseConv2dNativeBackpropInput";
 export { makeTileConfig, tileInto } from "./kernels/tile";
 export { segmentSumInto, unsortedSegmentSumConfig } from "./kernels/unsortedSegmentSum";
+export {
+  registerTrainingGradients,
+  TRAINING_GRADIENTS,
+  unregisterTrainingGradients,
+} from "./registerTrainingGradients";
+export { makeFusedBatchNormGradConfig } from "./gradients/fusedBatchNormGrad";
+export { meanGradConfig, sumGradConfig } from "./gradients/reduceGrads";
+export {
+  makeChannelBroadcastConfig,
+  channelCoefficients,
+  type ChannelBroadcastOp,
+} from "./kernels/channelBroadcast";
+export { makeChannelReduceConfig } from "./kernels/channelReduce";
+export { batchNormScale, makeFusedBatchNormConfig } from "./kernels/fusedBatchNorm";

@@ -3,6 +3,9 @@ import { conv2dBackpropFilterConfig } from "./kernels/conv2dBackpropFilter";
 import { conv2dBackpropInputConfig } from "./kernels/conv2dBackpropInput";
 import { depthwiseConv2dNativeBackpropFilterConfig } from "./kernels/depthwiseConv2dNativeBackpropFilter";
 import { depthwiseConv2dNativeBackpropInputConfig } from "./kernels/depthwiseConv2dNativeBackpropInput";
+import { makeChannelBroadcastConfig } from "./kernels/channelBroadcast";
+import { makeChannelReduceConfig } from "./kernels/channelReduce";
+import { makeFusedBatchNormConfig } from "./kernels/fusedBatchNorm";
 import { makeTileConfig } from "./kernels/tile";
 import { unsortedSegmentSumConfig } from "./kernels/unsortedSegmentSum";
 
@@ -13,7 +16,13 @@ export type WasmTrainingKernelName =
   | "DepthwiseConv2dNativeBackpropFilter"
   | "DepthwiseConv2dNativeBackpropInput"
   | "Tile"
-  | "UnsortedSegmentSum";
+  | "UnsortedSegmentSum"
+  | "FusedBatchNorm"
+  | "Sum"
+  | "Mean"
+  | "Add"
+  | "Sub"
+  | "Multiply";
 
 /** Every kernel of {@link registerWasmTrainingKernels}, in registration order. */
 export const WASM_TRAINING_KERNELS: readonly WasmTrainingKernelName[] = [
@@ -23,6 +32,12 @@ export const WASM_TRAINING_KERNELS: readonly WasmTrainingKernelName[] = [
   "DepthwiseConv2dNativeBackpropInput",
   "Tile",
   "UnsortedSegmentSum",
+  "FusedBatchNorm",
+  "Sum",
+  "Mean",
+  "Add",
+  "Sub",
+  "Multiply",
 ];
 
 /** Options of {@link registerWasmTrainingKernels}. */
@@ -42,6 +57,16 @@ function nativeKernels(): Map<string, tf.KernelConfig> {
   return g[NATIVE_KEY]!;
 }
 
+function requireNative(name: string, existing: tf.KernelConfig | undefined): tf.KernelConfig {
+  if (!existing) {
+    throw new Error(
+      `registerWasmTrainingKernels: the wasm backend's own '${name}' kernel is not registered; ` +
+        "import '@tensorflow/tfjs-backend-wasm' before calling it.",
+    );
+  }
+  return existing;
+}
+
 function build(name: WasmTrainingKernelName, existing: tf.KernelConfig | undefined): tf.KernelConfig {
   switch (name) {
     case "Conv2DBackpropFilter":
@@ -54,15 +79,17 @@ function build(name: WasmTrainingKernelName, existing: tf.KernelConfig | undefin
       return depthwiseConv2dNativeBackpropInputConfig;
     case "UnsortedSegmentSum":
       return unsortedSegmentSumConfig;
-    case "Tile": {
-      if (!existing) {
-        throw new Error(
-          "registerWasmTrainingKernels: the wasm backend's own 'Tile' kernel is not registered; " +
-            "import '@tensorflow/tfjs-backend-wasm' before calling it.",
-        );
-      }
-      return makeTileConfig(existing);
-    }
+    case "Tile":
+      return makeTileConfig(requireNative(name, existing));
+    case "FusedBatchNorm":
+      return makeFusedBatchNormConfig(requireNative(name, existing));
+    case "Sum":
+    case "Mean":
+      return makeChannelReduceConfig(requireNative(name, existing), name);
+    case "Add":
+    case "Sub":
+    case "Multiply":
+      return makeChannelBroadcastConfig(requireNative(name, existing), name);
   }
 }
 
@@ -70,7 +97,9 @@ function build(name: WasmTrainingKernelName, existing: tf.KernelConfig | undefin
  * Installs this package's training kernels on the `wasm` backend of the global tfjs engine:
  * the filter gradient of `conv2d` (missing in tfjs-backend-wasm), a faster input gradient,
  * both depthwise backprops (missing), a block-copy `Tile` (the batch-norm gradient's hot
- * spot) and `UnsortedSegmentSum` (missing; the gradient of `gather`, i.e. of embeddings). Each one is checked against the cpu backend in this package's tests.
+ * spot), `UnsortedSegmentSum` (missing; the gradient of `gather`, i.e. of embeddings), and SIMD
+ * versions of the batch-norm hot spots: `FusedBatchNorm`, per-channel `Sum`/`Mean` and
+ * channel-broadcast `Add`/`Sub`/`Multiply` (other shapes go to the native kernels). Each one is checked against the cpu backend in this package's tests.
  *
  * Idempotent: kernels this package already registered are left alone, and replaced native
  * kernels are remembered (on `globalThis`) so a replacement can fall back to them. Registering

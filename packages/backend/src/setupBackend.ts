@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { initWasmWithThreads } from "./initWasmWithThreads";
 import { loadOptional } from "./internal/loadOptional";
+import { registerTrainingGradients } from "./registerTrainingGradients";
 import { registerWasmTrainingKernels } from "./registerWasmTrainingKernels";
 import { setupWebGpu } from "./setupWebGpu";
 
@@ -78,6 +79,9 @@ async function tryWasm(threads: number): Promise<Attempt> {
   const loaded = await loadOptional<{ getThreadsCount(): number }>("@tensorflow/tfjs-backend-wasm");
   if (!loaded.ok) return { ok: false, reason: `@tensorflow/tfjs-backend-wasm: ${loaded.reason}` };
   registerWasmTrainingKernels();
+  // The cheaper batch-norm/reduction gradients (exact on every backend); they need tfjs-core's
+  // gradients registered first, i.e. the application imported @tensorflow/tfjs.
+  if (tf.getGradient(tf.FusedBatchNorm)) registerTrainingGradients();
   if (threads > 1 && tf.findBackend("wasm") == null) {
     const r = await initWasmWithThreads(threads);
     return {

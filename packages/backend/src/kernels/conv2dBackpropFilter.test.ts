@@ -9,6 +9,7 @@ const shapes = [
   { name: "1x1 kernel", x: [2, 8, 8, 4], k: [1, 1], o: 6 },
   { name: "even asymmetric 2x4 kernel, odd 6x5", x: [3, 6, 5, 2], k: [2, 4], o: 3 },
   { name: "5x5 kernel on 11x10", x: [2, 11, 10, 3], k: [5, 5], o: 4 },
+  { name: "8 channels (4-wide gather), odd 7x6", x: [2, 7, 6, 8], k: [3, 3], o: 5 },
 ] as const;
 const pads: { name: string; pad: Pad; round?: "floor" | "round" | "ceil" }[] = [
   { name: "same", pad: "same" },
@@ -71,6 +72,20 @@ describe("Conv2DBackpropFilter on wasm equals cpu", () => {
         tf.sum(tf.square(tf.conv2d(tf.tensor4d(x, [2, 9, 9, 3]), f as tf.Tensor4D, 2, "same"))),
       )(wt);
     });
+  });
+
+  it("the forward-convolution form (fallback without SIMD) equals cpu", () => {
+    const x = values(2 * 9 * 7 * 4, 7);
+    const dy = values(2 * 5 * 4 * 6, 8);
+    expectSameOnBackends(() =>
+      conv2dBackpropFilter(
+        tf.tensor4d(x, [2, 9, 7, 4]),
+        tf.tensor4d(dy, [2, 5, 4, 6]),
+        [3, 3, 4, 6],
+        2,
+        "same",
+      ),
+    );
   });
 
   it("leaks no tensor", () => {

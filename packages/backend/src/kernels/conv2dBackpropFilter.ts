@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { asTensor } from "../internal/asTensor";
 import { convGeometry, cropForConv } from "../internal/convGeometry";
+import { im2colFilterGradient } from "./im2colFilterGradient";
 
 /**
  * Filter gradient of a 2-D convolution (NHWC), computed with one *forward* convolution.
@@ -65,8 +66,9 @@ export function conv2dBackpropFilter(
 }
 
 /**
- * `Conv2DBackpropFilter` for the wasm backend, which has none: see {@link conv2dBackpropFilter}
- * for the math. Attributes as tfjs-core's `Conv2DBackpropFilterAttrs`; NCHW throws.
+ * `Conv2DBackpropFilter` for the wasm backend, which has none: one GEMM over a gathered copy of
+ * x ({@link im2colFilterGradient}), or, where the SIMD loops cannot run, the forward-convolution
+ * form {@link conv2dBackpropFilter}. Attributes as tfjs-core's `Conv2DBackpropFilterAttrs`; NCHW throws.
  *
  * @example
  * ```ts
@@ -76,18 +78,25 @@ export function conv2dBackpropFilter(
 export const conv2dBackpropFilterConfig: tf.KernelConfig = {
   kernelName: tf.Conv2DBackpropFilter,
   backendName: "wasm",
-  kernelFunc: ({ inputs, attrs }) => {
+  kernelFunc: ({ inputs, attrs, backend }) => {
     const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-    return tf.tidy(() =>
-      conv2dBackpropFilter(
-        asTensor(inputs.x!) as tf.Tensor4D,
-        asTensor(inputs.dy!) as tf.Tensor4D,
-        a.filterShape,
-        a.strides,
-        a.pad,
-        a.dimRoundingMode,
-        a.dataFormat,
-      ),
-    );
+    return tf.tidy(() => {
+      const x = asTensor(inputs.x!) as tf.Tensor4D;
+      const dy = asTensor(inputs.dy!) as tf.Tensor4D;
+      const g = convGeometry({
+        kernelName: "Conv2DBackpropFilter",
+        xShape: x.shape,
+        filterShape: a.filterShape,
+        strides: a.strides,
+        pad: a.pad,
+        dimRoundingMode: a.dimRoundingMode,
+        dataFormat: a.dataFormat,
+        depthwise: false,
+      });
+      return (
+        im2colFilterGradient(backend, x, dy, g, a.filterShape[3]) ??
+        conv2dBackpropFilter(x, dy, a.filterShape, a.strides, a.pad, a.dimRoundingMode, a.dataFormat)
+      );
+    });
   },
 };

@@ -1,0 +1,37 @@
+import * as tf from "@tensorflow/tfjs";
+import { beforeAll, describe, it } from "vitest";
+import { expectNoLeak, expectSameOnBackends, initBackends, values } from "../../test/compareBackends";
+
+describe("per-channel Sum/Mean on wasm equal cpu", () => {
+  beforeAll(initBackends);
+  const cases: { shape: number[]; axis: number | number[] | null; keepDims?: boolean }[] = [
+    { shape: [4, 5, 6, 8], axis: [0, 1, 2] },
+    { shape: [4, 5, 6, 8], axis: [2, 0, 1], keepDims: true },
+    { shape: [7, 12], axis: 0 },
+    { shape: [3, 300, 16], axis: [-3, -2] },
+    { shape: [4, 5, 6, 6], axis: [0, 1, 2] }, // C = 6: native
+    { shape: [4, 5, 6, 8], axis: [1, 2] }, // not all leading axes: native
+    { shape: [4, 8], axis: null }, // full reduction: native
+    { shape: [4, 8], axis: 1 }, // last axis: native
+  ];
+  for (const [name, op] of [
+    ["Sum", tf.sum],
+    ["Mean", tf.mean],
+  ] as const)
+    for (const c of cases) {
+      it(`${name} of [${c.shape}] over ${JSON.stringify(c.axis)}${c.keepDims ? " keepDims" : ""}`, () => {
+        const v = values(tf.util.sizeFromShape(c.shape), 11);
+        expectSameOnBackends(() => op(tf.tensor(v, c.shape), c.axis ?? undefined, c.keepDims), 1e-6);
+      });
+    }
+
+  it("keeps int32 sums on the native kernel", () => {
+    expectSameOnBackends(() => tf.sum(tf.tensor2d([1, 2, 3, 4, 5, 6, 7, 8], [2, 4], "int32"), 0), 0);
+  });
+
+  it("leaks no tensor", () => {
+    const x = tf.tensor4d(values(2 * 3 * 3 * 8, 1), [2, 3, 3, 8]);
+    expectNoLeak(() => [tf.sum(x, [0, 1, 2]), tf.mean(x, [0, 1, 2], true)]);
+    x.dispose();
+  });
+});

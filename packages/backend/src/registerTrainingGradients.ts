@@ -1,0 +1,74 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { makeFusedBatchNormGradConfig } from "./gradients/fusedBatchNormGrad";
+import { meanGradConfig, sumGradConfig } from "./gradients/reduceGrads";
+
+const MARK = Symbol.for("@sam/backend/gradient");
+const ORIGINAL_KEY = Symbol.for("@sam/backend/originalGradients");
+type Marked = tf.GradConfig & { [MARK]?: true };
+
+function originals(): Map<string, tf.GradConfig> {
+  const g = globalThis as unknown as Record<symbol, Map<string, tf.GradConfig> | undefined>;
+  g[ORIGINAL_KEY] ??= new Map();
+  return g[ORIGINAL_KEY]!;
+}
+
+/** Kernels whose gradient {@link registerTrainingGradients} replaces. */
+export const TRAINING_GRADIENTS = ["FusedBatchNorm", "Sum", "Mean"] as const;
+
+/**
+ * Replaces tfjs-core's gradients of `FusedBatchNorm`, `Sum` and `Mean` with cheaper forms of the
+ * same math (closed-form batch-norm gradient; broadcasts instead of products with `ones`). This
+ * is what makes the batch-norm backward of tfjs-layers' `BatchNormalization` (moments + fused
+ * batch norm) cost ~8 full-size passes instead of ~25.
+ *
+ * Gradients are global in tfjs (shared by every backend), so these are written with plain ops
+ * and are exact on every backend; the tests compare them with tfjs-core's on cpu. Import
+ * `@tensorflow/tfjs` (which registers tfjs-core's gradients) before calling this. Idempotent;
+ * returns the kernel names replaced by this call.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { registerTrainingGradients } from "@sam/backend";
+ * registerTrainingGradients();
+ * ```
+ */
+export function registerTrainingGradients(): string[] {
+  const replaced: string[] = [];
+  for (const name of TRAINING_GRADIENTS) {
+    const existing = tf.getGradient(name) as Marked | undefined;
+    if (existing?.[MARK]) continue;
+    if (!existing) {
+      throw new Error(
+        `registerTrainingGradients: no gradient is registered for '${name}'; import '@tensorflow/tfjs' ` +
+          "(which registers tfjs-core's gradients) before calling it.",
+      );
+    }
+    originals().set(name, existing);
+    const config =
+      name === "FusedBatchNorm"
+        ? makeFusedBatchNormGradConfig(existing)
+        : name === "Sum"
+          ? sumGradConfig
+          : meanGradConfig;
+    tf.registerGradient({ ...config, [MARK]: true } as Marked);
+    replaced.push(name);
+  }
+  return replaced;
+}
+
+/**
+ * Puts tfjs-core's gradients back (undoes {@link registerTrainingGradients}).
+ *
+ * @example
+ * ```ts
+ * unregisterTrainingGradients();
+ * ```
+ */
+export function unregisterTrainingGradients(): void {
+  for (const name of TRAINING_GRADIENTS) {
+    const existing = tf.getGradient(name) as Marked | undefined;
+    const original = originals().get(name);
+    if (existing?.[MARK] && original) tf.registerGradient(original);
+  }
+}
