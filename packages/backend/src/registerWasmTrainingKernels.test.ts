@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { cifarResNet } from "@sam/models";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackends, relativeError, values } from "../test/compareBackends";
+import { registerTrainingGradients, unregisterTrainingGradients } from "./registerTrainingGradients";
 import {
   registerWasmTrainingKernels,
   unregisterWasmTrainingKernels,
@@ -27,7 +28,7 @@ describe("registerWasmTrainingKernels", () => {
     );
   });
 
-  it("trains a CIFAR ResNet-20 on wasm with the same gradients as cpu (batch 2, 16x16)", () => {
+  it("trains a CIFAR ResNet-20 on wasm (kernels + registerTrainingGradients) with the same gradients as cpu (batch 2, 16x16)", () => {
     tf.setBackend("cpu");
     const model = cifarResNet({
       depth: 20,
@@ -51,7 +52,10 @@ describe("registerWasmTrainingKernels", () => {
       tf.dispose([x, y, value, grads]);
       return out;
     };
+    // Reference: cpu with tfjs-core's own gradients; wasm with this package's kernels and gradients.
+    unregisterTrainingGradients();
     const cpu = gradsOn("cpu");
+    registerTrainingGradients();
     const wasm = gradsOn("wasm");
     gradsOn("wasm"); // tfjs-layers fills caches on the first calls of a backend
     const before = tf.memory().numTensors;
