@@ -64,16 +64,14 @@ export function adaptiveLangevin(
 ): UpdateRule {
   checkKnown("adla", defaults, DEFAULTS);
   const merged = { ...DEFAULTS, ...defaults };
-  checkDefaults("adla", merged, ["h"], ["temperature", "sigmaA", "coupling"]);
+  checkDefaults("adla", merged, ["h"], ["temperature", "sigmaA", "coupling", "xi0"]);
   const noise = options.noise ?? tfNoise;
   return {
     kind: "adla",
     defaults: merged,
     init(group: ParamGroup): RuleState {
       const xi0 = Number(resolveHyperValue(group.hyper.xi0 ?? merged.xi0, 0));
-      if (!Number.isFinite(xi0)) {
-        requireNonNegative("adla", group, "xi0", xi0);
-      }
+      requireNonNegative("adla", group, "xi0", xi0);
       const slots = allocateSlots(group, "adla", {
         momentum: {},
         xi: { init: () => tf.scalar(xi0) },
