@@ -1,6 +1,7 @@
 /**
  * `pnpm bench:backend`: CIFAR ResNet-20 training throughput (images/s, batch 128, 32x32x3) of
- *   1. baseline: wasm with only the filter gradient filled in (the state before this package),
+ *   1. baseline: stock wasm with only the filter gradient filled in, in the prototype's
+ *      forward-convolution form (the issue's 7.6 images/s measurement; the state before this package),
  *   2. wasm with all @sam/backend kernels, 1 thread,
  *   3. the same with 2 threads (experimental shim),
  *   4. PyTorch on the same model, batch and machine, when a python3 with torch is found.
