@@ -13,6 +13,7 @@
  *
  *   tsx --conditions=@sam/source bench/langevin.bench.ts [--rounds 15] [--resnet-batch 32] [--mlp-batch 128]
  */
+import { setupBackend } from "@sam/backend";
 import * as tf from "@tensorflow/tfjs";
 import { collectParams, GroupedOptimizer, sgd } from "@sam/core";
 import { cifarResNet, mlp } from "@sam/models";
@@ -23,18 +24,10 @@ const arg = (name: string, fallback: number) => {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 };
 
+/** The project's default backend (@sam/backend is a devDependency: the bench only). */
 async function prepareBackend(): Promise<string> {
-  // @sam/backend is not a dependency of this package; the bench uses it when the workspace has it.
-  try {
-    const backend = (await import("../../backend/src/index")) as {
-      setupBackend: (o?: object) => Promise<{ kind?: string; backend?: string }>;
-    };
-    const choice = await backend.setupBackend({});
-    return `${tf.getBackend()} (@sam/backend setupBackend: ${JSON.stringify(choice).slice(0, 160)})`;
-  } catch (error) {
-    await tf.setBackend("cpu");
-    return `cpu (@sam/backend unavailable: ${(error as Error).message.slice(0, 80)})`;
-  }
+  const choice = await setupBackend();
+  return `${choice.backend} (@sam/backend: ${choice.reason})`;
 }
 
 interface Candidate {
