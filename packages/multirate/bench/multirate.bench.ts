@@ -11,13 +11,17 @@
  * cost model ((k - 1) T_fast + T_slow) / k can be checked against the measured cycle time.
  * The last line of output is one JSON object.
  *
+ * The learning rate follows a cosine decay to 0 over the fine-tuning in all three runs.
+ *
  * Environment overrides (for exploring; the defaults are what the README reports):
- * MR_EPOCHS, MR_PRETRAIN_STEPS, MR_TRAIN, MR_K, MR_LR, MR_BATCH.
+ * MR_EPOCHS, MR_PRETRAIN_STEPS, MR_TRAIN, MR_K, MR_LR (peak fast step), MR_BATCH,
+ * MR_BN (`train` or `frozen` BatchNorm statistics), MR_VERBOSE (test accuracy every epoch),
+ * MR_BACKBONE (a directory to save the pretrained backbone in, and reuse on later runs).
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { collectParams, GroupedOptimizer, sgd } from "@sam/core";
+import { collectParams, cosineDecay, GroupedOptimizer, sgd } from "@sam/core";
 import {
   batches,
   type Dataset,
@@ -32,12 +36,12 @@ import { describeSchedule, headSelector, multirate, multirateSpeedup } from "../
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const K = env("MR_K", 5);
-const EPOCHS = env("MR_EPOCHS", 8);
+const EPOCHS = env("MR_EPOCHS", 12);
 const PRETRAIN_STEPS = env("MR_PRETRAIN_STEPS", 200);
 const TRAIN = env("MR_TRAIN", 640);
-const LR = env("MR_LR", 0.02);
+const LR = env("MR_LR", 0.005);
 const MOMENTUM = 0.9;
-const BATCH = env("MR_BATCH", 16);
+const BATCH = env("MR_BATCH", 32);
 const SIZE = 16;
 const FILTERS = [8, 16];
 const SEED = 7;
@@ -52,8 +56,14 @@ const median = (xs: number[]) => {
 };
 const build = (numClasses: number) =>
   smallConvNet({ inputShape: [SIZE, SIZE, 3], numClasses, filters: FILTERS, seed: 3 });
-const lossOf = (model: tf.LayersModel, xs: tf.Tensor, ys: tf.Tensor) => () =>
-  tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar;
+const lossOf =
+  (model: tf.LayersModel, xs: tf.Tensor, ys: tf.Tensor, training = true) =>
+  () =>
+    tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training }) as tf.Tensor) as tf.Scalar;
+// BatchNorm during fine-tuning: "train" (default) uses batch statistics; "frozen" normalizes with the task-A statistics, so the
+// loss does not depend on the batch's statistics and fast steps do not touch the body's state
+// (spec section 1.4, BatchNorm caveat). The same in every run.
+const BN_TRAINING = (process.env.MR_BN ?? "train") === "train";
 
 function accuracy(model: tf.LayersModel, data: Dataset): number {
   const { xs, ys } = toTensors(data);
@@ -66,27 +76,27 @@ function accuracy(model: tf.LayersModel, data: Dataset): number {
 }
 
 // 1. Pretraining on task A (Adam; short: the backbone only needs general features).
-const taskA = shapes({ n: 2000, task: "A", size: SIZE, seed: 1 });
-const pre = build(5);
-const preOptimizer = tf.train.adam(0.01);
-let step = 0;
-const t0 = performance.now();
-for (let epoch = 0; step < PRETRAIN_STEPS; epoch++) {
-  for (const { xs, ys } of batches(taskA, { batchSize: BATCH, seed: 11, epoch, dropRemainder: true })) {
-    if (step++ >= PRETRAIN_STEPS) {
+// MR_BACKBONE=<dir> reuses a checkpoint saved there by an earlier run (for exploring only).
+const reuse = process.env.MR_BACKBONE;
+const dir = reuse ?? mkdtempSync(join(tmpdir(), "multirate-bench-"));
+if (!reuse || !existsSync(join(dir, "weights.bin"))) {
+  const taskA = shapes({ n: 2000, task: "A", size: SIZE, seed: 1 });
+  const pre = build(5);
+  const preOptimizer = tf.train.adam(0.01);
+  let step = 0;
+  const t0 = performance.now();
+  for (let epoch = 0; step < PRETRAIN_STEPS; epoch++) {
+    for (const { xs, ys } of batches(taskA, { batchSize: 32, seed: 11, epoch, dropRemainder: true })) {
+      if (step++ < PRETRAIN_STEPS) preOptimizer.minimize(lossOf(pre, xs, ys));
       tf.dispose([xs, ys]);
-      break;
     }
-    preOptimizer.minimize(lossOf(pre, xs, ys));
-    tf.dispose([xs, ys]);
   }
+  const taskAAccuracy = accuracy(pre, shapes({ n: 500, task: "A", size: SIZE, seed: 2 }));
+  console.log(
+    `pretrained on task A: ${PRETRAIN_STEPS} Adam steps in ${((performance.now() - t0) / 1000).toFixed(1)} s, accuracy ${(100 * taskAAccuracy).toFixed(1)}%`,
+  );
+  await saveWeights(pre, dir);
 }
-const taskAAccuracy = accuracy(pre, shapes({ n: 500, task: "A", size: SIZE, seed: 2 }));
-console.log(
-  `pretrained on task A: ${PRETRAIN_STEPS} Adam steps in ${((performance.now() - t0) / 1000).toFixed(1)} s, accuracy ${(100 * taskAAccuracy).toFixed(1)}%`,
-);
-const dir = mkdtempSync(join(tmpdir(), "multirate-bench-"));
-await saveWeights(pre, dir);
 
 // 2. Task B: five other shapes, a fresh head.
 const trainB = shapes({ n: TRAIN, task: "B", size: SIZE, seed: 3 });
@@ -107,7 +117,9 @@ async function makeRun(name: string, makeOptimizer: (model: tf.LayersModel) => t
   return { name, model, optimizer: makeOptimizer(model), seconds: 0, stepMs: [], accuracy: 0 };
 }
 
-const hyper = { lr: LR, momentum: MOMENTUM };
+// The learning rate decays to 0 on a cosine over the fine-tuning (read by every group at every
+// step; the multirate slow step is k times the current value), so each run ends at a settled point.
+const hyper = { lr: cosineDecay(LR, EPOCHS * Math.floor(TRAIN / BATCH)), momentum: MOMENTUM };
 let schedule = "";
 const full = await makeRun(
   "full",
@@ -137,12 +149,17 @@ for (let epoch = 0; epoch < EPOCHS; epoch++) {
   for (const { xs, ys } of batches(trainB, { batchSize: BATCH, seed: SEED, epoch, dropRemainder: true })) {
     for (const run of runs) {
       const start = performance.now();
-      run.optimizer.minimize(lossOf(run.model, xs, ys));
+      run.optimizer.minimize(lossOf(run.model, xs, ys, BN_TRAINING));
       const ms = performance.now() - start;
       run.stepMs.push(ms);
       run.seconds += ms / 1000;
     }
     tf.dispose([xs, ys]);
+  }
+  if (process.env.MR_VERBOSE) {
+    console.log(
+      `epoch ${epoch}: ${runs.map((r) => `${r.name} ${(100 * accuracy(r.model, testB)).toFixed(1)}%`).join("  ")}`,
+    );
   }
 }
 for (const run of runs) {
@@ -156,7 +173,7 @@ for (const run of runs) {
   run.optimizer.dispose();
   run.model.dispose();
 }
-rmSync(dir, { recursive: true, force: true });
+if (!reuse) rmSync(dir, { recursive: true, force: true });
 
 // 3. The cost model against the measurements (first cycle dropped as warm-up).
 const tFull = median(full.stepMs.slice(K));
