@@ -4,11 +4,11 @@
  * Prints the groups, the loss every 50 steps and the final accuracy of both.
  */
 import * as tf from "@tensorflow/tfjs";
-import { collectParams, describeGroups, everything, GroupedOptimizer, hasTag, sam, sgd } from "@sam/core";
+import { collectParams, describeGroups, everything, GroupedOptimizer, type GroupSpec, hasTag, sam, sgd } from "@sam/core";
 import { makeData, makeModel } from "./problem";
 
 const { x, y } = makeData(256, 7);
-const groups = [
+const groups: GroupSpec[] = [
   { label: "bias", select: hasTag("bias"), hyper: { weightDecay: 0 } },
   { label: "head", select: { path: "head/*" }, hyper: { lrScale: 2 } },
   { label: "body", select: everything },

@@ -12,7 +12,14 @@ function originals(): Map<string, tf.GradConfig> {
   return g[ORIGINAL_KEY]!;
 }
 
-/** Kernels whose gradient {@link registerTrainingGradients} replaces. */
+/**
+ * Kernels whose gradient {@link registerTrainingGradients} replaces.
+ *
+ * @example
+ * ```ts
+ * TRAINING_GRADIENTS.includes("FusedBatchNorm"); // true
+ * ```
+ */
 export const TRAINING_GRADIENTS = ["FusedBatchNorm", "Sum", "Mean"] as const;
 
 /**

@@ -24,7 +24,14 @@ export type WasmTrainingKernelName =
   | "Sub"
   | "Multiply";
 
-/** Every kernel of {@link registerWasmTrainingKernels}, in registration order. */
+/**
+ * Every kernel of {@link registerWasmTrainingKernels}, in registration order.
+ *
+ * @example
+ * ```ts
+ * registerWasmTrainingKernels({ only: WASM_TRAINING_KERNELS.filter((k) => k !== "Tile") });
+ * ```
+ */
 export const WASM_TRAINING_KERNELS: readonly WasmTrainingKernelName[] = [
   "Conv2DBackpropFilter",
   "Conv2DBackpropInput",

@@ -13,7 +13,14 @@ export type BackendKind = "tensorflow" | "wasm" | "webgpu" | "cpu";
 
 const KINDS: readonly BackendKind[] = ["tensorflow", "wasm", "webgpu", "cpu"];
 
-/** Default order: native libtensorflow, then wasm with this package's kernels, then cpu. */
+/**
+ * Default order: native libtensorflow, then wasm with this package's kernels, then cpu.
+ *
+ * @example
+ * ```ts
+ * await setupBackend({ prefer: DEFAULT_BACKEND_ORDER.filter((k) => k !== "tensorflow") }); // never tfjs-node
+ * ```
+ */
 export const DEFAULT_BACKEND_ORDER: readonly BackendKind[] = ["tensorflow", "wasm", "cpu"];
 
 /** Options of {@link setupBackend}. */
@@ -55,7 +62,15 @@ export interface BackendChoice {
   attempts: BackendAttempt[];
 }
 
-/** The environment variable that overrides the order: `SAM_BACKEND=wasm|cpu|tensorflow|webgpu`. */
+/**
+ * The environment variable that overrides the order: `SAM_BACKEND=wasm|cpu|tensorflow|webgpu`.
+ *
+ * @example
+ * ```ts
+ * process.env[BACKEND_ENV_VAR] = "cpu"; // same as running with SAM_BACKEND=cpu
+ * const choice = await setupBackend(); // choice.kind === "cpu", choice.reason names the override
+ * ```
+ */
 export const BACKEND_ENV_VAR = "SAM_BACKEND";
 
 type Attempt = { ok: true; source: string; threads: number; reason: string } | { ok: false; reason: string };
