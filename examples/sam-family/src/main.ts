@@ -5,6 +5,7 @@
  *
  *   pnpm --filter @sam/example-sam-family start            # the full run (about 15 minutes on 2 cores)
  *   SAM_EXAMPLE_QUICK=1 pnpm --filter @sam/example-sam-family start   # a few steps
+ *   pnpm --filter @sam/example-sam-family start --model=vit          # one model only
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { setupBackend } from "@sam/backend";
@@ -16,10 +17,11 @@ const backend = await setupBackend();
 console.log(`backend: ${backend.backend} (${backend.reason})`);
 const configs: SamFamilyOptions[] = [
   { model: "resnet20", size: 16, trainImages: quick ? 64 : 1000, testImages: quick ? 64 : 1000, epochs: quick ? 1 : 6, batchSize: 50, noise: 0.35 },
-  { model: "vit", size: 16, trainImages: quick ? 64 : 1000, testImages: quick ? 64 : 1000, epochs: quick ? 1 : 12, batchSize: 50, noise: 0.35 },
+  { model: "vit", size: 16, trainImages: quick ? 64 : 1000, testImages: quick ? 64 : 1000, epochs: quick ? 1 : 6, batchSize: 50, noise: 0.35 },
 ];
+const only = process.argv.find((a) => a.startsWith("--model="))?.slice("--model=".length);
 const report: Record<string, unknown> = { backend: backend.backend, quick, runs: [] };
-for (const config of configs) {
+for (const config of configs.filter((c) => !only || c.model === only)) {
   const rows = compareSamFamily({ ...config, progress: true });
   (report.runs as unknown[]).push({ config, rows });
   console.log(`\n${config.model}, ${config.trainImages} training images, ${config.epochs} epochs, batch ${config.batchSize}`);
@@ -36,5 +38,5 @@ for (const config of configs) {
   );
 }
 mkdirSync("results", { recursive: true });
-writeFileSync("results/sam-family.json", `${JSON.stringify(report, null, 2)}\n`);
-console.log("\nwrote results/sam-family.json");
+writeFileSync(`results/sam-family${only ? `-${only}` : ""}.json`, `${JSON.stringify(report, null, 2)}\n`);
+console.log(`\nwrote results/sam-family${only ? `-${only}` : ""}.json`);
