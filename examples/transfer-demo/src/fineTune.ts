@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { collectParams, GroupedOptimizer, sam, samOn, sgd } from "@sam/core";
+import { collectParams, cosineDecay, GroupedOptimizer, sam, samOn, sgd } from "@sam/core";
 import { accuracy, trainClassifier } from "@sam/examples-kit";
 import { type Dataset, loadBackbone } from "@sam/models";
 import { multirate } from "@sam/multirate";
@@ -13,7 +13,7 @@ export type Method = (typeof METHODS)[number];
 export interface FineTuneOptions {
   readonly epochs: number;
   readonly batchSize: number;
-  /** Learning rate of momentum SGD (multirate's fast step; its slow step is k times larger). */
+  /** Peak learning rate of momentum SGD, cosine-decayed to 0 (multirate's fast step; its slow step is k times larger). */
   readonly lr: number;
   readonly k: number;
   readonly seed: number;
@@ -29,9 +29,10 @@ export interface FineTuneResult {
   model: tf.LayersModel;
 }
 
-function optimizerFor(method: Method, model: tf.LayersModel, o: FineTuneOptions): tf.Optimizer {
+function optimizerFor(method: Method, model: tf.LayersModel, o: FineTuneOptions, steps: number): tf.Optimizer {
   const params = collectParams(model as never);
-  const defaults = { lr: o.lr, momentum: 0.9, weightDecay: 5e-4 };
+  const lr = cosineDecay(o.lr, steps);
+  const defaults = { lr, momentum: 0.9, weightDecay: 5e-4 };
   switch (method) {
     case "sgd":
       return new GroupedOptimizer({ params, rule: sgd(), defaults });
@@ -39,7 +40,7 @@ function optimizerFor(method: Method, model: tf.LayersModel, o: FineTuneOptions)
       // only the head is trained: no gradient is requested for the body at all
       return new GroupedOptimizer({ params, groups: [{ label: "head", select: { path: "head/*" } }], onUnmatched: "ignore", rule: sgd(), defaults });
     case "multirate":
-      return multirate(model as never, { k: o.k, lr: o.lr, momentum: 0.9, weightDecay: 5e-4 });
+      return multirate(model as never, { k: o.k, lr, momentum: 0.9, weightDecay: 5e-4 });
     case "sam":
       return sam({ params, rule: sgd(), defaults, rho: 0.05 });
     case "sam-on":
@@ -55,7 +56,7 @@ function optimizerFor(method: Method, model: tf.LayersModel, o: FineTuneOptions)
 export async function fineTune(method: Method, train: Dataset, test: Dataset, o: FineTuneOptions): Promise<FineTuneResult> {
   const model = buildModel(o.seed);
   await loadBackbone(model as never, DEMO.weightsDir);
-  const optimizer = optimizerFor(method, model, o);
+  const optimizer = optimizerFor(method, model, o, o.epochs * Math.ceil(train.size / o.batchSize));
   const { seconds, losses } = trainClassifier(model, optimizer, train, {
     epochs: o.epochs,
     batchSize: o.batchSize,

@@ -27,7 +27,7 @@ console.log(`backend: ${backend.backend} (${backend.reason})\n`);
 
 const train = task("B", quick ? 100 : 500, 21);
 const test = task("B", quick ? 100 : 1000, 22);
-const options: FineTuneOptions = { epochs: quick ? 1 : 10, batchSize: 50, lr: 0.03, k: 5, seed: 7, progress: true };
+const options: FineTuneOptions = { epochs: quick ? 1 : 10, batchSize: 32, lr: 0.02, k: 5, seed: 7, progress: true };
 
 // Warm-up: the first step of a network shape creates the backend's kernels and buffers;
 // timed fine-tunes must not pay for it.
