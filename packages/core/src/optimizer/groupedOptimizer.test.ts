@@ -235,6 +235,21 @@ describe("bad input", () => {
   });
 });
 
+describe("parameters the loss does not depend on", () => {
+  it("get no gradient and stay put, also when the loss depends on none of the active ones", () => {
+    const used = tf.variable(tf.tensor1d([1]));
+    const unused = tf.variable(tf.tensor1d([5]));
+    const optimizer = new GroupedOptimizer({ params: fromVariables({ used, unused }), defaults: { lr: 0.5, momentum: 0.9 }, rule: sgd() });
+    const loss = () => tf.sum(tf.square(used)) as tf.Scalar;
+    optimizer.minimize(loss);
+    expectTensorsClose(used, [0]); // 1 - 0.5 * 2
+    expectTensorsClose(unused, [5]);
+    const value = optimizer.minimize(loss, true, [unused])!; // only `unused` requested: no connection
+    expectTensorsClose(value, 0);
+    expectTensorsClose(unused, [5]);
+  });
+});
+
 describe("model.fit", () => {
   it("trains only the selected groups and keeps the rest bit-identical (frozen body)", async () => {
     const model = tinyDense(5);

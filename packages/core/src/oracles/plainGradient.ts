@@ -27,7 +27,8 @@ export function plainGradient(): GradientOracle {
 
 /**
  * `tf.variableGrads` that tolerates variables the loss does not depend on (their gradient
- * is `null`) and checks that the closure returns a scalar.
+ * is `null`, also when the loss depends on none of them) and checks that the closure
+ * returns a scalar.
  *
  * @example
  * ```ts
@@ -39,6 +40,15 @@ export function differentiate(lossFn: () => tf.Scalar, variables: readonly tf.Va
     const loss = lossFn();
     return { loss, grads: [] };
   }
-  const { value, grads } = tf.variableGrads(lossFn, [...variables]);
-  return { loss: value, grads: variables.map((v) => grads[v.name] ?? null) };
+  const trainable = variables.filter((v) => v.trainable);
+  if (trainable.length === 0) return { loss: lossFn(), grads: variables.map(() => null) };
+  try {
+    const { value, grads } = tf.variableGrads(lossFn, trainable);
+    return { loss: value, grads: variables.map((v) => grads[v.name] ?? null) };
+  } catch (error) {
+    // tfjs refuses a loss that depends on none of the variables; for us that is a step in
+    // which the requested parameters simply get no gradient.
+    if (!/Cannot find a connection between any variable and the result of the loss/.test(String(error))) throw error;
+    return { loss: lossFn(), grads: variables.map(() => null) };
+  }
 }
