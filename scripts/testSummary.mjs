@@ -1,29 +1,44 @@
 #!/usr/bin/env node
 // Sums the vitest JSON reports that every package's test run leaves in test-results.json and
 // prints one closing line, "Tests: N passed, N failed, N skipped", that CI can read.
-// Exits non-zero when a test failed or when no test ran at all.
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+// Exits non-zero when a test failed, when a package with tests left no results, or when no
+// test ran at all. With --clean it only deletes earlier results (run it before the tests).
+import { existsSync, readdirSync, readFileSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
-let passed = 0,
-  failed = 0,
-  skipped = 0;
+const clean = process.argv.includes("--clean");
+let passed = 0;
+let failed = 0;
+let skipped = 0;
 const rows = [];
+const missing = [];
 for (const area of ["packages", "tools", "examples"]) {
   if (!existsSync(join(root, area))) continue;
   for (const name of readdirSync(join(root, area))) {
+    const manifest = join(root, area, name, "package.json");
+    if (!existsSync(manifest)) continue;
     const file = join(root, area, name, "test-results.json");
-    if (!existsSync(file)) continue;
+    if (clean) {
+      // forget earlier results, so a package whose tests did not run cannot pass on stale ones
+      if (existsSync(file)) unlinkSync(file);
+      continue;
+    }
+    if (!existsSync(file)) {
+      if (JSON.parse(readFileSync(manifest, "utf8")).scripts?.test) missing.push(`${area}/${name}`);
+      continue;
+    }
     const r = JSON.parse(readFileSync(file, "utf8"));
     passed += r.numPassedTests;
     failed += r.numFailedTests;
     skipped += r.numPendingTests + (r.numTodoTests ?? 0);
     rows.push(
-      `${`${area}/${name}`.padEnd(28)} ${String(r.numPassedTests).padStart(5)} passed ${String(r.numFailedTests).padStart(3)} failed ${String(r.numPendingTests).padStart(3)} skipped`,
+      `${`${area}/${name}`.padEnd(34)} ${String(r.numPassedTests).padStart(5)} passed ${String(r.numFailedTests).padStart(3)} failed ${String(r.numPendingTests).padStart(3)} skipped`,
     );
   }
 }
+if (clean) process.exit(0);
 console.log(rows.join("\n"));
+if (missing.length > 0) console.log(`no test results from: ${missing.join(", ")} (their test run crashed or did not start)`);
 console.log(`Tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
-process.exit(failed > 0 || passed === 0 ? 1 : 0);
+process.exit(failed > 0 || passed === 0 || missing.length > 0 ? 1 : 0);
