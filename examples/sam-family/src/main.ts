@@ -17,7 +17,7 @@ const backend = await setupBackend();
 console.log(`backend: ${backend.backend} (${backend.reason})`);
 const configs: SamFamilyOptions[] = [
   { model: "resnet20", size: 16, trainImages: quick ? 64 : 1000, testImages: quick ? 64 : 1000, epochs: quick ? 1 : 6, batchSize: 50, noise: 0.35 },
-  { model: "vit", size: 16, trainImages: quick ? 64 : 1000, testImages: quick ? 64 : 1000, epochs: quick ? 1 : 6, batchSize: 50, noise: 0.35 },
+  { model: "vit", size: 16, trainImages: quick ? 64 : 1000, testImages: quick ? 64 : 1000, epochs: quick ? 1 : 6, batchSize: 50, noise: 0.35, base: "adamw" },
 ];
 const only = process.argv.find((a) => a.startsWith("--model="))?.slice("--model=".length);
 const report: Record<string, unknown> = { backend: backend.backend, quick, runs: [] };
