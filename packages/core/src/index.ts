@@ -5,6 +5,8 @@
  * per-group update rules) every `@sam/*` method is built on.
  */
 
+export { describeValue } from "./format/describeValue";
+export { textTable } from "./format/textTable";
 export { NonFiniteLossError, SamConfigError } from "./internal/errors";
 export type { GradientOracle, GradientRequest, GradientResult } from "./oracles/gradientOracle";
 export { differentiate, plainGradient } from "./oracles/plainGradient";

@@ -31,6 +31,7 @@ describe("describeSchedule", () => {
       [
         "multirate schedule: periods fast=1 slow=3, linear drift",
         "step  fast (1 tensors, 6 scalars)  slow (1 tensors, 30 scalars)  gradient scalars",
+        "----  ---------------------------  ----------------------------  ----------------",
         "0     grad  step 0.01              grad  sync 0.03 (1/3 now)     36",
         "1     grad  step 0.01              drift 1/3 (no grad)           6",
         "2     grad  step 0.01              drift 1/3 (no grad)           6",

@@ -1,4 +1,4 @@
-import { type ParamGroup, resolveGroupHyper, SamConfigError, type UpdateRule } from "@sam/core";
+import { type ParamGroup, resolveGroupHyper, SamConfigError, textTable, type UpdateRule } from "@sam/core";
 import type { MultirateRule } from "./multirateRule";
 
 /** What a group does at one step of {@link describeSchedule}. */
@@ -135,14 +135,8 @@ function render(rows: readonly ScheduleRow[], groups: readonly ParamGroup[], mul
     ...r.cells.map((c, i) => cellText(c, groups[i]!)),
     fmt(r.gradientScalars),
   ]);
-  const widths = header.map((h, c) => Math.max(h.length, ...body.map((row) => row[c]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, c) => cell.padEnd(widths[c]!))
-      .join("  ")
-      .trimEnd();
   const title = multi
     ? `multirate schedule: periods ${groups.map((g) => `${g.label}=${periodOf(g)}`).join(" ")}, ${multi.drift ? "linear drift" : "no drift (one jump per cycle)"}`
     : "schedule";
-  return [title, line(header), ...body.map(line)].join("\n");
+  return `${title}\n${textTable(header, body)}`;
 }

@@ -1,3 +1,5 @@
+import { describeValue } from "../format/describeValue";
+
 /**
  * The error every `@sam/*` package throws for bad input. Its message always names the
  * parameter, the value that was given and how to fix it, so that a user can act on it
@@ -18,24 +20,11 @@ export class SamConfigError extends Error {
   override readonly name = "SamConfigError";
 }
 
-/** Formats a value for an error message: short, and unambiguous about its type. */
-export function show(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "number" || typeof value === "boolean" || value == null) return String(value);
-  if (Array.isArray(value)) return `[${value.map(show).join(", ")}]`;
-  try {
-    const json = JSON.stringify(value);
-    return json.length > 120 ? `${json.slice(0, 117)}...` : json;
-  } catch {
-    return String(value);
-  }
-}
-
 /**
  * Throws a {@link SamConfigError} shaped as "`<what>` is <value>: <problem>. <fix>".
  */
 export function fail(what: string, value: unknown, problem: string, fix: string): never {
-  throw new SamConfigError(`${what} is ${show(value)}: ${problem}. ${fix}`);
+  throw new SamConfigError(`${what} is ${describeValue(value)}: ${problem}. ${fix}`);
 }
 
 /**
@@ -56,3 +45,6 @@ export function fail(what: string, value: unknown, problem: string, fix: string)
 export class NonFiniteLossError extends Error {
   override readonly name = "NonFiniteLossError";
 }
+
+/** Short name used throughout the package for {@link describeValue}. */
+export const show = describeValue;

@@ -239,7 +239,11 @@ describe("parameters the loss does not depend on", () => {
   it("get no gradient and stay put, also when the loss depends on none of the active ones", () => {
     const used = tf.variable(tf.tensor1d([1]));
     const unused = tf.variable(tf.tensor1d([5]));
-    const optimizer = new GroupedOptimizer({ params: fromVariables({ used, unused }), defaults: { lr: 0.5, momentum: 0.9 }, rule: sgd() });
+    const optimizer = new GroupedOptimizer({
+      params: fromVariables({ used, unused }),
+      defaults: { lr: 0.5, momentum: 0.9 },
+      rule: sgd(),
+    });
     const loss = () => tf.sum(tf.square(used)) as tf.Scalar;
     optimizer.minimize(loss);
     expectTensorsClose(used, [0]); // 1 - 0.5 * 2

@@ -48,7 +48,8 @@ export function differentiate(lossFn: () => tf.Scalar, variables: readonly tf.Va
   } catch (error) {
     // tfjs refuses a loss that depends on none of the variables; for us that is a step in
     // which the requested parameters simply get no gradient.
-    if (!/Cannot find a connection between any variable and the result of the loss/.test(String(error))) throw error;
+    if (!/Cannot find a connection between any variable and the result of the loss/.test(String(error)))
+      throw error;
     return { loss: lossFn(), grads: variables.map(() => null) };
   }
 }

@@ -1,3 +1,4 @@
+import { textTable } from "../format/textTable";
 import { show } from "../internal/errors";
 import type { ParamGroup } from "./groupParams";
 import type { Param } from "./param";
@@ -76,11 +77,5 @@ function renderTable(rows: readonly GroupRow[], groups: readonly ParamGroup[]): 
       .join(" "),
     r.paths.join(", ") + ((groups[i]?.params.length ?? 0) > r.paths.length ? ", ..." : ""),
   ]);
-  const widths = header.map((h, c) => Math.max(h.length, ...body.map((row) => row[c]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, c) => cell.padEnd(widths[c]!))
-      .join("  ")
-      .trimEnd();
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
+  return textTable(header, body);
 }
