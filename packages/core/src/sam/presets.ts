@@ -69,7 +69,8 @@ export function asam(options: SamPresetOptions & { mode?: AdaptiveMode; eta?: nu
  * SAM-ON (Mueller, Vlaar, Rolnick, Hein 2023): perturb only the normalization layers'
  * scale and shift (`norm` tag), with the perturbation normalized over them alone. Works
  * with every variant (pass `adaptive`, `norm: 'inf'`, `normalized: false`). The first
- * pass differentiates the norm parameters only, so a SAM-ON step costs less than a SAM step.
+ * pass asks for the norm parameters' gradients only (tfjs prunes weight gradients of plain ops;
+ * tfjs-layers' fused convolutions still compute them).
  *
  * @example
  * ```ts
