@@ -184,6 +184,8 @@ export function samOracle(options: SamOracleOptions): SamOracle {
       let stateSum: tf.Tensor[] | null = null;
       const losses: tf.Scalar[] = [];
       const perturbedLosses: tf.Scalar[] = [];
+      const firstValues: number[] = [];
+      const secondValues: number[] = [];
       let gradSum: (tf.Tensor | null)[] | null = null;
 
       for (const chunk of chunks) {
@@ -194,7 +196,7 @@ export function samOracle(options: SamOracleOptions): SamOracle {
           S.map((p) => p.variable),
         );
         losses.push(first.loss);
-        if (o.checkFinite) assertFinite(first.loss, "first-pass loss L(w)", step);
+        if (o.checkFinite) firstValues.push(assertFinite(first.loss, "first-pass loss L(w)", step));
         if (hasState && multiChunk) {
           const now = state.params.map((s) => s.variable as tf.Tensor);
           stateSum = stateSum ? stateSum.map((acc, i) => tf.add(acc, now[i]!)) : now.map((t) => tf.clone(t));
@@ -230,7 +232,7 @@ export function samOracle(options: SamOracleOptions): SamOracle {
           if (freeze) state.restore();
         }
         perturbedLosses.push(second.loss);
-        if (o.checkFinite) assertFinite(second.loss, "second-pass loss L(w + e)", step);
+        if (o.checkFinite) secondValues.push(assertFinite(second.loss, "second-pass loss L(w + e)", step));
         gradSum = gradSum
           ? gradSum.map((acc, i) => {
               const g = second.grads[i];
@@ -248,7 +250,9 @@ export function samOracle(options: SamOracleOptions): SamOracle {
         k === 1 ? perturbedLosses[0]! : tf.div(tf.addN(perturbedLosses), k)
       ) as tf.Scalar;
       if (o.checkFinite) {
-        diagnostics = { loss: loss.dataSync()[0]!, perturbedLoss: perturbedLoss.dataSync()[0]!, sam: true };
+        // the values read by the finiteness checks: no second read of the device
+        const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+        diagnostics = { loss: mean(firstValues), perturbedLoss: mean(secondValues), sam: true };
       }
       return { loss, grads: clip(grads, o.clipGradNorm), extras: { perturbedLoss } };
     },
@@ -373,7 +377,8 @@ function clip(grads: readonly (tf.Tensor | null)[], maxNorm: number | undefined)
   return grads.map((g) => (g ? tf.mul(g, scale) : null));
 }
 
-function assertFinite(value: tf.Scalar, what: string, step: number) {
+/** Reads a scalar once, throws if it is not finite, and returns it. */
+function assertFinite(value: tf.Scalar, what: string, step: number): number {
   const v = value.dataSync()[0]!;
   if (!Number.isFinite(v)) {
     throw new NonFiniteLossError(
@@ -381,4 +386,5 @@ function assertFinite(value: tf.Scalar, what: string, step: number) {
         "Lower the learning rate or rho, check the data and labels for NaN, or clip gradients (clipGradNorm).",
     );
   }
+  return v;
 }
