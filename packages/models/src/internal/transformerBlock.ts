@@ -1,6 +1,7 @@
 import * as tfl from "@tensorflow/tfjs-layers";
 import { MultiHeadAttention } from "../layers/multiHeadAttention";
-import { dense, layerNorm } from "./layerFactory";
+import { PositionEmbedding } from "../layers/positionEmbedding";
+import { dense, head, layerNorm } from "./layerFactory";
 import type { MetaRecorder } from "./metaRecorder";
 
 /**
@@ -40,4 +41,35 @@ export function checkHeads(fn: string, dim: number, heads: number): void {
   if (dim % heads !== 0) {
     throw new Error(`${fn}: dim (${dim}) must be divisible by heads (${heads}); e.g. dim 64 with 4 heads.`);
   }
+}
+
+/** What {@link transformerEncoder} builds on top of the token embeddings. */
+export interface EncoderOptions {
+  readonly dim: number;
+  readonly depth: number;
+  readonly heads: number;
+  readonly mlpDim: number;
+  readonly numClasses: number;
+  readonly headActivation?: "linear" | "softmax" | undefined;
+}
+
+/**
+ * The part ViT and the text transformer share, from token embeddings `[batch, T, dim]` to
+ * logits: a learned position embedding (tagged `embedding`), `depth` pre-norm blocks, a final
+ * LayerNorm, mean pooling over tokens and the `head` block.
+ */
+export function transformerEncoder(
+  rec: MetaRecorder,
+  tokens: tfl.SymbolicTensor,
+  o: EncoderOptions,
+): tfl.SymbolicTensor {
+  let x = rec
+    .add(new PositionEmbedding({ name: "pos_embed", seed: rec.nextSeed() }))
+    .apply(tokens) as tfl.SymbolicTensor;
+  rec.tag("pos_embed/embeddings", ["embedding"]);
+  for (let i = 1; i <= o.depth; i++) x = transformerBlock(rec, `block${i}`, x, o.dim, o.heads, o.mlpDim);
+  rec.block("head");
+  x = layerNorm(rec, "final_ln").apply(x) as tfl.SymbolicTensor;
+  x = rec.add(tfl.layers.globalAveragePooling1d({ name: "pool" })).apply(x) as tfl.SymbolicTensor;
+  return head(rec, o.numClasses, o.headActivation ?? "linear").apply(x) as tfl.SymbolicTensor;
 }

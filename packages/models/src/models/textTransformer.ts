@@ -1,8 +1,7 @@
 import * as tfl from "@tensorflow/tfjs-layers";
-import { checkPositiveInt, head, layerNorm } from "../internal/layerFactory";
+import { checkPositiveInt } from "../internal/layerFactory";
 import { MetaRecorder } from "../internal/metaRecorder";
-import { checkHeads, transformerBlock } from "../internal/transformerBlock";
-import { PositionEmbedding } from "../layers/positionEmbedding";
+import { checkHeads, transformerEncoder } from "../internal/transformerBlock";
 import { registerSamLayers } from "../layers/registerSamLayers";
 import type { SamModel } from "../samMeta";
 
@@ -61,7 +60,7 @@ export function textTransformer(options: TextTransformerOptions): SamModel {
   rec.block("embed");
   const input = tfl.input({ shape: [seqLen], name: "input", dtype: "int32" });
   rec.add(input.sourceLayer);
-  let x = rec
+  const x = rec
     .add(
       tfl.layers.embedding({
         name: "token_embed",
@@ -71,17 +70,7 @@ export function textTransformer(options: TextTransformerOptions): SamModel {
       }),
     )
     .apply(input) as tfl.SymbolicTensor;
-  x = rec
-    .add(new PositionEmbedding({ name: "pos_embed", seed: rec.nextSeed() }))
-    .apply(x) as tfl.SymbolicTensor;
-  rec.tag("pos_embed/embeddings", ["embedding"]);
-
-  for (let i = 1; i <= depth; i++) x = transformerBlock(rec, `block${i}`, x, dim, heads, mlpDim);
-
-  rec.block("head");
-  x = layerNorm(rec, "final_ln").apply(x) as tfl.SymbolicTensor;
-  x = rec.add(tfl.layers.globalAveragePooling1d({ name: "pool" })).apply(x) as tfl.SymbolicTensor;
-  const logits = head(rec, numClasses, headActivation).apply(x) as tfl.SymbolicTensor;
+  const logits = transformerEncoder(rec, x, { dim, depth, heads, mlpDim, numClasses, headActivation });
   const model = tfl.model({ inputs: input, outputs: logits, name: "text_transformer" });
   return Object.assign(model, { samMeta: rec.finish(["head"]) });
 }

@@ -1,8 +1,7 @@
 import * as tfl from "@tensorflow/tfjs-layers";
-import { checkPositiveInt, head, layerNorm } from "../internal/layerFactory";
+import { checkPositiveInt } from "../internal/layerFactory";
 import { MetaRecorder } from "../internal/metaRecorder";
-import { checkHeads, transformerBlock } from "../internal/transformerBlock";
-import { PositionEmbedding } from "../layers/positionEmbedding";
+import { checkHeads, transformerEncoder } from "../internal/transformerBlock";
 import { registerSamLayers } from "../layers/registerSamLayers";
 import type { SamModel } from "../samMeta";
 
@@ -105,17 +104,7 @@ export function vit(options: VitOptions): SamModel {
   x = rec
     .add(tfl.layers.reshape({ name: "tokens", targetShape: [grid * grid, dim] }))
     .apply(x) as tfl.SymbolicTensor;
-  x = rec
-    .add(new PositionEmbedding({ name: "pos_embed", seed: rec.nextSeed() }))
-    .apply(x) as tfl.SymbolicTensor;
-  rec.tag("pos_embed/embeddings", ["embedding"]);
-
-  for (let i = 1; i <= depth; i++) x = transformerBlock(rec, `block${i}`, x, dim, heads, mlpDim);
-
-  rec.block("head");
-  x = layerNorm(rec, "final_ln").apply(x) as tfl.SymbolicTensor;
-  x = rec.add(tfl.layers.globalAveragePooling1d({ name: "pool" })).apply(x) as tfl.SymbolicTensor;
-  const logits = head(rec, numClasses, headActivation).apply(x) as tfl.SymbolicTensor;
+  const logits = transformerEncoder(rec, x, { dim, depth, heads, mlpDim, numClasses, headActivation });
   const model = tfl.model({ inputs: input, outputs: logits, name: "vit" });
   return Object.assign(model, { samMeta: rec.finish(["head"]) });
 }
