@@ -4,8 +4,8 @@
  * Prints a table (ms per step, calls per step) of the best-represented step set.
  */
 import * as tf from "@tensorflow/tfjs";
+import { resnet20Step } from "./resnet20Step";
 import "@tensorflow/tfjs-backend-wasm";
-import { cifarResNet } from "@sam/models";
 import { registerTrainingGradients, registerWasmTrainingKernels } from "../src/index";
 
 async function main(): Promise<void> {
@@ -39,23 +39,7 @@ async function main(): Promise<void> {
       },
     });
   }
-  const model = cifarResNet({
-    depth: 20,
-    numClasses: 10,
-    inputShape: [32, 32, 3],
-    seed: 1,
-  }) as unknown as tf.LayersModel;
-  const optimizer = tf.train.momentum(0.05, 0.9);
-  const x = tf.randomNormal([batch, 32, 32, 3], 0, 1, "float32", 2);
-  const y = tf.oneHot(tf.randomUniform([batch], 0, 10, "int32", 3) as tf.Tensor1D, 10);
-  const step = () => {
-    const loss = optimizer.minimize(
-      () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
-      true,
-    )!;
-    loss.dataSync();
-    loss.dispose();
-  };
+  const step = resnet20Step(batch);
   step();
   on = true;
   const t0 = performance.now();

@@ -5,10 +5,15 @@
  * from the best timed step (the machine may be shared).
  */
 import * as tf from "@tensorflow/tfjs";
+import { resnet20Step } from "./resnet20Step";
 import "@tensorflow/tfjs-backend-wasm";
-import { cifarResNet } from "@sam/models";
 import { asTensor } from "../src/internal/asTensor";
-import { conv2dBackpropFilter, initWasmWithThreads, registerTrainingGradients, registerWasmTrainingKernels } from "../src/index";
+import {
+  conv2dBackpropFilter,
+  initWasmWithThreads,
+  registerTrainingGradients,
+  registerWasmTrainingKernels,
+} from "../src/index";
 
 /**
  * The baseline of the issue's measurement (7.6 images/s there): stock wasm plus the one kernel
@@ -42,23 +47,7 @@ async function main(): Promise<void> {
   }
   if (threads > 1) await initWasmWithThreads(threads);
   else await tf.setBackend("wasm");
-  const model = cifarResNet({
-    depth: 20,
-    numClasses: 10,
-    inputShape: [32, 32, 3],
-    seed: 1,
-  }) as unknown as tf.LayersModel;
-  const optimizer = tf.train.momentum(0.05, 0.9);
-  const x = tf.randomNormal([batch, 32, 32, 3], 0, 1, "float32", 2);
-  const y = tf.oneHot(tf.randomUniform([batch], 0, 10, "int32", 3) as tf.Tensor1D, 10);
-  const step = () => {
-    const loss = optimizer.minimize(
-      () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
-      true,
-    )!;
-    loss.dataSync();
-    loss.dispose();
-  };
+  const step = resnet20Step(batch);
   step(); // warm-up: XNNPACK operator creation, first allocation of every buffer
   const times: number[] = [];
   for (let i = 0; i < steps; i++) {
