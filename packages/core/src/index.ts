@@ -79,6 +79,7 @@ export {
   type SamOracleOptions,
   samOracle,
 } from "./sam/samOracle";
+export { withSplitConvolutionGradients } from "./sam/splitConvolutionGradients";
 export { type AdamHyper, adam, adamw } from "./rules/adam";
 export { chainRules, clipByGlobalNorm } from "./rules/chainRules";
 export { type EveryKOptions, everyK } from "./rules/everyK";

@@ -98,6 +98,7 @@ export function collectParams(model: LayersModelLike, options: CollectParamsOpti
   const params: Param[] = [];
   const state: StateVariable[] = [];
   const seen = new Set<string>();
+  const leafLayers: LayerLike[] = [];
   let layerIndex = 0;
 
   const visit = (layers: readonly LayerLike[], prefix: string) => {
@@ -107,6 +108,8 @@ export function collectParams(model: LayersModelLike, options: CollectParamsOpti
         continue;
       }
       const owns = layer.trainableWeights.length > 0;
+      if ((owns || layer.nonTrainableWeights.length > 0) && !leafLayers.includes(layer))
+        leafLayers.push(layer);
       const block = blockFor(layer.name, meta, options);
       const info: LayerInfo = {
         name: layer.name,
@@ -148,7 +151,7 @@ export function collectParams(model: LayersModelLike, options: CollectParamsOpti
     }
   };
   visit(model.layers, "");
-  return new ParamSet(params, state);
+  return new ParamSet(params, state, leafLayers);
 }
 
 function blockFor(layerName: string, meta: SamModelMeta | undefined, options: CollectParamsOptions) {

@@ -1,5 +1,6 @@
 import type * as tf from "@tensorflow/tfjs-core";
 import { SamConfigError } from "../internal/errors";
+import type { LayerLike } from "./collectParams";
 
 /**
  * A parameter's role, used by selectors. The built-in vocabulary:
@@ -125,10 +126,21 @@ export class ParamSet implements Iterable<Param> {
   readonly params: readonly Param[];
   /** Variables the model updates itself (BatchNorm moving statistics), in model order. */
   readonly stateVariables: readonly StateVariable[];
+  /**
+   * The model's leaf layers that own these parameters or state variables, in model order
+   * (filled by {@link collectParams}; empty for plain variables). Code that must act on a
+   * layer rather than on its weights reads them, e.g. SAM-ON's pruned first pass
+   * ({@link withSplitConvolutionGradients}).
+   */
+  readonly layers: readonly LayerLike[];
   private readonly byPath = new Map<string, Param>();
   private readonly byVariableName = new Map<string, Param>();
 
-  constructor(params: readonly Param[], stateVariables: readonly StateVariable[] = []) {
+  constructor(
+    params: readonly Param[],
+    stateVariables: readonly StateVariable[] = [],
+    layers: readonly LayerLike[] = [],
+  ) {
     const problems: string[] = [];
     params.forEach((p, i) => {
       if (p.index !== i) problems.push(`"${p.path}" has index ${p.index} but stands at position ${i}`);
@@ -150,6 +162,7 @@ export class ParamSet implements Iterable<Param> {
     }
     this.params = Object.freeze([...params]);
     this.stateVariables = Object.freeze([...stateVariables]);
+    this.layers = Object.freeze([...layers]);
   }
 
   /** Number of parameters. */

@@ -208,6 +208,28 @@ describe("SAM-ON", () => {
     expect(full - on).toBe(2);
   });
 
+  it("computes no filter gradient in its first pass (half of SAM's Conv2DBackpropFilter kernels)", async () => {
+    const model = cifarResNet({ depth: 8, numClasses: 3, inputShape: [8, 8, 3], seed: 4 });
+    const { x, y } = syntheticBatch(4, [8, 8, 3], 3);
+    const convolutions = model.layers.filter((l) => l.getClassName() === "Conv2D").length;
+    const filterGradients = async (optimizer: GroupedOptimizer) => {
+      optimizer.minimize(lossOf(model, x, y)); // warm-up
+      const info = await tf.profile(() => {
+        optimizer.minimize(lossOf(model, x, y));
+      });
+      return info.kernels.filter((k) => k.name === "Conv2DBackpropFilter").length;
+    };
+    const params = () => collectParams(model);
+    // SAM: dW of every convolution in both passes. SAM-ON: pass 2 only.
+    expect(await filterGradients(sam({ params: params(), rule: sgd(), defaults: hyper, rho: 0.05 }))).toBe(
+      2 * convolutions,
+    );
+    expect(await filterGradients(samOn({ params: params(), rule: sgd(), defaults: hyper, rho: 0.5 }))).toBe(
+      convolutions,
+    );
+    for (const layer of model.layers) expect(Object.hasOwn(layer, "call")).toBe(false);
+  }, 60_000);
+
   it("says what to do on a model without normalization layers", () => {
     expect(() =>
       samOn({ params: collectParams(tinyDense()), rule: sgd(), defaults: hyper, rho: 0.5 }),

@@ -15,6 +15,7 @@ import {
 import { type HyperValue, resolveHyperValue } from "../rules/schedule";
 import { isChunkedLoss } from "./chunkedLoss";
 import { type AdaptiveMode, perturbation } from "./perturbation";
+import { withSplitConvolutionGradients } from "./splitConvolutionGradients";
 
 /** ASAM's operator and which tensors it applies to. */
 export interface AdaptiveOptions {
@@ -92,7 +93,8 @@ const WEIGHTS: SelectorSpec = { or: [{ tag: "weight" }, { tag: "norm-scale" }] }
  * variants. One step, with S the perturbed set and e the ascent step of {@link perturbation}:
  *
  * ```
- * pass 1:  L(w), g_S = grad_S L(w)              gradients of S only (SAM-ON: the norm layers)
+ * pass 1:  L(w), g_S = grad_S L(w)              gradients of S only (SAM-ON: the norm layers;
+ *                                               no filter gradient of a Conv2D outside S)
  *          e = perturbation(w_S, g_S)
  * pass 2:  g_SAM = grad L(w + e)                 every active parameter; w_S restored in finally
  * return   L(w), g_SAM                           the rule then updates w (never w + e)
@@ -118,6 +120,7 @@ export function samOracle(options: SamOracleOptions): SamOracle {
   const o = validate(options);
   let perturbed: readonly Param[] = [];
   let adaptiveOf: (p: Param) => boolean = () => false;
+  let layers: ParamSet["layers"] = [];
   let weights: ParamSnapshot | null = null;
   let state: ParamSnapshot<{ variable: tf.Variable }> | null = null;
   let diagnostics: SamDiagnostics | null = null;
@@ -146,6 +149,7 @@ export function samOracle(options: SamOracleOptions): SamOracle {
       }
       weights = new ParamSnapshot(perturbed);
       state = new ParamSnapshot(params.stateVariables);
+      layers = params.layers;
     },
     gradients(request: GradientRequest): GradientResult {
       if (!weights || !state) {
@@ -162,6 +166,12 @@ export function samOracle(options: SamOracleOptions): SamOracle {
       const inWindow = step >= (o.window.start ?? 0) && step < (o.window.end ?? Number.POSITIVE_INFINITY);
       const activeSet = new Set(request.active.map((p) => p.index));
       const S = perturbed.filter((p) => activeSet.has(p.index));
+      // Pass 1 needs no gradient of a convolution kernel outside S: split those layers' fused
+      // op so that the backward skips their filter gradients (SAM-ON's saving).
+      const inS = new Set(S.map((p) => p.variable.name));
+      const unasked = layers.filter((layer) =>
+        layer.trainableWeights.every((w) => !inS.has((w.read() as tf.Variable).name)),
+      );
       if (!inWindow || (rho === 0 && !o.allowZeroRho) || S.length === 0) {
         const plain = differentiate(
           lossFn,
@@ -191,9 +201,11 @@ export function samOracle(options: SamOracleOptions): SamOracle {
       for (const chunk of chunks) {
         if (hasState && multiChunk) state.restore();
         // pass 1: loss at w and gradients of the perturbed set only
-        const first = differentiate(
-          chunk,
-          S.map((p) => p.variable),
+        const first = withSplitConvolutionGradients(unasked, () =>
+          differentiate(
+            chunk,
+            S.map((p) => p.variable),
+          ),
         );
         losses.push(first.loss);
         if (o.checkFinite) firstValues.push(assertFinite(first.loss, "first-pass loss L(w)", step));
