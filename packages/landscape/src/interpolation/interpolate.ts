@@ -9,7 +9,6 @@ import {
 import * as tf from "@tensorflow/tfjs-core";
 import { type Evaluator, type EvaluatorLike, toEvaluator } from "../evaluation/evaluator";
 import { type BatchNormModel, recomputeBatchNormStats } from "../evaluation/recomputeBatchNormStats";
-import { statSnapshot } from "../internal/statSnapshot";
 import type { ParamState, TensorValue } from "../paramState";
 import { type OnProgress, yieldToEventLoop } from "../progress";
 import { validateStates } from "../validateStates";
@@ -168,7 +167,7 @@ export async function interpolate(options: InterpolateOptions): Promise<Interpol
   const statStart = needStats && bnMode !== "to" ? stats.map((s) => toTensor(from.stats[s.path]!)) : [];
   const statEnd = needStats && bnMode !== "from" ? stats.map((s) => toTensor(to.stats[s.path]!)) : [];
   const weights = new ParamSnapshot(params.params);
-  const statSnap = statSnapshot(params);
+  const statSnap = new ParamSnapshot(params.stateVariables);
   weights.save();
   statSnap.save();
 
