@@ -99,6 +99,7 @@ export {
   warmup,
 } from "./rules/schedule";
 export { type SgdHyper, sgd } from "./rules/sgd";
+export { allocateSlots } from "./rules/allocateSlots";
 export {
   type ExternalRuleState,
   type NamedTensor,

@@ -1,4 +1,5 @@
 import {
+  allocateSlots,
   type ParamGroup,
   type ResolvedHyper,
   type RuleConfig,
@@ -10,7 +11,6 @@ import {
   type UpdateRule,
 } from "@sam/core";
 import * as tf from "@tensorflow/tfjs-core";
-import { allocateSlots } from "./internal/allocateSlots";
 import { checkPeriod } from "./internal/checkPeriod";
 import { quoteAll, show } from "./internal/show";
 

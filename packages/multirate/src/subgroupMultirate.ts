@@ -1,6 +1,12 @@
-import { type RuleConfig, SamConfigError, type SlotState, type UpdateRule, withDefaults } from "@sam/core";
+import {
+  allocateSlots,
+  type RuleConfig,
+  SamConfigError,
+  type SlotState,
+  type UpdateRule,
+  withDefaults,
+} from "@sam/core";
 import * as tf from "@tensorflow/tfjs-core";
-import { allocateSlots } from "./internal/allocateSlots";
 import { checkPeriod } from "./internal/checkPeriod";
 import { show } from "./internal/show";
 

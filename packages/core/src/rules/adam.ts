@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { allocateSlots } from "../internal/slots";
+import { allocateSlots } from "./allocateSlots";
 import type { ResolvedHyper } from "./schedule";
 import type { SlotState, UpdateRule } from "./updateRule";
 import { withDefaults } from "./updateRule";

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { SamConfigError } from "../internal/errors";
-import { allocateSlots } from "../internal/slots";
+import { allocateSlots } from "./allocateSlots";
 import type { RuleState, SlotState, UpdateRule } from "./updateRule";
 
 /** Options of {@link everyK}. */

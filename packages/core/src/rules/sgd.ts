@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { ParamGroup } from "../params/groupParams";
-import { allocateSlots } from "../internal/slots";
+import { allocateSlots } from "./allocateSlots";
 import type { ResolvedHyper } from "./schedule";
 import { NO_STATE, type RuleState, type SlotState, type UpdateRule, withDefaults } from "./updateRule";
 
