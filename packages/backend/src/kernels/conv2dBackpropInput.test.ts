@@ -1,38 +1,38 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { expectNoLeak, expectSameOnBackends, initBackends, values } from "../../test/compareBackends";
-import { CONV_PADS, CONV_SHAPES } from "../../test/convGrid";
+import { convGridCases } from "../../test/convGrid";
 import { conv2dBackpropInput } from "./conv2dBackpropInput";
 
 describe("Conv2DBackpropInput on wasm equals cpu", () => {
   beforeAll(initBackends);
-  for (const s of CONV_SHAPES)
-    for (const p of CONV_PADS)
-      for (const stride of [1, 2]) {
-        it(`${s.name}, pad ${p.name}, stride ${stride}`, () => {
-          const filterShape: [number, number, number, number] = [s.k[0], s.k[1], s.x[3], s.o];
-          const info = tf.backend_util.computeConv2DInfo(s.x, filterShape, stride, 1, p.pad, p.round);
-          const dyShape = [s.x[0], info.outHeight, info.outWidth, s.o];
-          const dyv = values(tf.util.sizeFromShape(dyShape), 7);
-          const wv = values(tf.util.sizeFromShape(filterShape), 8);
-          expectSameOnBackends(
-            () =>
-              tf
-                .engine()
-                .runKernel(
-                  tf.Conv2DBackpropInput,
-                  { dy: tf.tensor(dyv, dyShape), filter: tf.tensor(wv, filterShape) },
-                  {
-                    strides: stride,
-                    pad: p.pad,
-                    dataFormat: "NHWC",
-                    dimRoundingMode: p.round,
-                    inputShape: s.x,
-                  } as unknown as tf.NamedAttrMap,
-                ) as tf.Tensor,
-          );
-        });
-      }
+  for (const c of convGridCases({
+    depthwise: false,
+    strideDilation: [
+      { stride: 1, dilation: 1 },
+      { stride: 2, dilation: 1 },
+    ],
+  }))
+    it(c.title, () => {
+      const dyv = values(tf.util.sizeFromShape(c.dyShape), 7);
+      const wv = values(tf.util.sizeFromShape(c.filterShape), 8);
+      expectSameOnBackends(
+        () =>
+          tf
+            .engine()
+            .runKernel(
+              tf.Conv2DBackpropInput,
+              { dy: tf.tensor(dyv, c.dyShape), filter: tf.tensor(wv, c.filterShape) },
+              {
+                strides: c.stride,
+                pad: c.pad,
+                dataFormat: "NHWC",
+                dimRoundingMode: c.round,
+                inputShape: c.x,
+              } as unknown as tf.NamedAttrMap,
+            ) as tf.Tensor,
+      );
+    });
 
   it("matches tf.grads of conv2d end to end (stride 2, same, odd input)", () => {
     const x = values(2 * 9 * 7 * 3, 3);

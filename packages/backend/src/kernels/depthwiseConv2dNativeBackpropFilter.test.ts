@@ -8,67 +8,47 @@ import {
   linearVjpOnCpu,
   values,
 } from "../../test/compareBackends";
-import { CONV_PADS, CONV_SHAPES, STRIDE_DILATION } from "../../test/convGrid";
+import { convGridCases } from "../../test/convGrid";
 import { depthwiseConv2dNativeBackpropFilter } from "./depthwiseConv2dNativeBackpropFilter";
 
 describe("DepthwiseConv2dNativeBackpropFilter on wasm equals cpu", () => {
   beforeAll(initBackends);
-  for (const s of CONV_SHAPES)
-    for (const p of CONV_PADS)
-      for (const { stride, dilation } of STRIDE_DILATION)
-        for (const multiplier of [1, 2]) {
-          const filterShape: [number, number, number, number] = [s.k[0], s.k[1], s.x[3], multiplier];
-          const info = tf.backend_util.computeConv2DInfo(
-            s.x,
-            filterShape,
-            stride,
-            dilation,
-            p.pad,
-            p.round,
-            true,
+  for (const c of convGridCases({ depthwise: true }))
+    it(c.title, () => {
+      const xv = values(tf.util.sizeFromShape(c.x), 11);
+      const dyv = values(tf.util.sizeFromShape(c.dyShape), 12);
+      const run = () =>
+        tf
+          .engine()
+          .runKernel(
+            tf.DepthwiseConv2dNativeBackpropFilter,
+            { x: tf.tensor(xv, c.x), dy: tf.tensor(dyv, c.dyShape) },
+            {
+              strides: c.stride,
+              dilations: c.dilation,
+              pad: c.pad,
+              dimRoundingMode: c.round,
+              filterShape: c.filterShape,
+            } as unknown as tf.NamedAttrMap,
+          ) as tf.Tensor;
+      if (c.dilation === 1) {
+        expectSameOnBackends(run);
+      } else {
+        // cpu's backprop kernels are wrong for dilation > 1 (tfjs 4.22): use the exact
+        // vector-Jacobian product of cpu's (correct) forward op instead.
+        const forward = (w: tf.Tensor) =>
+          tf.depthwiseConv2d(
+            tf.tensor(xv, c.x) as tf.Tensor4D,
+            w as tf.Tensor4D,
+            c.stride,
+            c.pad,
+            "NHWC",
+            c.dilation,
+            c.round,
           );
-          if (info.outHeight <= 0 || info.outWidth <= 0) continue; // empty output: no gradient to check
-          it(`${s.name}, pad ${p.name}, stride ${stride}, dilation ${dilation}, multiplier ${multiplier}`, () => {
-            const dyShape = [s.x[0], info.outHeight, info.outWidth, s.x[3] * multiplier];
-            const xv = values(tf.util.sizeFromShape(s.x), 11);
-            const dyv = values(tf.util.sizeFromShape(dyShape), 12);
-            const run = () =>
-              tf
-                .engine()
-                .runKernel(
-                  tf.DepthwiseConv2dNativeBackpropFilter,
-                  { x: tf.tensor(xv, s.x), dy: tf.tensor(dyv, dyShape) },
-                  {
-                    strides: stride,
-                    dilations: dilation,
-                    pad: p.pad,
-                    dimRoundingMode: p.round,
-                    filterShape,
-                  } as unknown as tf.NamedAttrMap,
-                ) as tf.Tensor;
-            if (dilation === 1) {
-              expectSameOnBackends(run);
-            } else {
-              // cpu's backprop kernels are wrong for dilation > 1 (tfjs 4.22): use the exact
-              // vector-Jacobian product of cpu's (correct) forward op instead.
-              const ref = linearVjpOnCpu(
-                (w) =>
-                  tf.depthwiseConv2d(
-                    tf.tensor(xv, s.x) as tf.Tensor4D,
-                    w as tf.Tensor4D,
-                    stride,
-                    p.pad,
-                    "NHWC",
-                    dilation,
-                    p.round,
-                  ),
-                filterShape,
-                dyv,
-              );
-              expectWasmEquals(run, ref);
-            }
-          });
-        }
+        expectWasmEquals(run, linearVjpOnCpu(forward, c.filterShape, dyv));
+      }
+    });
 
   it("leaks no tensor", () => {
     const x = tf.tensor4d(values(2 * 8 * 8 * 3, 5), [2, 8, 8, 3]);

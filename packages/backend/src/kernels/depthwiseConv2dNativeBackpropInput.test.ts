@@ -8,67 +8,47 @@ import {
   linearVjpOnCpu,
   values,
 } from "../../test/compareBackends";
-import { CONV_PADS, CONV_SHAPES, STRIDE_DILATION } from "../../test/convGrid";
+import { convGridCases } from "../../test/convGrid";
 import { depthwiseConv2dNativeBackpropInput } from "./depthwiseConv2dNativeBackpropInput";
 
 describe("DepthwiseConv2dNativeBackpropInput on wasm equals cpu", () => {
   beforeAll(initBackends);
-  for (const s of CONV_SHAPES)
-    for (const p of CONV_PADS)
-      for (const { stride, dilation } of STRIDE_DILATION)
-        for (const multiplier of [1, 2]) {
-          const filterShape: [number, number, number, number] = [s.k[0], s.k[1], s.x[3], multiplier];
-          const info = tf.backend_util.computeConv2DInfo(
-            s.x,
-            filterShape,
-            stride,
-            dilation,
-            p.pad,
-            p.round,
-            true,
+  for (const c of convGridCases({ depthwise: true }))
+    it(c.title, () => {
+      const dyv = values(tf.util.sizeFromShape(c.dyShape), 13);
+      const wv = values(tf.util.sizeFromShape(c.filterShape), 14);
+      const run = () =>
+        tf
+          .engine()
+          .runKernel(
+            tf.DepthwiseConv2dNativeBackpropInput,
+            { dy: tf.tensor(dyv, c.dyShape), filter: tf.tensor(wv, c.filterShape) },
+            {
+              strides: c.stride,
+              dilations: c.dilation,
+              pad: c.pad,
+              dimRoundingMode: c.round,
+              inputShape: c.x,
+            } as unknown as tf.NamedAttrMap,
+          ) as tf.Tensor;
+      if (c.dilation === 1) {
+        expectSameOnBackends(run);
+      } else {
+        // cpu's backprop kernels are wrong for dilation > 1 (tfjs 4.22): use the exact
+        // vector-Jacobian product of cpu's (correct) forward op instead.
+        const forward = (x: tf.Tensor) =>
+          tf.depthwiseConv2d(
+            x as tf.Tensor4D,
+            tf.tensor(wv, c.filterShape) as tf.Tensor4D,
+            c.stride,
+            c.pad,
+            "NHWC",
+            c.dilation,
+            c.round,
           );
-          if (info.outHeight <= 0 || info.outWidth <= 0) continue; // empty output: no gradient to check
-          it(`${s.name}, pad ${p.name}, stride ${stride}, dilation ${dilation}, multiplier ${multiplier}`, () => {
-            const dyShape = [s.x[0], info.outHeight, info.outWidth, s.x[3] * multiplier];
-            const dyv = values(tf.util.sizeFromShape(dyShape), 13);
-            const wv = values(tf.util.sizeFromShape(filterShape), 14);
-            const run = () =>
-              tf
-                .engine()
-                .runKernel(
-                  tf.DepthwiseConv2dNativeBackpropInput,
-                  { dy: tf.tensor(dyv, dyShape), filter: tf.tensor(wv, filterShape) },
-                  {
-                    strides: stride,
-                    dilations: dilation,
-                    pad: p.pad,
-                    dimRoundingMode: p.round,
-                    inputShape: s.x,
-                  } as unknown as tf.NamedAttrMap,
-                ) as tf.Tensor;
-            if (dilation === 1) {
-              expectSameOnBackends(run);
-            } else {
-              // cpu's backprop kernels are wrong for dilation > 1 (tfjs 4.22): use the exact
-              // vector-Jacobian product of cpu's (correct) forward op instead.
-              const ref = linearVjpOnCpu(
-                (x) =>
-                  tf.depthwiseConv2d(
-                    x as tf.Tensor4D,
-                    tf.tensor(wv, filterShape) as tf.Tensor4D,
-                    stride,
-                    p.pad,
-                    "NHWC",
-                    dilation,
-                    p.round,
-                  ),
-                s.x,
-                dyv,
-              );
-              expectWasmEquals(run, ref);
-            }
-          });
-        }
+        expectWasmEquals(run, linearVjpOnCpu(forward, c.x, dyv));
+      }
+    });
 
   it("matches tf.grads of depthwiseConv2d end to end", () => {
     const x = values(2 * 9 * 7 * 3, 3);
