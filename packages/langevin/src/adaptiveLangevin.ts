@@ -1,9 +1,11 @@
 import type { ParamGroup, ResolvedHyper, RuleState, StepContext, UpdateRule } from "@sam/core";
 import { resolveHyperValue } from "@sam/core";
 import * as tf from "@tensorflow/tfjs-core";
+import { type ConstraintSpec, tangentDimension } from "./constraint";
+import { initConstrainedState, type OnInfeasible } from "./internal/constrainedState";
+import { ConstrainedMotion } from "./internal/constrainedMotion";
 import { checkDefaults, numbers, requireNonNegative, requirePositive } from "./internal/hyper";
-import { ConstrainedState, checkKnown, draw, type NoiseOption } from "./internal/ruleSupport";
-import { allocateSlots } from "./internal/slots";
+import { type ConstrainedState, checkKnown, draw, type NoiseOption } from "./internal/ruleSupport";
 import { tfNoise } from "./noiseSource";
 
 /** Hyperparameters of {@link adaptiveLangevin} (per group, schedulable). */
@@ -18,6 +20,14 @@ export interface AdaptiveLangevinHyper {
   coupling?: number;
   /** Initial thermostat value xi_0, read when the optimizer is built. Default 0.1. */
   xi0?: number;
+}
+
+/** Options of {@link adaptiveLangevin}. */
+export interface AdaptiveLangevinOptions extends NoiseOption {
+  /** Constraints on tensors of the group (constrained Adaptive Langevin). Default none. */
+  readonly constraints?: readonly ConstraintSpec[];
+  /** When the weights violate a constraint at init: project them (default) or throw. */
+  readonly onInfeasible?: OnInfeasible;
 }
 
 const DEFAULTS = { h: 0.25, temperature: 1e-4, sigmaA: 0.01, coupling: 0.05, xi0: 0.1 };
@@ -35,6 +45,7 @@ const DEFAULTS = { h: 0.25, temperature: 1e-4, sigmaA: 0.01, coupling: 0.05, xi0
  * p     <- exp(-(h/2) xi) p                                                 (C_{h/2})
  * p     <- p + sigma_A sqrt(h/2) R1                                         (D_{h/2})
  * xi    <- xi + h epsilon (p^T p - N tau)  N = numel of the tensor          (E_h)
+ *                                          (n_T with constraints, below)
  * p     <- p + sigma_A sqrt(h/2) R2        a fresh draw                     (D_{h/2})
  * p     <- exp(-(h/2) xi) p                with the UPDATED xi              (C_{h/2})
  * theta <- theta + (h/2) p                                                  (A_{h/2})
@@ -47,40 +58,53 @@ const DEFAULTS = { h: 0.25, temperature: 1e-4, sigmaA: 0.01, coupling: 0.05, xi0
  * the gradient carries noise of variance s^2, and the kinetic temperature seen by E is tau
  * (slot `adla.kinetic`, read with `langevinDiagnostics`).
  *
+ * With `constraints` (orthogonal, sphere, circle, ball) the sub-steps are those of
+ * constrained Langevin (spec 2.5): the momentum is projected on the tangent space after B and
+ * after each D (C only rescales a tangent vector), A is RATTLE (the exact rotation for
+ * circles), the slack coordinates of circles and balls are thermostatted with their tensor
+ * (their momenta count in `p^T p`, their noise has roles `Rs1`, `Rs2`), and N is the
+ * tangent dimension n_T of the tensor (`tangentDimension`: `N - k(k+1)/2` orthogonal,
+ * `N - units` sphere, N circle and ball). At equilibrium the momentum is Gaussian on the
+ * tangent space with covariance `tau Pi`, so `<p^T p> = tau trace(Pi) = tau n_T`: with N in
+ * the E-step the thermostat would heat the tensor to `tau N / n_T` instead.
+ *
  * @example
  * ```ts
  * import { GroupedOptimizer, collectParams } from "@sam/core";
- * import { adaptiveLangevin } from "@sam/langevin";
+ * import { adaptiveLangevin, ball } from "@sam/langevin";
  *
  * const optimizer = new GroupedOptimizer({
  *   params: collectParams(model),
  *   rule: adaptiveLangevin({ h: 0.25, temperature: 1e-4, sigmaA: 0.01, coupling: 0.05 }),
  * });
+ * // Thermostatted weights of norm <= 2 per unit:
+ * const bounded = adaptiveLangevin({ sigmaA: 0.01 }, { constraints: [ball(2)] });
  * ```
  */
 export function adaptiveLangevin(
   defaults: AdaptiveLangevinHyper = {},
-  options: NoiseOption = {},
+  options: AdaptiveLangevinOptions = {},
 ): UpdateRule {
   checkKnown("adla", defaults, DEFAULTS);
   const merged = { ...DEFAULTS, ...defaults };
   checkDefaults("adla", merged, ["h"], ["temperature", "sigmaA", "coupling", "xi0"]);
   const noise = options.noise ?? tfNoise;
+  const constraints = [...(options.constraints ?? [])];
+  const onInfeasible = options.onInfeasible ?? "project";
   return {
     kind: "adla",
     defaults: merged,
     init(group: ParamGroup): RuleState {
       const xi0 = Number(resolveHyperValue(group.hyper.xi0 ?? merged.xi0, 0));
       requireNonNegative("adla", group, "xi0", xi0);
-      const slots = allocateSlots(group, "adla", {
-        momentum: {},
-        xi: { init: () => tf.scalar(xi0) },
-        kinetic: { init: () => tf.scalar(Number.NaN) },
+      return initConstrainedState("adla", "adla", group, constraints, {
+        momentum: true,
+        onInfeasible,
+        extra: {
+          xi: { init: () => tf.scalar(xi0) },
+          kinetic: { init: () => tf.scalar(Number.NaN) },
+        },
       });
-      return new ConstrainedState(
-        slots,
-        group.params.map(() => null),
-      );
     },
     apply(group, grads, rawState, hyper: ResolvedHyper, ctx: StepContext) {
       const state = rawState as ConstrainedState;
@@ -97,22 +121,56 @@ export function adaptiveLangevin(
         const w = param.variable;
         const pSlot = state.get("momentum", i);
         const xiSlot = state.get("xi", i);
-        const n = param.size;
-        const p1 = tf.sub(pSlot, tf.mul(g, kick));
-        let p = tf.mul(p1, tf.exp(tf.mul(xiSlot, -half)));
-        if (amp > 0) p = tf.add(p, draw(noise, group, i, "R1", amp, ctx));
-        const kinetic = tf.sum(tf.square(p));
-        const xi = tf.add(xiSlot, tf.mul(tf.sub(kinetic, n * hp.temperature!), h * hp.coupling!));
-        if (amp > 0) p = tf.add(p, draw(noise, group, i, "R2", amp, ctx));
-        p = tf.mul(p, tf.exp(tf.mul(xi, -half)));
-        // theta <- theta + (h/2) p1 + (h/2) p: both A_{h/2} sub-steps in one update.
-        w.assign(tf.add(w, tf.mul(tf.add(p1, p), half)));
-        pSlot.assign(p);
+        const con = state.constraints[i];
+        const n = tangentDimension(param.size, con);
+        const thermostat = (kinetic: tf.Tensor) =>
+          tf.add(xiSlot, tf.mul(tf.sub(kinetic, n * hp.temperature!), h * hp.coupling!));
+        if (!con) {
+          const p1 = tf.sub(pSlot, tf.mul(g, kick));
+          let p = tf.mul(p1, tf.exp(tf.mul(xiSlot, -half)));
+          if (amp > 0) p = tf.add(p, draw(noise, group, i, "R1", amp, ctx));
+          const kinetic = tf.sum(tf.square(p));
+          const xi = thermostat(kinetic);
+          if (amp > 0) p = tf.add(p, draw(noise, group, i, "R2", amp, ctx));
+          p = tf.mul(p, tf.exp(tf.mul(xi, -half)));
+          // theta <- theta + (h/2) p1 + (h/2) p: both A_{h/2} sub-steps in one update.
+          w.assign(tf.add(w, tf.mul(tf.add(p1, p), half)));
+          pSlot.assign(p);
+          xiSlot.assign(xi);
+          state.get("kinetic", i).assign(tf.div(kinetic, n));
+          return;
+        }
+        // Constrained: B A C D E D C A with projections (ConstrainedMotion).
+        const stored = {
+          theta: w,
+          p: pSlot,
+          s: state.maybe("slack", i),
+          ps: state.maybe("slackMomentum", i),
+        };
+        const motion = new ConstrainedMotion(con, stored, (role, stddev, shape) =>
+          draw(noise, group, i, role, stddev, ctx, shape),
+        );
+        motion.kick(g, kick);
+        motion.drift(half);
+        motion.scale(tf.exp(tf.mul(xiSlot, -half)));
+        if (amp > 0) motion.refresh(1, amp, { main: "R1", slack: "Rs1" });
+        const kinetic = motion.kineticEnergy();
+        const xi = thermostat(kinetic);
+        if (amp > 0) motion.refresh(1, amp, { main: "R2", slack: "Rs2" });
+        motion.scale(tf.exp(tf.mul(xi, -half)));
+        motion.drift(half);
+        motion.store(stored);
         xiSlot.assign(xi);
         state.get("kinetic", i).assign(tf.div(kinetic, n));
       });
       return undefined;
     },
-    getConfig: () => ({ kind: "adla", ...defaults, noise: noise.kind }),
+    getConfig: () => ({
+      kind: "adla",
+      ...defaults,
+      constraints: constraints.map((c) => ({ ...c })),
+      noise: noise.kind,
+      onInfeasible,
+    }),
   };
 }

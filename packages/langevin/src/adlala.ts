@@ -11,6 +11,8 @@ export interface AdlalaOptions extends PartitionedOptions {
   readonly thermostat?: Omit<AdaptiveLangevinHyper, "h">;
   /** Langevin settings of the rest. Defaults: friction 0.1, temperature 1e-4. */
   readonly rest?: Omit<LangevinHyper, "h">;
+  /** Constraints on tensors of the first partition (constrained Adaptive Langevin there). */
+  readonly firstConstraints?: readonly ConstraintSpec[];
   /** Constraints on tensors of the rest (constrained Langevin there). */
   readonly restConstraints?: readonly ConstraintSpec[];
 }
@@ -37,11 +39,15 @@ export interface AdlalaOptions extends PartitionedOptions {
  * ```
  */
 export function adlalaRule(
-  options: { noise?: NoiseSource; restConstraints?: readonly ConstraintSpec[] } = {},
+  options: {
+    noise?: NoiseSource;
+    firstConstraints?: readonly ConstraintSpec[];
+    restConstraints?: readonly ConstraintSpec[];
+  } = {},
 ): UpdateRule {
   const noise = options.noise ? { noise: options.noise } : {};
   return partitionRules({
-    first: adaptiveLangevin({}, noise),
+    first: adaptiveLangevin({}, { ...noise, constraints: options.firstConstraints ?? [] }),
     rest: langevin({}, { ...noise, constraints: options.restConstraints ?? [] }),
   });
 }
@@ -70,6 +76,7 @@ export function adlala(options: AdlalaOptions): GroupedOptimizer {
     { ...options, h: options.h ?? 0.25 },
     adlalaRule({
       ...(options.noise ? { noise: options.noise } : {}),
+      ...(options.firstConstraints ? { firstConstraints: options.firstConstraints } : {}),
       ...(options.restConstraints ? { restConstraints: options.restConstraints } : {}),
     }),
     defined({

@@ -11,6 +11,7 @@ import { fail, show } from "./internal/errors";
  * | `orthogonal` | `M^T M = I` when `fanIn >= units` (orthonormal columns), else `M M^T = I` (orthonormal rows) |
  * | `sphere` | every unit's incoming weights (a column of `M`) has norm `radius` |
  * | `circle` | every weight has `|w| <= radius`, through a slack coordinate `s` with `w^2 + s^2 = radius^2` |
+ * | `ball` | every unit's incoming weights (a column `w_j` of `M`) has norm `<= radius`, through one slack coordinate `s_j` per unit with `|w_j|^2 + s_j^2 = radius^2` (the sphere inequality) |
  *
  * The spec writes PyTorch's `[out, in]` layout; these manifolds are the same sets, because
  * orthogonality is invariant under transposition and under reordering the fan-in axis.
@@ -18,7 +19,8 @@ import { fail, show } from "./internal/errors";
 export type ConstraintSpec =
   | { readonly kind: "orthogonal"; readonly select?: SelectorSpec; readonly iterations?: number }
   | { readonly kind: "sphere"; readonly radius: number; readonly select?: SelectorSpec }
-  | { readonly kind: "circle"; readonly radius: number; readonly select?: SelectorSpec };
+  | { readonly kind: "circle"; readonly radius: number; readonly select?: SelectorSpec }
+  | { readonly kind: "ball"; readonly radius: number; readonly select?: SelectorSpec };
 
 /** Options shared by the constraint constructors. */
 export interface ConstraintOptions {
@@ -83,6 +85,28 @@ export function circle(radius: number, options: ConstraintOptions = {}): Constra
   return { kind: "circle", radius, ...(options.select ? { select: options.select } : {}) };
 }
 
+/**
+ * Ball constraint (the sphere *inequality*, spec 2.5): the incoming weights `w_j` of every
+ * unit (a column of the `[fanIn, units]` matrix) keep norm `<= radius`. As for the circle,
+ * each unit gets one slack coordinate `s_j` (optimizer state, with its own momentum in the
+ * underdamped rules) and the augmented column `(w_j, s_j)` moves on the sphere
+ * `|w_j|^2 + s_j^2 = radius^2` of dimension `fanIn`: the sphere constraint one dimension up.
+ * The invariant measure is `exp(-L/tau)` times the surface measure of that sphere, so at
+ * `L = 0` the marginal of `w_j` has density proportional to `(radius^2 - |w_j|^2)^(-1/2)`
+ * on the ball (the arcsine law when `fanIn = 1`, where `ball` is `circle`).
+ *
+ * @example
+ * ```ts
+ * import { langevin, ball } from "@sam/langevin";
+ *
+ * const rule = langevin({ h: 0.1, friction: 1, temperature: 0 }, { constraints: [ball(1)] });
+ * ```
+ */
+export function ball(radius: number, options: ConstraintOptions = {}): ConstraintSpec {
+  checkRadius("ball", radius);
+  return { kind: "ball", radius, ...(options.select ? { select: options.select } : {}) };
+}
+
 function checkRadius(kind: string, radius: number) {
   if (!(Number.isFinite(radius) && radius > 0)) {
     fail(`${kind}(radius)`, radius, "the radius must be a finite number > 0", `Pass e.g. ${kind}(1).`);
@@ -91,8 +115,8 @@ function checkRadius(kind: string, radius: number) {
 
 /** A constraint resolved for one tensor. */
 export interface ResolvedConstraint {
-  readonly kind: "orthogonal" | "sphere" | "circle";
-  /** `radius` for sphere and circle, 1 for orthogonal. */
+  readonly kind: ConstraintSpec["kind"];
+  /** `radius` for sphere, circle and ball, 1 for orthogonal. */
   readonly radius: number;
   /** Chord iterations (orthogonal). */
   readonly iterations: number;
@@ -122,12 +146,12 @@ export function resolveConstraints(
 ): (ResolvedConstraint | null)[] {
   const out: (ResolvedConstraint | null)[] = group.params.map(() => null);
   specs.forEach((spec, k) => {
-    if (!spec || !["orthogonal", "sphere", "circle"].includes(spec.kind)) {
+    if (!spec || !["orthogonal", "sphere", "circle", "ball"].includes(spec.kind)) {
       fail(
         `${rule}: constraints[${k}]`,
         spec,
         "it is not a constraint",
-        "Build constraints with orthogonal(), sphere(radius) or circle(radius).",
+        "Build constraints with orthogonal(), sphere(radius), circle(radius) or ball(radius).",
       );
     }
     const predicate = compileSelector(spec.select ?? DEFAULT_SELECT);
@@ -175,4 +199,30 @@ export function resolveConstraints(
     }
   });
   return out;
+}
+
+/**
+ * The dimension of the tangent space of a tensor of `size` entries under constraint `c`: the
+ * number of momentum degrees of freedom, so that `<p^T p> = tau * tangentDimension` at
+ * equilibrium (the momentum is Gaussian with covariance `tau Pi`, `Pi` the tangent
+ * projection, and `trace Pi` is the tangent dimension). With `M` the `[n, m]` matrix view:
+ *
+ * | constraint | coordinates | constraints | tangent dimension |
+ * | --- | --- | --- | --- |
+ * | none | `size` | 0 | `size` |
+ * | orthogonal | `n m` | `k (k + 1) / 2`, `k = min(n, m)` (a symmetric `k x k` Gram matrix) | `size - k (k + 1) / 2` |
+ * | sphere | `n m` | `m` (one norm per unit) | `size - m` |
+ * | circle | `2 size` (w and its slack s) | `size` | `size` |
+ * | ball | `n m + m` (w and one slack per unit) | `m` | `size` |
+ *
+ * @example
+ * ```ts
+ * tangentDimension(8, { kind: "orthogonal", radius: 1, iterations: 10, matrix: [4, 2] }); // 5
+ * ```
+ */
+export function tangentDimension(size: number, c: ResolvedConstraint | null | undefined): number {
+  if (!c || c.kind === "circle" || c.kind === "ball") return size;
+  if (c.kind === "sphere") return size - c.matrix[1];
+  const k = Math.min(c.matrix[0], c.matrix[1]);
+  return size - (k * (k + 1)) / 2;
 }

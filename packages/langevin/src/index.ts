@@ -7,10 +7,15 @@
  */
 import "./registerLangevinRules";
 
-export { type AdaptiveLangevinHyper, adaptiveLangevin } from "./adaptiveLangevin";
+export {
+  type AdaptiveLangevinHyper,
+  type AdaptiveLangevinOptions,
+  adaptiveLangevin,
+} from "./adaptiveLangevin";
 export {
   type ConstraintOptions,
   type ConstraintSpec,
+  ball,
   circle,
   orthogonal,
   sphere,

@@ -1,6 +1,11 @@
 import { type GroupedOptimizer, type ParamGroup, resolveGroupHyper, type UpdateRule } from "@sam/core";
 import * as tf from "@tensorflow/tfjs-core";
-import { type ConstraintSpec, type ResolvedConstraint, resolveConstraints } from "./constraint";
+import {
+  type ConstraintSpec,
+  type ResolvedConstraint,
+  resolveConstraints,
+  tangentDimension,
+} from "./constraint";
 import { constraintResidual } from "./projectOntoConstraint";
 
 /** What {@link langevinDiagnostics} reports for one tensor. */
@@ -9,18 +14,19 @@ export interface TensorDiagnostics {
   /** Number of entries N. */
   readonly size: number;
   /**
-   * Kinetic temperature of the stored momentum, `p^T p / n` with n the tangent dimension
-   * (N unconstrained; `N - m(m+1)/2` orthogonal; `N - units` sphere; for circles
-   * `(p^T p + p_s^T p_s) / N`). Equals tau at equilibrium. Absent for rules without momentum.
+   * Kinetic temperature of the stored momentum, `p^T p / n_T` with n_T the tangent dimension
+   * (N unconstrained; `N - k(k+1)/2` orthogonal, `k = min(fanIn, units)`; `N - units` sphere;
+   * for circles and balls `(p^T p + p_s^T p_s) / N`). Equals tau at equilibrium. Absent for
+   * rules without momentum.
    */
   readonly kineticTemperature?: number;
   /** Adaptive Langevin: the thermostat xi. */
   readonly thermostat?: number;
-  /** Adaptive Langevin: `p^T p / N` as the E-step saw it last step (exactly tau at stationarity). */
+  /** Adaptive Langevin: `p^T p / n_T` as the E-step saw it last step (exactly tau at stationarity). */
   readonly kineticTemperatureAtThermostat?: number;
   /** The tensor's constraint, if any. */
   readonly constraint?: ResolvedConstraint["kind"];
-  /** Max violation: `max|M^T M - I|`, `max| |w_j| - r |` or `max|w^2 + s^2 - r^2|`. */
+  /** Max violation: `max|M^T M - I|`, `max| |w_j| - r |`, `max|w^2 + s^2 - r^2|` or `max| |w_j|^2 + s_j^2 - r^2 |`. */
   readonly constraintResidual?: number;
 }
 
@@ -87,7 +93,7 @@ export async function langevinDiagnostics(optimizer: GroupedOptimizer): Promise<
           const e = tf.sum(tf.square(momentum));
           return slackMomentum ? tf.add(e, tf.sum(tf.square(slackMomentum))) : e;
         });
-        const dof = degreesOfFreedom(p.size, con);
+        const dof = tangentDimension(p.size, con);
         const value = (await energy.data())[0]! / dof;
         energy.dispose();
         entry.kineticTemperature = value;
@@ -150,11 +156,4 @@ export function diagnosticsCallback(
 function ruleOf(rule: UpdateRule, group: ParamGroup): UpdateRule {
   const rules = (rule as UpdateRule & { rules?: Record<string, UpdateRule> }).rules;
   return rule.kind === "partition" && rules?.[group.label] ? rules[group.label]! : rule;
-}
-
-function degreesOfFreedom(size: number, c: ResolvedConstraint | null | undefined): number {
-  if (!c || c.kind === "circle") return size;
-  if (c.kind === "sphere") return size - c.matrix[1];
-  const k = Math.min(c.matrix[0], c.matrix[1]);
-  return size - (k * (k + 1)) / 2;
 }

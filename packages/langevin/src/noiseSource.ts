@@ -5,9 +5,10 @@ import { fail } from "./internal/errors";
 /**
  * Which draw of a step a request is for (the roles of the spec's case files):
  * `R` the O-step (or SGLD) noise, `R1` / `R2` the two D half-steps of Adaptive Langevin,
- * `Rs` the noise of a circle constraint's slack coordinate.
+ * `Rs` the noise of a circle or ball constraint's slack coordinates (O-step, SGLD), and
+ * `Rs1` / `Rs2` that of the slack in Adaptive Langevin's two D half-steps.
  */
-export type NoiseRole = "R" | "R1" | "R2" | "Rs";
+export type NoiseRole = "R" | "R1" | "R2" | "Rs" | "Rs1" | "Rs2";
 
 /**
  * The stream number of each role, passed to `StepContext.seedFor(paramIndex, stream)`.
@@ -25,11 +26,13 @@ export const NOISE_STREAMS: Readonly<Record<NoiseRole, number>> = Object.freeze(
   R1: 1,
   R2: 2,
   Rs: 3,
+  Rs1: 4,
+  Rs2: 5,
 });
 
 /** One request for standard normal draws. */
 export interface NoiseRequest {
-  /** Shape of the draw (the parameter's shape). */
+  /** Shape of the draw: the parameter's shape; `[units]` for the slack of a `ball` constraint. */
   readonly shape: readonly number[];
   /** The parameter the draw is for. */
   readonly param: Param;

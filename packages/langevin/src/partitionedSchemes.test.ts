@@ -1,9 +1,10 @@
 import * as tf from "@tensorflow/tfjs";
 import { collectParams, everything, GroupedOptimizer, pathGlob } from "@sam/core";
-import { expectNoLeak, optimizerConformance, tinyDense } from "@sam/testing";
+import { expectNoLeak, expectTensorsClose, optimizerConformance, tinyDense } from "@sam/testing";
 import { describe, expect, it } from "vitest";
 import { subjectFor } from "./__fixtures__/subjects";
 import { adlala, adlalaRule } from "./adlala";
+import { sphere } from "./constraint";
 import { lala, lalaRule } from "./lala";
 import { lol, lolRule } from "./lol";
 
@@ -68,6 +69,25 @@ describe("partitioned constructors", () => {
     expect(copy.getConfig()).toEqual(optimizer.getConfig());
     optimizer.dispose();
     copy.dispose();
+    model.dispose();
+  });
+
+  it("adlala takes constraints on the thermostatted first layer (and round-trips them)", async () => {
+    const model = tinyDense();
+    const params = collectParams(model);
+    const optimizer = adlala({ params, firstConstraints: [sphere(1)], seed: 3 });
+    const kernel = optimizer.group("first").params.find((p) => p.shape.length === 2)!.variable;
+    const x = tf.randomNormal([4, model.inputs[0]!.shape[1]!], 0, 1, "float32", 1);
+    for (let n = 0; n < 5; n++)
+      optimizer.minimize(() => tf.mean(tf.square(model.apply(x) as tf.Tensor)) as tf.Scalar);
+    const norms = tf.norm(kernel, 2, 0);
+    expectTensorsClose(norms, tf.onesLike(norms), { atol: 2e-6, rtol: 0 }, "unit norms of the first kernel");
+    const copy = GroupedOptimizer.load(JSON.parse(JSON.stringify(optimizer.getConfig())), params);
+    expect(copy.getConfig()).toEqual(optimizer.getConfig());
+    expect(JSON.stringify(optimizer.getConfig())).toContain('"kind":"sphere"');
+    optimizer.dispose();
+    copy.dispose();
+    tf.dispose([x, norms]);
     model.dispose();
   });
 

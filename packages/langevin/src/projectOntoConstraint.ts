@@ -1,7 +1,14 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { type ConstraintSpec, matrixShape, type ResolvedConstraint } from "./constraint";
 import { fail } from "./internal/errors";
-import { circleResidual, orthResidual, sphereResidual } from "./internal/geometry";
+import {
+  ballClip,
+  ballExcess,
+  ballResidual,
+  circleResidual,
+  orthResidual,
+  sphereResidual,
+} from "./internal/geometry";
 
 /**
  * Moves a variable onto a constraint's manifold (constraint-respecting initialization):
@@ -9,7 +16,8 @@ import { circleResidual, orthResidual, sphereResidual } from "./internal/geometr
  *   its transpose when `fanIn < units`, transposed back: the authors' `initOGconstraint.py`
  *   reshapes instead of transposing, spec 2.6 item 4);
  * - `sphere`: each unit's weights rescaled to norm `radius`;
- * - `circle`: weights clipped to `[-radius, radius]`.
+ * - `circle`: weights clipped to `[-radius, radius]`;
+ * - `ball`: every unit's weights longer than `radius` rescaled to norm `radius` (the others kept).
  *
  * The rules do this themselves when they are built on weights that violate their
  * constraint (option `onInfeasible`, default `'project'`); call it to initialize by hand.
@@ -33,6 +41,7 @@ export function projected(x: tf.Tensor, c: ResolvedConstraint): tf.Tensor {
   const [n, m] = c.matrix;
   const w = tf.reshape(x, [n, m]) as tf.Tensor2D;
   if (c.kind === "circle") return tf.clipByValue(x, -c.radius, c.radius);
+  if (c.kind === "ball") return ballClip(x, c);
   if (c.kind === "sphere") {
     const norm = tf.sqrt(tf.sum(tf.square(w), 0, true));
     // A zero column gets the first basis vector (any unit vector will do).
@@ -54,11 +63,15 @@ export function projected(x: tf.Tensor, c: ResolvedConstraint): tf.Tensor {
   return tf.reshape(tall ? qFixed : tf.transpose(qFixed), x.shape);
 }
 
-/** Max violation of the constraint by `x` (and its slack `s` for circles), read back. */
+/**
+ * Max violation of the constraint by `x`: with the slack `s` of a circle or ball, of the
+ * equality `w^2 + s^2 = r^2` (`|w_j|^2 + s_j^2 = r^2`); without it, how far x is outside.
+ */
 export function constraintResidual(x: tf.Tensor, c: ResolvedConstraint, s?: tf.Tensor): tf.Scalar {
   return tf.tidy(() => {
     if (c.kind === "orthogonal") return tf.max(tf.abs(orthResidual(x, c))) as tf.Scalar;
     if (c.kind === "sphere") return sphereResidual(x, c) as tf.Scalar;
+    if (c.kind === "ball") return (s ? ballResidual(x, s, c) : ballExcess(x, c)) as tf.Scalar;
     if (s) return circleResidual(x, s, c.radius) as tf.Scalar;
     return tf.max(tf.relu(tf.sub(tf.abs(x), c.radius))) as tf.Scalar;
   });

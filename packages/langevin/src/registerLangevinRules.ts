@@ -33,6 +33,12 @@ registerRule("overdamped", (config) => {
   });
 });
 registerRule("adla", (config) => {
-  const { hyper, noise } = splitConfig(config, { h: 0, temperature: 0, sigmaA: 0, coupling: 0, xi0: 0 });
-  return adaptiveLangevin(hyper, { noise });
+  const { hyper, noise, constraints, rest } = splitConfig(config, {
+    h: 0,
+    temperature: 0,
+    sigmaA: 0,
+    coupling: 0,
+    xi0: 0,
+  });
+  return adaptiveLangevin(hyper, { noise, constraints, onInfeasible: rest.onInfeasible as OnInfeasible });
 });

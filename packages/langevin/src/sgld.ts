@@ -2,7 +2,7 @@ import type { ParamGroup, ResolvedHyper, RuleState, StepContext, UpdateRule } fr
 import * as tf from "@tensorflow/tfjs-core";
 import type { ConstraintSpec } from "./constraint";
 import { initConstrainedState, type OnInfeasible } from "./internal/constrainedState";
-import { circleSolve, solve } from "./internal/geometry";
+import { ballAugmented, circleSolve, solve, stackSlack, unstackSlack } from "./internal/geometry";
 import { checkDefaults, numbers, requirePositive } from "./internal/hyper";
 import { type ConstrainedState, checkKnown, draw, type NoiseOption } from "./internal/ruleSupport";
 import { tfNoise } from "./noiseSource";
@@ -39,7 +39,8 @@ const DEFAULTS = { lr: 0.01, temperature: 1e-4 };
  *
  * With `constraints` it is the constrained overdamped scheme (o-/s-/c-CoLA-od, spec 2.5):
  * the unconstrained move is followed by a correction along the normal at the OLD point
- * (SHAKE); a circle-constrained weight's slack `s` gets its own noise `sqrt(2 delta tau) R_s`.
+ * (SHAKE); the slack `s` of a circle- or ball-constrained tensor gets its own noise
+ * `sqrt(2 delta tau) R_s` and moves with it (a ball is the sphere one dimension up).
  *
  * Welling and Teh's step epsilon with `U = N L + prior` maps to `lr = epsilon N / 2`,
  * `temperature = 1 / N` (see {@link fromWellingTeh}).
@@ -86,6 +87,15 @@ export function sgld(defaults: SgldHyper = {}, options: SgldOptions = {}): Updat
           const sSlot = state.get("slack", i);
           const sMoved = amp > 0 ? tf.add(sSlot, draw(noise, group, i, "Rs", amp, ctx)) : sSlot;
           const [wNew, sNew] = circleSolve(moved, sMoved, w, sSlot, con.radius);
+          w.assign(wNew);
+          sSlot.assign(sNew);
+        } else if (con.kind === "ball") {
+          // The sphere one dimension up: (w, s) moved together, solved along the old (w, s).
+          const sSlot = state.get("slack", i);
+          const m = con.matrix[1];
+          const sMoved = amp > 0 ? tf.add(sSlot, draw(noise, group, i, "Rs", amp, ctx, [m])) : sSlot;
+          const solved = solve(stackSlack(moved, sMoved, con), stackSlack(w, sSlot, con), ballAugmented(con));
+          const [wNew, sNew] = unstackSlack(solved, con, w.shape);
           w.assign(wNew);
           sSlot.assign(sNew);
         } else {

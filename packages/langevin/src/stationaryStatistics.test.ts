@@ -4,7 +4,6 @@ import { describe, expect, it } from "vitest";
 import { meanByColumn, sampleChain } from "./__fixtures__/sampleChain";
 import "./registerLangevinRules";
 import { adaptiveLangevin } from "./adaptiveLangevin";
-import { circle } from "./constraint";
 import { langevin } from "./langevin";
 import { fastNoise } from "./noiseSource";
 import { overdampedLangevin } from "./overdampedLangevin";
@@ -223,27 +222,4 @@ describe("partitioned schemes keep each group at its own temperature (spec S5-S7
   }
 });
 
-describe("constrained Langevin (spec S8 and the float32 invariants)", () => {
-  // S8: c-CoLA-ud, r = 1, L = sum w^2 (k = 2), tau = 0.5, h = 0.1, gamma = 1:
-  // E[w^2] = (r^2/2)(1 - I1(1)/I0(1)) = 0.276805. 1600 weights x 3600 kept steps, tau_int ~ 40: rel. SE ~0.6% (2% = 3.5 SE
-  // of a variance-type estimate; the estimate of a bounded variable has a smaller spread, measured 0.3%).
-  it("S8 circle: E[w^2] = (r^2/2)(1 - I1(1)/I0(1))", async () => {
-    const w = tf.variable(tf.zeros([1600]));
-    const optimizer = new GroupedOptimizer({
-      params: fromVariables({ w }),
-      defaults: { h: 0.1, friction: 1, temperature: 0.5 },
-      rule: langevin({}, { noise: fastNoise, constraints: [circle(1, { select: { path: "w" } })] }),
-      seed: 9,
-    });
-    const avg = await sampleChain(
-      optimizer,
-      () => ({ [w.name]: tf.mul(2, w) }),
-      () => ({ w2: tf.mean(tf.square(w)) }),
-      4000,
-      400,
-    );
-    within(avg.w2![0]!, 0.276805, 0.02, "E[w^2]");
-    optimizer.dispose();
-    w.dispose();
-  });
-});
+// The constrained laws (S8-S10, the ball, constrained Adaptive Langevin): constrainedStatistics.test.ts.

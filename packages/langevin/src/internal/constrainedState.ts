@@ -4,7 +4,11 @@ import { type ConstraintSpec, resolveConstraints } from "../constraint";
 import { constraintResidual, projected } from "../projectOntoConstraint";
 import { fail } from "./errors";
 import { ConstrainedState } from "./ruleSupport";
+import { ballSlack } from "./geometry";
 import { allocateSlots } from "./slots";
+
+/** Slot specifications, as `allocateSlots` takes them. */
+export type SlotSpecs = Parameters<typeof allocateSlots>[2];
 
 /** What to do when a rule is built on weights that violate its constraints. */
 export type OnInfeasible = "project" | "error";
@@ -14,15 +18,17 @@ const FEASIBLE = 1e-5;
 
 /**
  * Resolves a rule's constraints for a group, makes the weights feasible (or throws), and
- * allocates the slots: `momentum` for every parameter (underdamped rules), and for circle
- * constraints the slack `s = sqrt(r^2 - w^2)` and (underdamped) its momentum, zero.
+ * allocates the slots: `momentum` for every parameter (underdamped rules); for circle
+ * constraints the slack `s = sqrt(r^2 - w^2)` (the parameter's shape) and for ball
+ * constraints `s_j = sqrt(r^2 - |w_j|^2)` (`[units]`), with (underdamped) their momenta, zero;
+ * plus the rule's own `extra` slots.
  */
 export function initConstrainedState(
   rule: string,
   kind: string,
   group: ParamGroup,
   specs: readonly ConstraintSpec[],
-  options: { momentum: boolean; onInfeasible: OnInfeasible },
+  options: { momentum: boolean; onInfeasible: OnInfeasible; extra?: SlotSpecs },
 ): ConstrainedState {
   const constraints = resolveConstraints(rule, group, specs);
   constraints.forEach((c, i) => {
@@ -42,21 +48,23 @@ export function initConstrainedState(
     }
     tf.tidy(() => p.variable.assign(projected(p.variable, c)));
   });
-  const circles = constraints.flatMap((c, i) => (c?.kind === "circle" ? [i] : []));
-  const perParam: Parameters<typeof allocateSlots>[2] = {
+  const slacked = constraints.flatMap((c, i) => (c?.kind === "circle" || c?.kind === "ball" ? [i] : []));
+  const slackOf = (i: number) => {
+    const c = constraints[i]!;
+    const w = group.params[i]!.variable;
+    return c.kind === "ball" ? ballSlack(w, c) : tf.sqrt(tf.relu(tf.sub(c.radius * c.radius, tf.square(w))));
+  };
+  const perParam: SlotSpecs = {
     ...(options.momentum ? { momentum: {} } : {}),
-    ...(circles.length > 0
+    ...(slacked.length > 0
       ? {
-          slack: {
-            params: circles,
-            init: (i: number) => {
-              const r = constraints[i]!.radius;
-              return tf.sqrt(tf.relu(tf.sub(r * r, tf.square(group.params[i]!.variable))));
-            },
-          },
-          ...(options.momentum ? { slackMomentum: { params: circles } } : {}),
+          slack: { params: slacked, init: slackOf },
+          ...(options.momentum
+            ? { slackMomentum: { params: slacked, init: (i: number) => tf.zerosLike(slackOf(i)) } }
+            : {}),
         }
       : {}),
+    ...options.extra,
   };
   return new ConstrainedState(allocateSlots(group, kind, perParam), constraints);
 }

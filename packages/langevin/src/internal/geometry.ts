@@ -187,3 +187,52 @@ export function tangent(w: tf.Tensor, p: tf.Tensor, c: ResolvedConstraint): tf.T
 export function solve(wt: tf.Tensor, w0: tf.Tensor, c: ResolvedConstraint): tf.Tensor {
   return c.kind === "orthogonal" ? orthSolve(wt, w0, c) : sphereSolve(wt, w0, c);
 }
+
+// Ball (the sphere inequality |w_j| <= r) as a sphere one dimension up: the [n, m] matrix
+// view of w stacked over the slack row s ([m], one per unit) is the [n + 1, m] matrix whose
+// columns (w_j, s_j) have norm r. Every sub-step is the sphere's on that matrix; a gradient
+// has a zero slack row (L does not depend on s).
+
+/** The sphere constraint on the `[n + 1, m]` augmented matrix of a ball constraint. */
+export function ballAugmented(c: ResolvedConstraint): ResolvedConstraint {
+  return { kind: "sphere", radius: c.radius, iterations: 0, matrix: [c.matrix[0] + 1, c.matrix[1]] };
+}
+
+/** `[M; s]`: the `[n, m]` view of x over the slack row (`s` of shape `[m]`, or null for zeros). */
+export function stackSlack(x: tf.Tensor, s: tf.Tensor | null, c: ResolvedConstraint): tf.Tensor2D {
+  const row = s ? tf.reshape(s, [1, c.matrix[1]]) : tf.zeros([1, c.matrix[1]]);
+  return tf.concat([asMatrix(x, c), row], 0) as tf.Tensor2D;
+}
+
+/** Splits an augmented `[n + 1, m]` matrix into x (of `shape`) and the slack row (`[m]`). */
+export function unstackSlack(
+  augmented: tf.Tensor,
+  c: ResolvedConstraint,
+  shape: readonly number[],
+): [tf.Tensor, tf.Tensor] {
+  const [x, s] = tf.split(augmented, [c.matrix[0], 1], 0);
+  return [tf.reshape(x!, [...shape]), tf.reshape(s!, [c.matrix[1]])];
+}
+
+/** Max over units of `| |w_j|^2 + s_j^2 - r^2 |`, the ball residual. */
+export function ballResidual(x: tf.Tensor, s: tf.Tensor, c: ResolvedConstraint): tf.Tensor {
+  const squared = tf.add(tf.sum(tf.square(asMatrix(x, c)), 0), tf.square(tf.reshape(s, [c.matrix[1]])));
+  return tf.max(tf.abs(tf.sub(squared, c.radius * c.radius)));
+}
+
+/** Max over units of `max(0, |w_j| - r)`: how far x is outside the ball (no slack needed). */
+export function ballExcess(x: tf.Tensor, c: ResolvedConstraint): tf.Tensor {
+  return tf.max(tf.relu(tf.sub(columnNorm(asMatrix(x, c)), c.radius)));
+}
+
+/** `sqrt(r^2 - |w_j|^2)` per unit (`[m]`): the slack that puts x on the augmented sphere (x inside the ball). */
+export function ballSlack(x: tf.Tensor, c: ResolvedConstraint): tf.Tensor {
+  return tf.sqrt(tf.relu(tf.sub(c.radius * c.radius, tf.sum(tf.square(asMatrix(x, c)), 0))));
+}
+
+/** Scales every unit of x with `|w_j| > r` back to norm r (constraint-respecting initialization). */
+export function ballClip(x: tf.Tensor, c: ResolvedConstraint): tf.Tensor {
+  const w = asMatrix(x, c);
+  const scale = tf.minimum(1, tf.div(c.radius, tf.maximum(columnNorm(w), 1e-30)));
+  return tf.reshape(tf.mul(w, scale), x.shape);
+}

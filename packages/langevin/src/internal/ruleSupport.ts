@@ -25,7 +25,10 @@ export class ConstrainedState extends SlotState {
   }
 }
 
-/** Draws the noise of one parameter for one role, scaled by `stddev`. */
+/**
+ * Draws the noise of one parameter for one role, scaled by `stddev`, of the parameter's shape
+ * or of `shape` (the `[units]` slack of a ball constraint).
+ */
 export function draw(
   source: NoiseSource,
   group: ParamGroup,
@@ -33,10 +36,11 @@ export function draw(
   role: NoiseRole,
   stddev: number,
   ctx: StepContext,
+  shape?: readonly number[],
 ): tf.Tensor {
   const param = group.params[i]!;
   return source.normal({
-    shape: param.shape,
+    shape: shape ?? param.shape,
     param,
     role,
     step: ctx.step,

@@ -1,7 +1,7 @@
 import type { ParamGroup, StepContext } from "@sam/core";
 import * as tf from "@tensorflow/tfjs-core";
 import type { NoiseSource } from "../noiseSource";
-import { circleDrift, circleKick, circleTangent, solve, tangent } from "./geometry";
+import { ConstrainedMotion } from "./constrainedMotion";
 import { type ConstrainedState, draw } from "./ruleSupport";
 
 /** Coefficients of one underdamped step, computed from the group's hyperparameters. */
@@ -23,7 +23,7 @@ export interface UnderdampedCoefficients {
  * ```
  * B_t: p <- p - t g                    A_t: theta <- theta + t p
  * O_h: p <- c p + d R                  (+ tangent projections and the RATTLE position solve
- *                                        on constrained tensors, spec 2.5)
+ *                                        on constrained tensors, spec 2.5: ConstrainedMotion)
  * BAOAB (B-first, one gradient per step):  B_kick A_{h/2} O_h A_{h/2}
  * OBA   (authors' o-CoLA-ud ordering):     O_h B_h A_h
  * ```
@@ -45,10 +45,10 @@ export function underdampedStep(
     const w = param.variable;
     const pSlot = state.get("momentum", i);
     const con = state.constraints[i];
-    const ou = (p: tf.Tensor, role: "R" | "Rs" = "R") => {
+    const ou = (p: tf.Tensor) => {
       const damped = k.c === 0 ? null : k.c === 1 ? p : tf.mul(p, k.c);
       if (k.d === 0) return damped ?? tf.zerosLike(p);
-      const r = draw(noise, group, i, role, k.d, ctx);
+      const r = draw(noise, group, i, "R", k.d, ctx);
       return damped ? tf.add(damped, r) : r;
     };
 
@@ -68,65 +68,22 @@ export function underdampedStep(
       return;
     }
 
-    if (con.kind === "circle") {
-      const r = con.radius;
-      const sSlot = state.get("slack", i);
-      const psSlot = state.get("slackMomentum", i);
-      let x = { w: w as tf.Tensor, s: sSlot as tf.Tensor, pw: pSlot as tf.Tensor, ps: psSlot as tf.Tensor };
-      const B = (t: number) => {
-        const [pw, ps] = circleKick(x.w, x.s, x.pw, x.ps, g, t, r);
-        x = { ...x, pw, ps };
-      };
-      const A = (t: number) => {
-        x = circleDrift(x.w, x.s, x.pw, x.ps, t, r);
-      };
-      const O = () => {
-        const [pw, ps] = circleTangent(x.w, x.s, ou(x.pw, "R"), ou(x.ps, "Rs"), r);
-        x = { ...x, pw, ps };
-      };
-      if (order === "BAOAB") {
-        B(k.kick);
-        A(half);
-        O();
-        A(half);
-      } else {
-        O();
-        B(k.h);
-        A(k.h);
-      }
-      w.assign(x.w);
-      sSlot.assign(x.s);
-      pSlot.assign(x.pw);
-      psSlot.assign(x.ps);
-      return;
-    }
-
-    // Orthogonality and sphere: project p after B and O; RATTLE after A.
-    let theta: tf.Tensor = w;
-    let p: tf.Tensor = pSlot;
-    const B = (t: number) => {
-      p = tangent(theta, tf.sub(p, tf.mul(g, t)), con);
-    };
-    const A = (t: number) => {
-      const moved = tf.add(theta, tf.mul(p, t));
-      const solved = solve(moved, theta, con);
-      p = tangent(solved, tf.add(p, tf.div(tf.sub(solved, moved), t)), con);
-      theta = solved;
-    };
-    const O = () => {
-      p = tangent(theta, ou(p), con);
-    };
+    // Constrained (spec 2.5): the same sub-steps with tangent projections and RATTLE.
+    const stored = { theta: w, p: pSlot, s: state.maybe("slack", i), ps: state.maybe("slackMomentum", i) };
+    const motion = new ConstrainedMotion(con, stored, (role, stddev, shape) =>
+      draw(noise, group, i, role, stddev, ctx, shape),
+    );
+    const O = () => motion.refresh(k.c, k.d, { main: "R", slack: "Rs" });
     if (order === "BAOAB") {
-      B(k.kick);
-      A(half);
+      motion.kick(g, k.kick);
+      motion.drift(half);
       O();
-      A(half);
+      motion.drift(half);
     } else {
       O();
-      B(k.h);
-      A(k.h);
+      motion.kick(g, k.h);
+      motion.drift(k.h);
     }
-    w.assign(theta);
-    pSlot.assign(p);
+    motion.store(stored);
   });
 }
