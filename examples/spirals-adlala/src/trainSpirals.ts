@@ -49,7 +49,18 @@ export function spiralModel(seed: number): tf.LayersModel {
   });
 }
 
-function optimizerFor(method: Method, model: tf.LayersModel, seed: number): GroupedOptimizer {
+/**
+ * The optimizer of each method, with the settings of the authors' notebook and of the
+ * reference harness (`langevin_reference.py spiral`): AdLaLa with the package defaults,
+ * Adam `lr = 0.005` (beta 0.9 / 0.999, epsilon 1e-8), SGD `lr = 0.05`, heavy-ball momentum 0.9
+ * (PyTorch's convention: buffer = g on the first step).
+ *
+ * @example
+ * ```ts
+ * const optimizer = spiralOptimizer("sgd", spiralModel(2), 2);
+ * ```
+ */
+export function spiralOptimizer(method: Method, model: tf.LayersModel, seed: number): GroupedOptimizer {
   const params = collectParams(model);
   if (method === "adlala") {
     // h = 0.25, tau1 = tau2 = 1e-4, gamma = 0.1, sigma_A = 0.01, epsilon = 0.05, xi0 = 0.1: the defaults.
@@ -57,6 +68,20 @@ function optimizerFor(method: Method, model: tf.LayersModel, seed: number): Grou
   }
   if (method === "adam") return new GroupedOptimizer({ params, defaults: { lr: 0.005 }, rule: adam() });
   return new GroupedOptimizer({ params, defaults: { lr: 0.05, momentum: 0.9 }, rule: sgd() });
+}
+
+/**
+ * The training loss: binary cross-entropy of the logits, mean over the batch,
+ * `L = mean_i [log(1 + e^{z_i}) - y_i z_i]` with z the network's output.
+ *
+ * @example
+ * ```ts
+ * optimizer.minimize(() => spiralLoss(model, x, y));
+ * ```
+ */
+export function spiralLoss(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor): tf.Scalar {
+  const logits = tf.reshape(model.apply(x) as tf.Tensor, [-1]);
+  return tf.losses.sigmoidCrossEntropy(y, logits) as tf.Scalar;
 }
 
 const accuracy = (model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor) =>
@@ -84,7 +109,7 @@ export async function trainSpirals(options: {
 }): Promise<SpiralRun> {
   const { method, train, test, epochs, every, seed } = options;
   const model = spiralModel(seed);
-  const optimizer = optimizerFor(method, model, seed);
+  const optimizer = spiralOptimizer(method, model, seed);
   const xTrain = tf.tensor2d(train.x, [train.n, 2]);
   const yTrain = tf.tensor1d(train.y);
   const xTest = tf.tensor2d(test.x, [test.n, 2]);
@@ -105,10 +130,7 @@ export async function trainSpirals(options: {
         const idx = perm.slice(b, batch);
         const x = tf.gather(xTrain, idx);
         const y = tf.gather(yTrain, idx);
-        optimizer.minimize(() => {
-          const logits = tf.reshape(model.apply(x) as tf.Tensor, [-1]);
-          return tf.losses.sigmoidCrossEntropy(y, logits) as tf.Scalar;
-        });
+        optimizer.minimize(() => spiralLoss(model, x, y));
       });
     }
     perm.dispose();
