@@ -7,8 +7,9 @@ export type SlotInit = (paramIndex: number) => tf.Tensor;
 /**
  * Allocates slot variables, one per parameter in `params` for each entry of `perParam`
  * (zeros of the parameter's shape unless an initializer is given), named
- * `<param path>/<kind>.<slot>`. A copy of `@sam/core`'s internal `allocateSlots` extended
- * with initial values and a subset of the group's parameters (core does not export it).
+ * `<param path>/<kind>.<slot>`. `@sam/core`'s `allocateSlots` extended with initial values
+ * and slots for a subset of the group's parameters (constraint slack and its momentum exist
+ * only for the constrained tensors).
  */
 export function allocateSlots(
   group: ParamGroup,
