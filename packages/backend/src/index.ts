@@ -44,6 +44,7 @@ export {
 } from "./registerTrainingGradients";
 export { makeFusedBatchNormGradConfig } from "./gradients/fusedBatchNormGrad";
 export { meanGradConfig, sumGradConfig } from "./gradients/reduceGrads";
+export { tileGradConfig } from "./gradients/tileGrad";
 export {
   makeChannelBroadcastConfig,
   channelCoefficients,

@@ -63,6 +63,19 @@ const graphs: { name: string; f: (...ts: tf.Tensor[]) => tf.Tensor; shapes: numb
   { name: "sum of everything", f: (x) => tf.sum(x!), shapes: [[3, 4]] },
   { name: "mean over axis 1", f: (x) => tf.mean(x!, 1), shapes: [[3, 4, 5]] },
   { name: "mean of everything", f: (x) => tf.mean(x!), shapes: [[6, 2]] },
+  { name: "tile of a vector", f: (x) => tf.tile(x!, [3]), shapes: [[4]] },
+  { name: "tile [2, 3] by [3, 2] (copies on both axes)", f: (x) => tf.tile(x!, [3, 2]), shapes: [[2, 3]] },
+  {
+    name: "layer norm as tfjs-layers does it (gamma, beta tiled to every token)",
+    f: (x, gamma, beta) => {
+      const { mean, variance } = tf.moments(x!, -1, true);
+      const normed = tf.div(tf.sub(x!, mean), tf.sqrt(tf.add(variance, 1e-3)));
+      const g = tf.tile(tf.reshape(gamma!, [1, 1, 6]), [2, 5, 1]);
+      const b = tf.tile(tf.reshape(beta!, [1, 1, 6]), [2, 5, 1]);
+      return tf.add(tf.mul(normed, g), b);
+    },
+    shapes: [[2, 5, 6], [6], [6]],
+  },
 ];
 
 describe("registerTrainingGradients", () => {
@@ -86,6 +99,23 @@ describe("registerTrainingGradients", () => {
   // Not compared: batchNorm without scale or offset (tfjs-core 4.22's tape records the absent
   // inputs as undefined and cannot differentiate it at all), and statistics of x's rank (our
   // gradient hands those to tfjs-core's, which fails on them with a reshape error in 4.22).
+
+  it("differentiates tile of rank 5 (tfjs-core's gradient stops at rank 4)", () => {
+    // L = sum_j w_j y_j with y = tile(x, [1, 2, 1, 1, 3]) and w = (1, 2, 3, ...) over y in
+    // row-major order: dL/dx[j] = sum over the 6 copies k of w at copy k of x[j].
+    const x = tf.tensor(values(2 * 1 * 2 * 1 * 2, 5), [2, 1, 2, 1, 2]);
+    const w = tf.range(1, 2 * 2 * 2 * 1 * 6 + 1).reshape([2, 2, 2, 1, 6]);
+    const dx = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.tile(t, [1, 2, 1, 1, 3]), w)))(x);
+    const wv = w.dataSync();
+    const expected = new Float32Array(x.size);
+    for (let a = 0; a < 2; a++)
+      for (let b = 0; b < 2; b++)
+        for (let c = 0; c < 2; c++)
+          for (let e = 0; e < 6; e++)
+            expected[(a * 2 + c) * 2 + (e % 2)]! += wv[((a * 2 + b) * 2 + c) * 6 + e]!;
+    expect(Array.from(dx.dataSync())).toEqual(Array.from(expected));
+    tf.dispose([x, w, dx]);
+  });
 
   it("is idempotent and reversible", () => {
     expect(registerTrainingGradients()).toEqual([]);

@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { makeFusedBatchNormGradConfig } from "./gradients/fusedBatchNormGrad";
 import { meanGradConfig, sumGradConfig } from "./gradients/reduceGrads";
+import { tileGradConfig } from "./gradients/tileGrad";
 
 const MARK = Symbol.for("@sam/backend/gradient");
 const ORIGINAL_KEY = Symbol.for("@sam/backend/originalGradients");
@@ -20,13 +21,15 @@ function originals(): Map<string, tf.GradConfig> {
  * TRAINING_GRADIENTS.includes("FusedBatchNorm"); // true
  * ```
  */
-export const TRAINING_GRADIENTS = ["FusedBatchNorm", "Sum", "Mean"] as const;
+export const TRAINING_GRADIENTS = ["FusedBatchNorm", "Sum", "Mean", "Tile"] as const;
 
 /**
- * Replaces tfjs-core's gradients of `FusedBatchNorm`, `Sum` and `Mean` with cheaper forms of the
- * same math (closed-form batch-norm gradient; broadcasts instead of products with `ones`). This
- * is what makes the batch-norm backward of tfjs-layers' `BatchNormalization` (moments + fused
- * batch norm) cost ~8 full-size passes instead of ~25.
+ * Replaces tfjs-core's gradients of `FusedBatchNorm`, `Sum`, `Mean` and `Tile` with cheaper
+ * forms of the same math (closed-form batch-norm gradient; broadcasts instead of products with
+ * `ones`; one reshape-and-sum instead of a slice and an add per copy). This is what makes the
+ * batch-norm backward of tfjs-layers' `BatchNormalization` (moments + fused batch norm) cost
+ * ~8 full-size passes instead of ~25, and the backward of its `LayerNormalization` (which
+ * tiles gamma and beta to every token) a few kernels instead of ~2 x batch x tokens.
  *
  * Gradients are global in tfjs (shared by every backend), so these are written with plain ops
  * and are exact on every backend; the tests compare them with tfjs-core's on cpu. Import
@@ -57,7 +60,9 @@ export function registerTrainingGradients(): string[] {
         ? makeFusedBatchNormGradConfig(existing)
         : name === "Sum"
           ? sumGradConfig
-          : meanGradConfig;
+          : name === "Mean"
+            ? meanGradConfig
+            : tileGradConfig;
     tf.registerGradient({ ...config, [MARK]: true } as Marked);
     replaced.push(name);
   }
