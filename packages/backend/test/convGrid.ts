@@ -44,6 +44,12 @@ export const STRIDE_DILATION: readonly { stride: number; dilation: number }[] = 
   { stride: 1, dilation: 2 },
 ];
 
+/** Strides 1 and 2 without dilation: the grid of the regular conv2d backprops. */
+export const STRIDES_ONLY: readonly { stride: number; dilation: number }[] = [
+  { stride: 1, dilation: 1 },
+  { stride: 2, dilation: 1 },
+];
+
 /** One case of the grid with the shapes it implies, for a kernel test to run. */
 export interface ConvGridCase {
   /** Test title: shape, padding, stride, and dilation and multiplier for depthwise cases. */

@@ -121,6 +121,20 @@ export function samOracle(options: SamOracleOptions): SamOracle {
   let perturbed: readonly Param[] = [];
   let adaptiveOf: (p: Param) => boolean = () => false;
   let layers: ParamSet["layers"] = [];
+  /** Layers owning no parameter of S, by S (S changes only when the active groups do). */
+  const outside = new Map<string, ParamSet["layers"]>();
+  const layersOutside = (S: readonly Param[]): ParamSet["layers"] => {
+    const key = S.map((p) => p.index).join(",");
+    let found = outside.get(key);
+    if (!found) {
+      const inS = new Set(S.map((p) => p.variable.name));
+      found = layers.filter((layer) =>
+        layer.trainableWeights.every((w) => !inS.has((w.read() as tf.Variable).name)),
+      );
+      outside.set(key, found);
+    }
+    return found;
+  };
   let weights: ParamSnapshot | null = null;
   let state: ParamSnapshot<{ variable: tf.Variable }> | null = null;
   let diagnostics: SamDiagnostics | null = null;
@@ -150,6 +164,7 @@ export function samOracle(options: SamOracleOptions): SamOracle {
       weights = new ParamSnapshot(perturbed);
       state = new ParamSnapshot(params.stateVariables);
       layers = params.layers;
+      outside.clear();
     },
     gradients(request: GradientRequest): GradientResult {
       if (!weights || !state) {
@@ -168,10 +183,7 @@ export function samOracle(options: SamOracleOptions): SamOracle {
       const S = perturbed.filter((p) => activeSet.has(p.index));
       // Pass 1 needs no gradient of a convolution kernel outside S: split those layers' fused
       // op so that the backward skips their filter gradients (SAM-ON's saving).
-      const inS = new Set(S.map((p) => p.variable.name));
-      const unasked = layers.filter((layer) =>
-        layer.trainableWeights.every((w) => !inS.has((w.read() as tf.Variable).name)),
-      );
+      const unasked = layersOutside(S);
       if (!inWindow || (rho === 0 && !o.allowZeroRho) || S.length === 0) {
         const plain = differentiate(
           lossFn,
