@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { decisionBoundaryPanel, decisionBoundarySvg } from "./decisionBoundarySvg";
-import { spiralLoss, spiralModel, spiralOptimizer, trainSpirals } from "./trainSpirals";
+import { epochOrder, spiralLoss, spiralModel, spiralOptimizer, trainSpirals } from "./trainSpirals";
 import { seededRandom, twoSpirals } from "./twoSpirals";
 
 /** The reference harness's first steps (`scripts/reference_steps.py`): data, init, batches, parameters after. */
@@ -91,6 +91,19 @@ describe("spirals-adlala example", () => {
       tf.dispose([x, y, ...init, ...expected]);
     });
   }
+
+  it("orders each epoch by a fresh permutation, the same for a seed and method on every run", () => {
+    const sorted = (order: readonly number[]) => [...order].sort((a, b) => a - b);
+    const adam = epochOrder(2, "adam", 500);
+    const first = [...adam()];
+    const second = [...adam()];
+    expect(sorted(first)).toEqual(Array.from({ length: 500 }, (_, i) => i));
+    expect(sorted(second)).toEqual(sorted(first));
+    expect(second).not.toEqual(first);
+    expect([...epochOrder(2, "adam", 500)()]).toEqual(first);
+    expect([...epochOrder(2, "sgd", 500)()]).not.toEqual(first);
+    expect([...epochOrder(3, "adam", 500)()]).not.toEqual(first);
+  });
 
   it("generates the authors' two spirals: two arms, point-symmetric", () => {
     const d = twoSpirals(10, seededRandom(1), { noise: 0 });

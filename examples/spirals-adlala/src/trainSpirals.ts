@@ -94,6 +94,29 @@ const accuracy = (model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor) =>
   });
 
 /**
+ * The order of the training points in each epoch: a Fisher-Yates shuffle of the previous
+ * epoch's order, from a stream seeded by `seed` and the method, so each method sees its own
+ * mini-batches and a run is the same on every machine. Each call returns the next epoch's order.
+ *
+ * @example
+ * ```ts
+ * const nextOrder = epochOrder(2, "adam", 500);
+ * const firstEpoch = [...nextOrder()]; // a permutation of 0..499
+ * ```
+ */
+export function epochOrder(seed: number, method: Method, n: number): () => readonly number[] {
+  const rng = seededRandom(seed * 7919 + method.length);
+  const order = Array.from({ length: n }, (_, i) => i);
+  return () => {
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(rng.uniform() * (i + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    return order;
+  };
+}
+
+/**
  * Trains one method: mini-batches of 25 from a fresh permutation each epoch, BCE with
  * logits (mean), accuracy on the train and test sets every `every` epochs.
  */
@@ -114,17 +137,12 @@ export async function trainSpirals(options: {
   const yTrain = tf.tensor1d(train.y);
   const xTest = tf.tensor2d(test.x, [test.n, 2]);
   const yTest = tf.tensor1d(test.y);
-  const rng = seededRandom(seed * 7919 + method.length);
-  const order = Array.from({ length: train.n }, (_, i) => i);
+  const nextOrder = epochOrder(seed, method, train.n);
   const batch = 25;
   const history: Checkpoint[] = [];
   const start = performance.now();
   for (let epoch = 1; epoch <= epochs; epoch++) {
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(rng.uniform() * (i + 1));
-      [order[i], order[j]] = [order[j]!, order[i]!];
-    }
-    const perm = tf.tensor1d(order, "int32");
+    const perm = tf.tensor1d(Int32Array.from(nextOrder()), "int32");
     for (let b = 0; b < train.n; b += batch) {
       tf.tidy(() => {
         const idx = perm.slice(b, batch);
