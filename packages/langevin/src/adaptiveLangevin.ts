@@ -6,7 +6,7 @@ import { initConstrainedState, type OnInfeasible } from "./internal/constrainedS
 import { ConstrainedMotion } from "./internal/constrainedMotion";
 import { checkDefaults, numbers, requireNonNegative, requirePositive } from "./internal/hyper";
 import { type ConstrainedState, checkKnown, draw, type NoiseOption } from "./internal/ruleSupport";
-import { tfNoise } from "./noiseSource";
+import { defaultNoise } from "./noiseSource";
 
 /** Hyperparameters of {@link adaptiveLangevin} (per group, schedulable). */
 export interface AdaptiveLangevinHyper {
@@ -88,7 +88,7 @@ export function adaptiveLangevin(
   checkKnown("adla", defaults, DEFAULTS);
   const merged = { ...DEFAULTS, ...defaults };
   checkDefaults("adla", merged, ["h"], ["temperature", "sigmaA", "coupling", "xi0"]);
-  const noise = options.noise ?? tfNoise;
+  const noise = options.noise ?? defaultNoise;
   const constraints = [...(options.constraints ?? [])];
   const onInfeasible = options.onInfeasible ?? "project";
   return {

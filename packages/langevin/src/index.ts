@@ -23,6 +23,7 @@ export {
 export type { OnInfeasible } from "./internal/constrainedState";
 export { type LangevinHyper, type LangevinOptions, langevin } from "./langevin";
 export {
+  defaultNoise,
   fastNoise,
   gaussianArray,
   NOISE_STREAMS,

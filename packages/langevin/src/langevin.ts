@@ -5,7 +5,7 @@ import { fail } from "./internal/errors";
 import { checkDefaults, numbers, requireNonNegative, requirePositive } from "./internal/hyper";
 import { type ConstrainedState, checkKnown, type NoiseOption } from "./internal/ruleSupport";
 import { underdampedStep } from "./internal/underdamped";
-import { tfNoise } from "./noiseSource";
+import { defaultNoise } from "./noiseSource";
 
 /** Hyperparameters of {@link langevin} (per group, schedulable). */
 export interface LangevinHyper {
@@ -101,7 +101,7 @@ export function underdampedRule(
       "Use 'half' (BAOAB) unless you reproduce heavy-ball SGD.",
     );
   }
-  const noise = options.noise ?? tfNoise;
+  const noise = options.noise ?? defaultNoise;
   const constraints = [...(options.constraints ?? [])];
   const onInfeasible = options.onInfeasible ?? "project";
   return {

@@ -50,9 +50,10 @@ export interface NoiseRequest {
 }
 
 /**
- * Where the integrators get their N(0, 1) draws. The default, {@link tfNoise}, calls
- * `tf.randomNormal` with the step's seed; {@link fastNoise} draws the same distribution from a
- * faster JavaScript generator; a case replay injects recorded draws. `normal` runs inside
+ * Where the integrators get their N(0, 1) draws. The default, {@link fastNoise}, draws them
+ * with a fast seeded JavaScript generator; {@link tfNoise} calls `tf.randomNormal` with the
+ * step's seed (same distribution, other numbers, 2-3x the cost); a case replay injects
+ * recorded draws. `normal` runs inside
  * the optimizer's `tf.tidy`, so the tensor it returns is released with the step.
  */
 export interface NoiseSource {
@@ -64,7 +65,10 @@ export interface NoiseSource {
 
 /**
  * Noise from `tf.randomNormal(shape, 0, 1, 'float32', seed)`: reproducible for a given
- * optimizer seed, and a restored optimizer continues the same stream.
+ * optimizer seed, and a restored optimizer continues the same stream. Not the default:
+ * tfjs draws these on the CPU in JavaScript (Marsaglia's polar method over seedrandom's
+ * alea), 2-3x slower than {@link fastNoise}; choose it to match draws made with
+ * `tf.randomNormal` elsewhere.
  *
  * @example
  * ```ts
@@ -80,10 +84,12 @@ export const tfNoise: NoiseSource = Object.freeze({
 
 /**
  * Noise from a fast JavaScript generator ({@link gaussianArray}: ziggurat over sfc32),
- * written straight into a `Float32Array`. Same distribution as {@link tfNoise}, other
- * numbers, and several times cheaper than `tf.randomNormal` (Marsaglia's polar method over
- * seedrandom's alea), which costs as much as the rest of a BAOAB step on an MLP (see the
- * package README's bench figures).
+ * written straight into a `Float32Array`: the default of every rule ({@link defaultNoise}).
+ * Same distribution as {@link tfNoise}, other numbers, and 2-3x cheaper than
+ * `tf.randomNormal` (Marsaglia's polar method over seedrandom's alea), whose draws cost more
+ * than the rest of a BAOAB step's overhead on an MLP (see the package README's bench figures).
+ * Seeded per (optimizer seed, step, parameter, role), so a restored optimizer continues the
+ * same stream.
  *
  * @example
  * ```ts
@@ -99,6 +105,19 @@ export const fastNoise: NoiseSource = Object.freeze({
     return tf.tensor(gaussianArray(size, r.seed, r.stddev), [...r.shape], "float32");
   },
 });
+
+/**
+ * The noise source a rule uses when its options name none: {@link fastNoise}. Rebuilding a
+ * rule from a config without a `noise` entry also uses it.
+ *
+ * @example
+ * ```ts
+ * import { defaultNoise, langevin } from "@sam/langevin";
+ *
+ * langevin().getConfig().noise === defaultNoise.kind; // "fast"
+ * ```
+ */
+export const defaultNoise: NoiseSource = fastNoise;
 
 // Ziggurat tables (Marsaglia and Tsang 2000, 128 layers) for the standard normal.
 const ZIG_R = 3.442619855899;

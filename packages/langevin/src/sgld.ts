@@ -5,7 +5,7 @@ import { initConstrainedState, type OnInfeasible } from "./internal/constrainedS
 import { ballAugmented, circleSolve, solve, stackSlack, unstackSlack } from "./internal/geometry";
 import { checkDefaults, numbers, requirePositive } from "./internal/hyper";
 import { type ConstrainedState, checkKnown, draw, type NoiseOption } from "./internal/ruleSupport";
-import { tfNoise } from "./noiseSource";
+import { defaultNoise } from "./noiseSource";
 
 /** Hyperparameters of {@link sgld} (per group, schedulable). */
 export interface SgldHyper {
@@ -61,7 +61,7 @@ export function sgld(defaults: SgldHyper = {}, options: SgldOptions = {}): Updat
   checkKnown("sgld", defaults, DEFAULTS);
   const merged = { ...DEFAULTS, ...defaults };
   checkDefaults("sgld", merged, ["lr"], ["temperature"]);
-  const noise = options.noise ?? tfNoise;
+  const noise = options.noise ?? defaultNoise;
   const constraints = [...(options.constraints ?? [])];
   const onInfeasible = options.onInfeasible ?? "project";
   return {

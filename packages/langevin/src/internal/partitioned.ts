@@ -24,7 +24,7 @@ export interface PartitionedOptions {
   readonly h?: number;
   /** Seed of the noise streams. Default 1. */
   readonly seed?: number;
-  /** Noise source for both partitions. Default `tfNoise`. */
+  /** Noise source for both partitions. Default {@link defaultNoise} (`fastNoise`). */
   readonly noise?: NoiseSource;
 }
 

@@ -1,12 +1,12 @@
 import { type ParamGroup, type RuleConfig, SlotState, type StepContext } from "@sam/core";
 import type * as tf from "@tensorflow/tfjs-core";
 import type { ConstraintSpec, ResolvedConstraint } from "../constraint";
-import { NOISE_STREAMS, type NoiseRole, type NoiseSource, noiseSourceOf, tfNoise } from "../noiseSource";
+import { defaultNoise, NOISE_STREAMS, type NoiseRole, type NoiseSource, noiseSourceOf } from "../noiseSource";
 import { fail } from "./errors";
 
 /** Options every rule of the package takes besides its hyperparameters. */
 export interface NoiseOption {
-  /** Where the N(0, 1) draws come from. Default {@link tfNoise} (seeded `tf.randomNormal`). */
+  /** Where the N(0, 1) draws come from. Default {@link defaultNoise} ({@link fastNoise}: ziggurat over sfc32, seeded per draw). */
   readonly noise?: NoiseSource;
 }
 
@@ -63,7 +63,7 @@ export function splitConfig<H extends Record<string, number>>(
   }
   return {
     hyper: hyper as Partial<H>,
-    noise: noiseSourceOf(config.noise ?? "tf"),
+    noise: noiseSourceOf(config.noise ?? defaultNoise.kind),
     constraints: (config.constraints as ConstraintSpec[] | undefined) ?? [],
     rest,
   };
@@ -83,4 +83,3 @@ export function checkKnown(rule: string, given: object, known: object): void {
   }
 }
 
-export { tfNoise };
