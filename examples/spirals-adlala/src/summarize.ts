@@ -3,6 +3,8 @@
  *
  *   pnpm --filter @sam/example-spirals-adlala summarize -- results [more directories] [--epochs 4000]
  *
+ * `--epochs` picks one run length when the files mix several; `--ranking adam,sgd` checks
+ * another expected order (best first, adjacent pairs compared).
  * Prints one row per seed, each method's mean and spread, the adjacent pairs compared seed by
  * seed, and, as its last line, the summary as JSON.
  */

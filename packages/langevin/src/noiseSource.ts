@@ -53,8 +53,8 @@ export interface NoiseRequest {
  * Where the integrators get their N(0, 1) draws. The default, {@link fastNoise}, draws them
  * with a fast seeded JavaScript generator; {@link tfNoise} calls `tf.randomNormal` with the
  * step's seed (same distribution, other numbers, 2-3x the cost); a case replay injects
- * recorded draws. `normal` runs inside
- * the optimizer's `tf.tidy`, so the tensor it returns is released with the step.
+ * recorded draws. `normal` runs inside the optimizer's `tf.tidy`, so the tensor it returns is
+ * released with the step.
  */
 export interface NoiseSource {
   /** Name saved in rule configs; a custom source is rebuilt by {@link registerNoiseSource}. */
