@@ -4,11 +4,14 @@
  *      forward-convolution form (the issue's 7.6 images/s measurement; the state before this package),
  *   2. wasm with all @sam/backend kernels, 1 thread,
  *   3. the same with 2 threads (experimental shim),
- *   4. PyTorch on the same model, batch and machine, when a python3 with torch is found.
+ *   4. PyTorch on the same model, batch and machine, when a python3 with torch is found,
+ *   5. libtensorflow through @tensorflow/tfjs-node with the @sam/backend training gradients, when
+ *      it loads (`pnpm setup:tfjs-node`): `tensorflow_images_per_s` and `ratio_to_tfjs_node`
+ *      (best wasm / tensorflow).
  * Each configuration runs in its own child process (the tfjs backend is global). The last line
  * printed is one JSON object. Env: BENCH_BATCH (128), BENCH_STEPS (4; images/s is from the best step), BENCH_PYTHON.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -56,6 +59,15 @@ function runTfjs(config: string, threads: number): Row | undefined {
   }
 }
 
+/** Whether tfjs-node loads from this package (a child process: a broken native library cannot crash the bench). */
+function tfjsNodeLoads(): boolean {
+  const r = spawnSync(process.execPath, ["-e", "require('@tensorflow/tfjs-node')"], {
+    cwd: join(here, ".."),
+    stdio: "ignore",
+  });
+  return r.status === 0;
+}
+
 function findTorchPython(): string | undefined {
   const candidates = [process.env.BENCH_PYTHON, "python3", "/usr/bin/python3"].filter(
     (p): p is string => !!p,
@@ -96,6 +108,9 @@ function main(): void {
   } else {
     console.log("pytorch: skipped (no python3 with torch found; set BENCH_PYTHON)");
   }
+  const tensorflow = tfjsNodeLoads() ? runTfjs("tensorflow", 1) : undefined;
+  if (!tensorflow)
+    console.log("tensorflow: skipped (@tensorflow/tfjs-node does not load; run pnpm setup:tfjs-node)");
   const best = [full1, full2].filter((r): r is Row => !!r).sort((a, b) => b.images_per_s - a.images_per_s)[0];
   const result: Record<string, number | string | undefined> = {
     images_per_s: best?.images_per_s,
@@ -110,6 +125,10 @@ function main(): void {
   if (pytorch && best) {
     result.pytorch_images_per_s = pytorch.images_per_s;
     result.ratio_to_pytorch = best.images_per_s / pytorch.images_per_s;
+  }
+  if (tensorflow && best) {
+    result.tensorflow_images_per_s = tensorflow.images_per_s;
+    result.ratio_to_tfjs_node = best.images_per_s / tensorflow.images_per_s;
   }
   console.log(JSON.stringify(result));
 }

@@ -1,6 +1,6 @@
 /**
  * One bench configuration, run in its own process (the tfjs backend is global):
- *   tsx --conditions=@sam/source bench/trainStep.ts <baseline|full> <threads> <batch> <steps>
+ *   tsx --conditions=@sam/source bench/trainStep.ts <baseline|full|tensorflow> <threads> <batch> <steps>
  * Prints one JSON line: { config, threads, batch, images_per_s, step_ms, mean_step_ms }; images/s is
  * from the best timed step (the machine may be shared).
  */
@@ -8,12 +8,8 @@ import * as tf from "@tensorflow/tfjs";
 import { resnet20Step } from "./resnet20Step";
 import "@tensorflow/tfjs-backend-wasm";
 import { asTensor } from "../src/internal/asTensor";
-import {
-  conv2dBackpropFilter,
-  initWasmWithThreads,
-  registerTrainingGradients,
-  registerWasmTrainingKernels,
-} from "../src/index";
+import { conv2dBackpropFilter, registerTrainingGradients, registerWasmTrainingKernels } from "../src/index";
+import { initWasmWithThreads } from "../src/node/index";
 
 /**
  * The baseline of the issue's measurement (7.6 images/s there): stock wasm plus the one kernel
@@ -40,13 +36,22 @@ async function main(): Promise<void> {
   const threads = Number(threadsArg);
   const batch = Number(batchArg);
   const steps = Number(stepsArg);
-  if (config === "baseline") registerBaselineFilterGradient();
-  else {
-    registerWasmTrainingKernels();
+  if (config === "tensorflow") {
+    // libtensorflow through tfjs-node (pnpm setup:tfjs-node), with the training gradients, as
+    // setupBackend() would set it up
+    await import("@tensorflow/tfjs-node" as string);
     registerTrainingGradients();
+    if (!(await tf.setBackend("tensorflow")))
+      throw new Error("tfjs-node loaded but 'tensorflow' did not start");
+  } else {
+    if (config === "baseline") registerBaselineFilterGradient();
+    else {
+      registerWasmTrainingKernels();
+      registerTrainingGradients();
+    }
+    if (threads > 1) await initWasmWithThreads(threads);
+    else await tf.setBackend("wasm");
   }
-  if (threads > 1) await initWasmWithThreads(threads);
-  else await tf.setBackend("wasm");
   const step = resnet20Step(batch);
   step(); // warm-up: XNNPACK operator creation, first allocation of every buffer
   const times: number[] = [];

@@ -11,10 +11,11 @@ export {
   type BackendChoice,
   type BackendKind,
   DEFAULT_BACKEND_ORDER,
+  type InitWasmThreads,
   type SetupBackendOptions,
   setupBackend,
 } from "./setupBackend";
-export { initWasmWithThreads, type WasmThreadsResult } from "./initWasmWithThreads";
+export type { WasmThreadsResult } from "./node/initWasmWithThreads";
 export { setupWebGpu } from "./setupWebGpu";
 
 // wasm training kernels

@@ -22,7 +22,10 @@ export function values(size: number, seed: number): Float32Array {
 }
 
 /** Runs `f` on `backend` (switching synchronously: both are initialised) and reads its result. */
-export function runOn(backend: "cpu" | "wasm", f: () => tf.Tensor): { shape: number[]; data: Float32Array } {
+export function runOn(
+  backend: "cpu" | "wasm" | "tensorflow",
+  f: () => tf.Tensor,
+): { shape: number[]; data: Float32Array } {
   const previous = tf.getBackend();
   tf.setBackend(backend);
   try {

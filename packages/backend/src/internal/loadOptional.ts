@@ -2,19 +2,25 @@
 export type Optional<T> = { ok: true; module: T } | { ok: false; reason: string };
 
 /**
- * Imports an optional peer dependency by name without failing when it is absent or broken
- * (e.g. tfjs-node without its native libtensorflow). The specifier is a variable, so bundlers
- * leave it alone and TypeScript needs no types for it.
+ * Imports an optional peer dependency without failing when it is absent or broken (e.g.
+ * tfjs-node without its native libtensorflow). Pass `load` as an arrow with a literal
+ * specifier, `() => import("@tensorflow/tfjs-backend-wasm")`, so bundlers see and bundle the
+ * package; `"name" as string` inside it keeps TypeScript from needing the package's types
+ * (the cast disappears when compiled, the literal stays). Without `load`, the specifier is
+ * imported by value (invisible to bundlers).
  *
  * @example
  * ```ts
- * const node = await loadOptional("@tensorflow/tfjs-node");
- * if (!node.ok) console.log(node.reason);
+ * const wasm = await loadOptional("@tensorflow/tfjs-backend-wasm", () => import("@tensorflow/tfjs-backend-wasm"));
+ * if (!wasm.ok) console.log(wasm.reason); // "not installed"
  * ```
  */
-export async function loadOptional<T = unknown>(specifier: string): Promise<Optional<T>> {
+export async function loadOptional<T = unknown>(
+  specifier: string,
+  load: () => Promise<unknown> = () => import(/* @vite-ignore */ specifier),
+): Promise<Optional<T>> {
   try {
-    const module = (await import(/* @vite-ignore */ specifier)) as T;
+    const module = (await load()) as T;
     return { ok: true, module };
   } catch (error) {
     const e = error as { code?: string; message?: string };

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { loadOptional } from "./internal/loadOptional";
+import { loadOptional } from "../internal/loadOptional";
 
 /** Result of {@link initWasmWithThreads}. */
 export interface WasmThreadsResult {
