@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 /**
@@ -13,6 +14,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // SAM_BACKEND=tensorflow|wasm|... runs every test file on that backend (no-op when unset)
+    setupFiles: [fileURLToPath(new URL("./packages/backend/test/vitestBackendSetup.ts", import.meta.url))],
     reporters: ["default", ["json", { outputFile: "test-results.json" }]],
   },
 });

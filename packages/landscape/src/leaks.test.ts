@@ -22,7 +22,7 @@ import {
 } from "./index";
 
 beforeAll(async () => {
-  await tf.setBackend("cpu");
+  await tf.setBackend(process.env.SAM_BACKEND ?? "cpu"); // pnpm test:tensorflow: the chosen backend
 });
 
 describe("no tensor leaks in the remaining entry points", () => {

@@ -48,7 +48,8 @@ export function projected(x: tf.Tensor, c: ResolvedConstraint): tf.Tensor {
     const safe = tf.where(tf.equal(norm, 0), tf.ones(norm.shape), norm);
     const filled = tf.where(
       tf.broadcastTo(tf.equal(norm, 0), w.shape),
-      tf.transpose(tf.oneHot(tf.zeros([m], "int32") as tf.Tensor1D, n)),
+      // float32 like w: libtensorflow's Select (tfjs-node) rejects mixed dtypes, cpu does not
+      tf.transpose(tf.oneHot(tf.zeros([m], "int32") as tf.Tensor1D, n, 1, 0, "float32")),
       tf.div(w, safe),
     );
     return tf.reshape(tf.mul(filled, c.radius), x.shape);

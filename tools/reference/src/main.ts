@@ -33,6 +33,11 @@ async function replay(): Promise<unknown> {
   throw new Error(`${casePath} is neither a SAM case (model, runs) nor a Langevin case (inits, runs).`);
 }
 
+// SAM_BACKEND=tensorflow|wasm|cpu replays on that backend, started as an application would.
+if (process.env.SAM_BACKEND) {
+  const { setupBackend } = await import("@sam/backend");
+  console.log(`backend: ${(await setupBackend()).backend}`);
+}
 const result = await replay();
 // atomic: write beside the target, then rename
 writeFileSync(`${outPath}.tmp`, JSON.stringify(result));

@@ -13,7 +13,7 @@ import { powerIteration } from "./powerIteration";
 import { spectralDensity } from "./spectralDensity";
 
 beforeAll(async () => {
-  await tf.setBackend("cpu");
+  await tf.setBackend(process.env.SAM_BACKEND ?? "cpu"); // pnpm test:tensorflow: the chosen backend
 });
 
 // The spec's test matrix: lambda_1 = 10, lambda_2 = 5, the other 48 in [0.01, 1].

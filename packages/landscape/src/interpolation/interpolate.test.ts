@@ -10,7 +10,7 @@ import { interpolate } from "./interpolate";
 import { interpolationMetrics } from "./interpolationMetrics";
 
 beforeAll(async () => {
-  await tf.setBackend("cpu");
+  await tf.setBackend(process.env.SAM_BACKEND ?? "cpu"); // pnpm test:tensorflow: the chosen backend
 });
 
 describe("interpolationMetrics", () => {

@@ -11,7 +11,7 @@ import { scaleInvariantSharpness } from "./scaleInvariantSharpness";
 import { worstCaseSharpness } from "./worstCaseSharpness";
 
 beforeAll(async () => {
-  await tf.setBackend("cpu");
+  await tf.setBackend(process.env.SAM_BACKEND ?? "cpu"); // pnpm test:tensorflow: the chosen backend
 });
 
 const A4 = matrixWithSpectrum([10, 5, 1, 0.1], 8);

@@ -13,7 +13,7 @@ import { slice2d } from "./slice2d";
 import { trajectoryDirections } from "./trajectoryDirections";
 
 beforeAll(async () => {
-  await tf.setBackend("cpu");
+  await tf.setBackend(process.env.SAM_BACKEND ?? "cpu"); // pnpm test:tensorflow: the chosen backend
 });
 
 const ALPHAS = [-1, -0.5, 0, 0.5, 1];

@@ -3,12 +3,14 @@ import { cifarResNet, mlp, smallConvNet, textTransformer, vit, wideResNet } from
 import { beforeAll, describe, expect, it } from "vitest";
 import { setupBackend } from "./setupBackend";
 
-// Issue: every model of @sam/models trains for a few steps on the default backend, which,
-// without tfjs-node, is wasm with this package's kernels (setupBackend's choice here).
-describe("every @sam/models model trains on the default backend", () => {
+// Issue: every model of @sam/models trains for a few steps on wasm with this package's kernels
+// (setupBackend's choice without tfjs-node), and, with SAM_BACKEND=tensorflow (pnpm
+// test:tensorflow), on libtensorflow with this package's training gradients.
+const backend = process.env.SAM_BACKEND ?? "wasm";
+describe(`every @sam/models model trains on ${backend}`, () => {
   beforeAll(async () => {
     const choice = await setupBackend({ prefer: "wasm" });
-    expect(choice.backend).toBe("wasm");
+    expect(choice.backend).toBe(backend);
   });
 
   const image = (n: number, size: number) => tf.randomNormal([n, size, size, 3], 0, 1, "float32", 3);
