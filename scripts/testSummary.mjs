@@ -8,6 +8,11 @@ import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
 const clean = process.argv.includes("--clean");
+// --file NAME: read NAME instead of test-results.json; --expect a/b,c/d: only those packages,
+// each of which must have results (scripts/testOnBackend.mjs runs a selection on one backend)
+const option = (name) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+const resultsFile = option("--file") ?? "test-results.json";
+const expected = option("--expect")?.split(",");
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -18,14 +23,15 @@ for (const area of ["packages", "tools", "examples"]) {
   for (const name of readdirSync(join(root, area))) {
     const manifest = join(root, area, name, "package.json");
     if (!existsSync(manifest)) continue;
-    const file = join(root, area, name, "test-results.json");
+    if (expected && !expected.includes(`${area}/${name}`)) continue;
+    const file = join(root, area, name, resultsFile);
     if (clean) {
       // forget earlier results, so a package whose tests did not run cannot pass on stale ones
       if (existsSync(file)) unlinkSync(file);
       continue;
     }
     if (!existsSync(file)) {
-      if (JSON.parse(readFileSync(manifest, "utf8")).scripts?.test) missing.push(`${area}/${name}`);
+      if (expected || JSON.parse(readFileSync(manifest, "utf8")).scripts?.test) missing.push(`${area}/${name}`);
       continue;
     }
     const r = JSON.parse(readFileSync(file, "utf8"));
