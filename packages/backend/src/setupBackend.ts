@@ -278,8 +278,11 @@ export async function setupBackendWith(
       };
     }
   }
+  const fix = kinds.includes("tensorflow")
+    ? "for tensorflow install @tensorflow/tfjs-node (where its download is unreachable: npx sam-backend install-tfjs-node); "
+    : "";
   throw new Error(
     `setupBackend: no backend could be started (${attempts.map((a) => `${a.kind}: ${a.reason}`).join("; ")}); ` +
-      `install @tensorflow/tfjs-backend-wasm or @tensorflow/tfjs-backend-cpu.`,
+      `${fix}install @tensorflow/tfjs-backend-wasm or @tensorflow/tfjs-backend-cpu${override ? `, or unset ${BACKEND_ENV_VAR}` : ""}.`,
   );
 }

@@ -14,3 +14,5 @@ if (wanted) {
     throw new Error(`vitest setup: SAM_BACKEND=${wanted} but setupBackend() started '${choice.backend}'.`);
   }
 }
+
+export {};
