@@ -50,7 +50,7 @@ function runTfjs(config: string, threads: number): Row | undefined {
     );
     const row = lastJson(out);
     console.log(
-      `${config.padEnd(9)} threads=${threads}: ${row.images_per_s.toFixed(1)} images/s (${row.step_ms.toFixed(0)} ms/step)`,
+      `${config.padEnd(9)} ${config === "tensorflow" ? "libtensorflow's own threads" : `threads=${threads}`}: ${row.images_per_s.toFixed(1)} images/s (${row.step_ms.toFixed(0)} ms/step)`,
     );
     return row;
   } catch (error) {
