@@ -13,7 +13,15 @@ import {
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
-/** The marker file {@link linkTfjsNode} writes into the package it places. */
+/**
+ * The marker file {@link linkTfjsNode} writes into the package it places (the build it came
+ * from, and where its `@tensorflow/tfjs` resolves).
+ *
+ * @example
+ * ```ts
+ * readFileSync(join("node_modules/@tensorflow/tfjs-node", LINK_MARKER), "utf8");
+ * ```
+ */
 export const LINK_MARKER = ".sam-backend-install.json";
 
 /** What {@link linkTfjsNode} did. */

@@ -2,10 +2,24 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 
-/** Libraries tfjs-node links against, as the wheel names them under `tensorflow/`. */
+/**
+ * Libraries tfjs-node links against, as the wheel names them under `tensorflow/`.
+ *
+ * @example
+ * ```ts
+ * WHEEL_LIBRARIES[0]; // "libtensorflow_cc.so.2": the TF_* / TFE_* C API
+ * ```
+ */
 export const WHEEL_LIBRARIES = ["libtensorflow_cc.so.2", "libtensorflow_framework.so.2"] as const;
 
-/** Header folders (under the wheel's `tensorflow/include/`) that tfjs-node's binding includes. */
+/**
+ * Header folders (under the wheel's `tensorflow/include/`) that tfjs-node's binding includes.
+ *
+ * @example
+ * ```ts
+ * WHEEL_HEADER_DIRS.includes("tensorflow/c/"); // true: c_api.h, eager/c_api.h
+ * ```
+ */
 export const WHEEL_HEADER_DIRS = ["tensorflow/c/", "tensorflow/core/platform/", "tsl/", "xla/tsl/"] as const;
 
 /**
