@@ -19,7 +19,9 @@ import { dirname, join } from "node:path";
  *
  * @example
  * ```ts
- * readFileSync(join("node_modules/@tensorflow/tfjs-node", LINK_MARKER), "utf8");
+ * import { readFileSync } from "node:fs";
+ * import { join } from "node:path";
+ * const marker = JSON.parse(readFileSync(join("node_modules/@tensorflow/tfjs-node", LINK_MARKER), "utf8"));
  * ```
  */
 export const LINK_MARKER = ".sam-backend-install.json";

@@ -103,7 +103,8 @@ export function downloadWheel(python: string, version: string, dir: string): str
  *
  * @example
  * ```ts
- * extractWheelLibraries("python3", wheel, "node_modules/@tensorflow/tfjs-node/deps");
+ * const wheel = downloadWheel("python3", "2.21.0", "/tmp/wheel");
+ * extractWheelLibraries("python3", wheel, "/tmp/build/node_modules/@tensorflow/tfjs-node/deps");
  * ```
  */
 export function extractWheelLibraries(python: string, wheel: string, depsDir: string): void {
