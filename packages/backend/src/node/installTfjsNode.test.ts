@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,6 +31,33 @@ describe("installTfjsNode", () => {
       installTfjsNode({ project: emptyProject(), cacheDir, probe: { platform: "win32", arch: "x64" } }),
     ).rejects.toThrow(
       /cannot build @tensorflow\/tfjs-node here; missing:\n {2}- a supported platform \(this is win32-x64;.*\): run a plain `npm i @tensorflow\/tfjs-node`/,
+    );
+  });
+
+  it("reports a failed npm install in the build folder with npm's words and the fix, touching no project file", async () => {
+    // a fake npm on PATH: answers --version, fails to install like a machine without a registry
+    const bin = mkdtempSync(join(tmpdir(), "sam-bin-"));
+    writeFileSync(
+      join(bin, "npm"),
+      '#!/bin/sh\n[ "$1" = "--version" ] && { echo 10.0.0; exit 0; }\necho "npm error code ECONNREFUSED" >&2\nexit 1\n',
+    );
+    chmodSync(join(bin, "npm"), 0o755);
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}:${path}`;
+    const project = emptyProject();
+    const cacheDir = mkdtempSync(join(tmpdir(), "sam-cache-"));
+    try {
+      await expect(
+        installTfjsNode({ project, cacheDir, probe: { runs: () => true, exists: () => true } }),
+      ).rejects.toThrow(
+        /npm install of tfjs-node into the build folder failed \(`npm install --ignore-scripts[^`]*` in .*\/stage\):\nnpm error code ECONNREFUSED\ncheck that npm reaches its registry/,
+      );
+    } finally {
+      process.env.PATH = path;
+    }
+    expect(existsSync(join(project, "node_modules"))).toBe(false);
+    expect(existsSync(join(cacheDir, "tfjs-node-4.22.0-tensorflow-cpu-2.21.0-linux-x64", "build.json"))).toBe(
+      false,
     );
   });
 });

@@ -54,6 +54,7 @@ function run(
   env: NodeJS.ProcessEnv,
   logFile: string,
   what: string,
+  fix: string,
 ) {
   const r = spawnSync(command, args, { cwd, env, encoding: "utf8", maxBuffer: 64 << 20 });
   writeFileSync(logFile, `$ ${command} ${args.join(" ")}\n${r.stdout ?? ""}${r.stderr ?? ""}`, { flag: "a" });
@@ -64,7 +65,7 @@ function run(
       .slice(-8)
       .join("\n");
     throw new Error(
-      `installTfjsNode: ${what} failed (\`${command} ${args.join(" ")}\` in ${cwd}):\n${tail}\nFull log: ${logFile}`,
+      `installTfjsNode: ${what} failed (\`${command} ${args.join(" ")}\` in ${cwd}):\n${tail}\n${fix}; full log: ${logFile}`,
     );
   }
 }
@@ -158,6 +159,7 @@ export async function installTfjsNode(options: InstallTfjsNodeOptions = {}): Pro
       process.env,
       logFile,
       "npm install of tfjs-node into the build folder",
+      "check that npm reaches its registry (npm config get registry) and that the version exists (--tfjs-node)",
     );
     const pkg = join(stage, "node_modules", "@tensorflow", "tfjs-node");
     log(`[2/4] pip download tensorflow-cpu==${tensorflowVersion} (the TensorFlow C libraries)`);
@@ -174,6 +176,7 @@ export async function installTfjsNode(options: InstallTfjsNodeOptions = {}): Pro
       { ...process.env, npm_config_nodedir: nodedir },
       logFile,
       "compiling the tfjs-node binding",
+      `check the C++ compiler (CXX) and the Node headers in ${nodedir}/include/node (npm_config_nodedir)`,
     );
     const staged = verifyTfjsNode(stage);
     if (!staged.ok) {
