@@ -8,6 +8,7 @@
 import { type BackendChoice, type SetupBackendOptions, setupBackendWith } from "../setupBackend";
 import { initWasmWithThreads } from "./initWasmWithThreads";
 
+export { acquireBuildLock } from "./buildLock";
 export { initWasmWithThreads, type WasmThreadsResult } from "./initWasmWithThreads";
 export {
   diskUsage,

@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { acquireBuildLock } from "./buildLock";
 import { linkTfjsNode, type LinkResult } from "./linkTfjsNode";
 import { buildKey, defaultCacheDir, TFJS_NODE_DEFAULTS } from "./tfjsNodeTarget";
 import { type MachineProbe, tfjsNodePrerequisites } from "./tfjsNodePrerequisites";
@@ -130,67 +131,22 @@ export async function installTfjsNode(options: InstallTfjsNodeOptions = {}): Pro
     );
   }
   const stage = join(build, "stage");
-  let action: InstallTfjsNodeResult["action"] = "linked";
-  if (options.force || !existsSync(join(build, MARKER)) || !verifyTfjsNode(stage).ok) {
-    action = "built";
-    const pre = tfjsNodePrerequisites({ python: options.python, probe: options.probe });
-    if (!pre.ok) {
-      throw new Error(
-        `installTfjsNode: cannot build @tensorflow/tfjs-node here; missing:\n${pre.missing.map((m) => `  - ${m.missing}: ${m.fix}`).join("\n")}`,
-      );
+  let action: InstallTfjsNodeResult["action"];
+  let link: LinkResult;
+  // one build at a time per cache folder (parallel CI jobs): a waiting run then finds it done
+  const release = await acquireBuildLock(build, { log });
+  try {
+    if (!options.force && existsSync(join(build, MARKER)) && verifyTfjsNode(stage).ok) {
+      log(`using the cached build ${build}`);
+      action = "linked";
+    } else {
+      buildTfjsNode({ build, stage, tfjsNodeVersion, tensorflowVersion, options, log, started: t0 });
+      action = "built";
     }
-    const { python, nodedir } = pre.toolchain;
-    rmSync(stage, { recursive: true, force: true });
-    rmSync(join(build, MARKER), { force: true });
-    mkdirSync(stage, { recursive: true });
-    const logFile = join(build, "build.log");
-    writeFileSync(logFile, "");
-    writeFileSync(
-      join(stage, "package.json"),
-      `${JSON.stringify({ name: "sam-tfjs-node-build", private: true, dependencies: { "@tensorflow/tfjs-node": tfjsNodeVersion } }, null, 2)}\n`,
-    );
-    log(
-      `[1/4] npm install @tensorflow/tfjs-node@${tfjsNodeVersion} --ignore-scripts (in the private build folder ${stage})`,
-    );
-    run(
-      "npm",
-      ["install", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
-      stage,
-      process.env,
-      logFile,
-      "npm install of tfjs-node into the build folder",
-      "check that npm reaches its registry (npm config get registry) and that the version exists (--tfjs-node)",
-    );
-    const pkg = join(stage, "node_modules", "@tensorflow", "tfjs-node");
-    log(`[2/4] pip download tensorflow-cpu==${tensorflowVersion} (the TensorFlow C libraries)`);
-    const wheel = downloadWheel(python, tensorflowVersion, join(build, "wheel"));
-    log(`[3/4] copy libtensorflow_cc.so.2, libtensorflow_framework.so.2 and the C headers from ${wheel}`);
-    rmSync(join(pkg, "deps"), { recursive: true, force: true });
-    extractWheelLibraries(python, wheel, join(pkg, "deps"));
-    log("[4/4] node-pre-gyp install --build-from-source (compiles the binding; about a minute)");
-    const preGyp = join(stage, "node_modules", "@mapbox", "node-pre-gyp", "bin", "node-pre-gyp");
-    run(
-      process.execPath,
-      [preGyp, "install", "--build-from-source"],
-      pkg,
-      { ...process.env, npm_config_nodedir: nodedir },
-      logFile,
-      "compiling the tfjs-node binding",
-      `check the C++ compiler (CXX) and the Node headers in ${nodedir}/include/node (npm_config_nodedir)`,
-    );
-    const staged = verifyTfjsNode(stage);
-    if (!staged.ok) {
-      throw new Error(
-        `installTfjsNode: the built tfjs-node does not work (${staged.reason}); see ${logFile}.`,
-      );
-    }
-    if (!options.keepWheel) rmSync(join(build, "wheel"), { recursive: true, force: true });
-    writeFileSync(
-      join(build, MARKER),
-      `${JSON.stringify({ tfjsNodeVersion, tensorflowVersion, wheel, builtAt: new Date().toISOString(), seconds: seconds() }, null, 2)}\n`,
-    );
-  } else log(`using the cached build ${build}`);
-  const link = linkTfjsNode(stage, project);
+    link = linkTfjsNode(stage, project);
+  } finally {
+    release();
+  }
   const check = verifyTfjsNode(project);
   if (!check.ok) {
     throw new Error(
@@ -203,6 +159,74 @@ export async function installTfjsNode(options: InstallTfjsNodeOptions = {}): Pro
     `@tensorflow/tfjs-node ${check.version} works in ${project}: tf.getBackend() === "tensorflow" (${seconds().toFixed(1)} s).`,
   );
   return { action, target, build, check, seconds: seconds(), link };
+}
+
+/** Steps 2-4 of {@link installTfjsNode}: stage, fetch the libraries, compile, check, record. */
+function buildTfjsNode(args: {
+  build: string;
+  stage: string;
+  tfjsNodeVersion: string;
+  tensorflowVersion: string;
+  options: InstallTfjsNodeOptions;
+  log: (line: string) => void;
+  started: number;
+}): void {
+  const { build, stage, tfjsNodeVersion, tensorflowVersion, options, log } = args;
+  const seconds = () => (performance.now() - args.started) / 1000;
+  const pre = tfjsNodePrerequisites({ python: options.python, probe: options.probe });
+  if (!pre.ok) {
+    throw new Error(
+      `installTfjsNode: cannot build @tensorflow/tfjs-node here; missing:\n${pre.missing.map((m) => `  - ${m.missing}: ${m.fix}`).join("\n")}`,
+    );
+  }
+  const { python, nodedir } = pre.toolchain;
+  rmSync(stage, { recursive: true, force: true });
+  rmSync(join(build, MARKER), { force: true });
+  mkdirSync(stage, { recursive: true });
+  const logFile = join(build, "build.log");
+  writeFileSync(logFile, "");
+  writeFileSync(
+    join(stage, "package.json"),
+    `${JSON.stringify({ name: "sam-tfjs-node-build", private: true, dependencies: { "@tensorflow/tfjs-node": tfjsNodeVersion } }, null, 2)}\n`,
+  );
+  log(
+    `[1/4] npm install @tensorflow/tfjs-node@${tfjsNodeVersion} --ignore-scripts (in the private build folder ${stage})`,
+  );
+  run(
+    "npm",
+    ["install", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
+    stage,
+    process.env,
+    logFile,
+    "npm install of tfjs-node into the build folder",
+    "check that npm reaches its registry (npm config get registry) and that the version exists (--tfjs-node)",
+  );
+  const pkg = join(stage, "node_modules", "@tensorflow", "tfjs-node");
+  log(`[2/4] pip download tensorflow-cpu==${tensorflowVersion} (the TensorFlow C libraries)`);
+  const wheel = downloadWheel(python, tensorflowVersion, join(build, "wheel"));
+  log(`[3/4] copy libtensorflow_cc.so.2, libtensorflow_framework.so.2 and the C headers from ${wheel}`);
+  rmSync(join(pkg, "deps"), { recursive: true, force: true });
+  extractWheelLibraries(python, wheel, join(pkg, "deps"));
+  log("[4/4] node-pre-gyp install --build-from-source (compiles the binding; about a minute)");
+  const preGyp = join(stage, "node_modules", "@mapbox", "node-pre-gyp", "bin", "node-pre-gyp");
+  run(
+    process.execPath,
+    [preGyp, "install", "--build-from-source"],
+    pkg,
+    { ...process.env, npm_config_nodedir: nodedir },
+    logFile,
+    "compiling the tfjs-node binding",
+    `check the C++ compiler (CXX) and the Node headers in ${nodedir}/include/node (npm_config_nodedir)`,
+  );
+  const staged = verifyTfjsNode(stage);
+  if (!staged.ok) {
+    throw new Error(`installTfjsNode: the built tfjs-node does not work (${staged.reason}); see ${logFile}.`);
+  }
+  if (!options.keepWheel) rmSync(join(build, "wheel"), { recursive: true, force: true });
+  writeFileSync(
+    join(build, MARKER),
+    `${JSON.stringify({ tfjsNodeVersion, tensorflowVersion, wheel, builtAt: new Date().toISOString(), seconds: seconds() }, null, 2)}\n`,
+  );
 }
 
 /**
