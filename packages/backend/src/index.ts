@@ -15,7 +15,7 @@ export {
   setupBackend,
 } from "./setupBackend";
 export { initWasmWithThreads, type WasmThreadsResult } from "./initWasmWithThreads";
-export { setupWebGpu } from "./setupWebGpu";
+export { type SetupWebGpuOptions, setupWebGpu, type WebGpuInfo } from "./setupWebGpu";
 
 // wasm training kernels
 export {

@@ -33,6 +33,7 @@ export const CHROMIUM_FLAGS = [
  */
 export async function launchChromium(
   extraFlags: string[] = [],
+  options: { gpu?: boolean } = {},
 ): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
@@ -43,7 +44,13 @@ export async function launchChromium(
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: [...CHROMIUM_FLAGS, ...extraFlags],
+    // `gpu: true` drops --disable-gpu and SwiftShader WebGL, for a machine with a real GPU.
+    args: [
+      ...(options.gpu
+        ? CHROMIUM_FLAGS.filter((f) => f !== "--disable-gpu" && !f.includes("swiftshader"))
+        : CHROMIUM_FLAGS),
+      ...extraFlags,
+    ],
   });
   return {
     context,

@@ -1,32 +1,19 @@
 /**
  * `pnpm test:browser`: bundles `page.ts` (the scenarios of `scenarios.ts` with TensorFlow.js) with
  * esbuild, opens it in the system Chromium, headless, and runs every scenario on cpu and on webgl
- * (SwiftShader). The same scenarios run here in Node on cpu first; the page's cpu values must equal
- * Node's to 1e-4, webgl's to WEBGL_TOLERANCE (float32 on a GPU path, other summation order). Every
+ * and webgpu (both on SwiftShader, software; `SAM_BROWSER_BACKENDS=cpu,webgl` picks). The same scenarios run here in Node on cpu first; the page's cpu values must equal
+ * Node's to 1e-4, webgl's and webgpu's to GPU_TOLERANCE (float32 on a GPU path, other summation order). Every
  * scenario also checks that tensor counts do not grow. Prints one line per check and, last,
  * `Tests: N passed, N failed, N skipped`; exits 1 on a failure.
  */
-import { build } from "esbuild";
 import * as tf from "@tensorflow/tfjs";
 import { launchChromium } from "./chromium";
 import { runScenarios, type ScenarioResult } from "./scenarios";
+import { bundlePage, openSuitePage } from "./suitePage";
 
 const CPU_TOLERANCE = 1e-4;
-const WEBGL_TOLERANCE = 1e-3;
-const ORIGIN = "http://sam.localhost";
-
-async function bundlePage(): Promise<string> {
-  const result = await build({
-    entryPoints: [new URL("./page.ts", import.meta.url).pathname],
-    bundle: true,
-    platform: "browser",
-    format: "esm",
-    conditions: ["@sam/source"],
-    write: false,
-    logLevel: "error",
-  });
-  return result.outputFiles[0]!.text;
-}
+const GPU_TOLERANCE = 1e-3;
+const BACKENDS = (process.env.SAM_BROWSER_BACKENDS ?? "cpu,webgl,webgpu").split(",");
 
 function maxDiff(a: number[], b: number[]): number {
   if (a.length !== b.length) return Number.POSITIVE_INFINITY;
@@ -38,10 +25,11 @@ await tf.setBackend("cpu");
 const [script, nodeResults] = await Promise.all([bundlePage(), runScenarios()]);
 const byName = new Map(nodeResults.map((r) => [r.name, r]));
 
-const browser = await launchChromium();
+// WebGPU on Chromium's software adapter (SwiftShader), for the webgpu round.
+const browser = await launchChromium(["--enable-unsafe-webgpu", "--use-webgpu-adapter=swiftshader"]);
 let passed = 0;
 let failed = 0;
-const skipped = 0;
+let skipped = 0;
 const report = (ok: boolean, line: string) => {
   if (ok) passed++;
   else failed++;
@@ -51,29 +39,35 @@ try {
   const page = await browser.context.newPage();
   const consoleErrors: string[] = [];
   page.on("pageerror", (e) => consoleErrors.push(e.message));
-  await page.route(`${ORIGIN}/**`, (route) => {
-    const url = new URL(route.request().url());
-    if (url.pathname === "/page.js") return route.fulfill({ contentType: "text/javascript", body: script });
-    return route.fulfill({
-      contentType: "text/html",
-      body: '<!doctype html><meta charset="utf-8"><title>@sam browser checks</title><script type="module" src="/page.js"></script>',
-    });
-  });
-  await page.goto(`${ORIGIN}/`);
-  await page.waitForFunction(() => "samSuite" in window, undefined, { timeout: 30_000 });
-  for (const backend of ["cpu", "webgl"]) {
-    const { backend: got, results } = (await page.evaluate((b) => window.samSuite.run(b), backend)) as {
+  if (process.env.SAM_BROWSER_DEBUG)
+    page.on("console", (m) => console.log(`  [page ${m.type()}] ${m.text().slice(0, 400)}`));
+  await openSuitePage(page, script);
+  for (const backend of BACKENDS) {
+    const {
+      backend: got,
+      adapter,
+      results,
+    } = (await page.evaluate((b) => window.samSuite.run(b), backend)) as {
       backend: string;
+      adapter?: { vendor: string; architecture: string; isFallbackAdapter: boolean };
       results: ScenarioResult[];
     };
-    report(got === backend, `[${backend}] backend in the page is ${got}`);
+    report(
+      got === backend,
+      `[${backend}] backend in the page is ${got}${adapter ? ` (adapter ${JSON.stringify(adapter)})` : ""}`,
+    );
     for (const r of results) {
+      if (r.skipped) {
+        skipped++;
+        console.log(`- [${backend}] ${r.name}: skipped (${r.skipped})`);
+        continue;
+      }
       const node = byName.get(r.name);
       const problems = [...r.problems];
       if (!node) problems.push("no Node run of this scenario");
       else {
         const d = maxDiff(r.values, node.values);
-        const tol = backend === "cpu" ? CPU_TOLERANCE : WEBGL_TOLERANCE;
+        const tol = backend === "cpu" ? CPU_TOLERANCE : GPU_TOLERANCE;
         if (!(d <= tol)) {
           problems.push(
             `max |page - node cpu| = ${d.toExponential(2)} > ${tol} (page ${JSON.stringify(r.values)}, node ${JSON.stringify(node.values)})`,

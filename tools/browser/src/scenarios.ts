@@ -1,4 +1,4 @@
-import { collectParams, samOn, sam, sgd } from "@sam/core";
+import { collectParams, sam, samOn, sgd } from "@sam/core";
 import { captureState, interpolate, interpolationPlot, modelEvaluator } from "@sam/landscape";
 import { adlala } from "@sam/langevin";
 import {
@@ -25,6 +25,17 @@ export interface ScenarioResult {
   values: number[];
   problems: string[];
   ms: number;
+  /** Why the check did not run on this backend. */
+  skipped?: string;
+}
+
+/** How the scenarios run on the current backend. */
+export interface ScenarioOptions {
+  /**
+   * No synchronous GPU reads (webgpu): SAM's per-step finiteness check (a `dataSync`) is off, and
+   * the checks that read synchronously by design (`@sam/landscape` evaluators) are skipped.
+   */
+  asyncReadsOnly?: boolean;
 }
 
 /** Tensor count must not grow between two identical rounds of `round` (run after a warm-up). */
@@ -145,13 +156,21 @@ function rand(shape: number[]): tf.Tensor {
  * Runs every check on the current backend (the caller sets it) and returns the results. The same
  * code runs in Node and, bundled by esbuild, in the page.
  */
-export async function runScenarios(): Promise<ScenarioResult[]> {
+export async function runScenarios(options: ScenarioOptions = {}): Promise<ScenarioResult[]> {
   const out: ScenarioResult[] = [];
+  // checkFinite reads each pass's loss with dataSync(); on webgpu that is a synchronous GPU read.
+  const checkFinite = !options.asyncReadsOnly;
   out.push(
     await timed("SAM under model.fit", (p) =>
       fitMoons(
         (m) =>
-          sam({ params: collectParams(m), rule: sgd({ momentum: 0.9 }), defaults: { lr: 0.1 }, rho: 0.05 }),
+          sam({
+            params: collectParams(m),
+            rule: sgd({ momentum: 0.9 }),
+            defaults: { lr: 0.1 },
+            rho: 0.05,
+            checkFinite,
+          }),
         "none",
         p,
       ),
@@ -161,7 +180,13 @@ export async function runScenarios(): Promise<ScenarioResult[]> {
     await timed("SAM-ON under model.fit", (p) =>
       fitMoons(
         (m) =>
-          samOn({ params: collectParams(m), rule: sgd({ momentum: 0.9 }), defaults: { lr: 0.1 }, rho: 0.5 }),
+          samOn({
+            params: collectParams(m),
+            rule: sgd({ momentum: 0.9 }),
+            defaults: { lr: 0.1 },
+            rho: 0.5,
+            checkFinite,
+          }),
         "batch",
         p,
       ),
@@ -177,33 +202,44 @@ export async function runScenarios(): Promise<ScenarioResult[]> {
       fitMoons((m) => multirate(m, { k: 2, lr: 0.05, momentum: 0.9 }), "none", p),
     ),
   );
-  out.push(
-    await timed("interpolate and a plot spec rendered to SVG", async (problems) => {
-      const model = mlp({ inputDim: 2, widths: [16], outputDim: 2, seed: 4 });
-      const { xs, ys } = toTensors(twoMoons({ n: 32, noise: 0.1, seed: 3 }));
-      const params = collectParams(model);
-      const from = captureState(params);
-      model.compile({ optimizer: tf.train.sgd(0.5), loss: logitsLoss });
-      await model.fit(xs, ys, { epochs: 5, batchSize: 64, verbose: 0 });
-      const to = captureState(params);
-      const before = tf.memory().numTensors;
-      const result = await interpolate({
-        params,
-        from,
-        to,
-        alphas: [0, 0.5, 1],
-        evaluate: modelEvaluator({ model, x: xs, y: ys }),
-      });
-      if (tf.memory().numTensors !== before)
-        problems.push(`interpolate left ${tf.memory().numTensors - before} tensors`);
-      const svg = await interpolationPlot(result).svg();
-      if (!svg.startsWith("<svg") || !svg.includes("<path"))
-        problems.push(`not an SVG with a line: ${svg.slice(0, 80)}`);
-      tf.dispose([xs, ys]);
-      model.dispose();
-      return result.curves.flatMap((c) => c.loss.map((v) => v ?? Number.NaN));
-    }),
-  );
+  const interpolateName = "interpolate and a plot spec rendered to SVG";
+  if (options.asyncReadsOnly) {
+    out.push({
+      name: interpolateName,
+      values: [],
+      problems: [],
+      ms: 0,
+      skipped:
+        "@sam/landscape's evaluators read losses synchronously (dataSync), which webgpu does not allow",
+    });
+  } else
+    out.push(
+      await timed(interpolateName, async (problems) => {
+        const model = mlp({ inputDim: 2, widths: [16], outputDim: 2, seed: 4 });
+        const { xs, ys } = toTensors(twoMoons({ n: 32, noise: 0.1, seed: 3 }));
+        const params = collectParams(model);
+        const from = captureState(params);
+        model.compile({ optimizer: tf.train.sgd(0.5), loss: logitsLoss });
+        await model.fit(xs, ys, { epochs: 5, batchSize: 64, verbose: 0 });
+        const to = captureState(params);
+        const before = tf.memory().numTensors;
+        const result = await interpolate({
+          params,
+          from,
+          to,
+          alphas: [0, 0.5, 1],
+          evaluate: modelEvaluator({ model, x: xs, y: ys }),
+        });
+        if (tf.memory().numTensors !== before)
+          problems.push(`interpolate left ${tf.memory().numTensors - before} tensors`);
+        const svg = await interpolationPlot(result).svg();
+        if (!svg.startsWith("<svg") || !svg.includes("<path"))
+          problems.push(`not an SVG with a line: ${svg.slice(0, 80)}`);
+        tf.dispose([xs, ys]);
+        model.dispose();
+        return result.curves.flatMap((c) => c.loss.map((v) => v ?? Number.NaN));
+      }),
+    );
   for (const b of BUILDERS) {
     out.push(
       await timed(`${b.name}: two SGD steps with in-memory data`, async (problems) => {
@@ -222,4 +258,33 @@ export async function runScenarios(): Promise<ScenarioResult[]> {
     );
   }
   return out;
+}
+
+/**
+ * `steps` SAM steps (custom loop, losses read asynchronously) of a fixed seeded MLP on two moons,
+ * on the current backend: the workload of `pnpm check:webgpu`.
+ */
+export async function samSteps(steps: number): Promise<number[]> {
+  const model = mlp({ inputDim: 2, widths: [32, 32], outputDim: 2, seed: 7 });
+  const { xs, ys } = toTensors(twoMoons({ n: 64, noise: 0.1, seed: 7 }));
+  const optimizer = sam({
+    params: collectParams(model),
+    rule: sgd({ momentum: 0.9 }),
+    defaults: { lr: 0.1 },
+    rho: 0.05,
+    checkFinite: false,
+  });
+  const losses: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const loss = optimizer.minimize(
+      () => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar,
+      true,
+    ) as tf.Scalar;
+    losses.push((await loss.data())[0]!);
+    loss.dispose();
+  }
+  optimizer.dispose();
+  tf.dispose([xs, ys]);
+  model.dispose();
+  return losses;
 }
