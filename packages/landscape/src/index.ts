@@ -18,7 +18,13 @@ export {
   EdgeOfStabilityTracker,
 } from "./eos/edgeOfStabilityTracker";
 // Evaluation
-export { type Evaluation, type Evaluator, type EvaluatorLike, lossEvaluator } from "./evaluation/evaluator";
+export {
+  type AsyncEvaluator,
+  type Evaluation,
+  type Evaluator,
+  type EvaluatorLike,
+  lossEvaluator,
+} from "./evaluation/evaluator";
 export { type ModelEvaluatorOptions, modelEvaluator } from "./evaluation/modelEvaluator";
 export { type ApplyModel, type LossSpec, modelLoss } from "./evaluation/modelLoss";
 export { type BatchNormModel, recomputeBatchNormStats } from "./evaluation/recomputeBatchNormStats";
@@ -71,6 +77,7 @@ export {
   applyState,
   type CaptureStateOptions,
   captureState,
+  captureStateAsync,
   type ParamState,
   type ParamStateJSON,
   stateFromJSON,

@@ -1,5 +1,5 @@
 import { collectParams, sam, samOn, sgd } from "@sam/core";
-import { captureState, interpolate, interpolationPlot, modelEvaluator } from "@sam/landscape";
+import { captureStateAsync, interpolate, interpolationPlot, modelEvaluator } from "@sam/landscape";
 import { adlala } from "@sam/langevin";
 import {
   cifarResNet,
@@ -33,7 +33,7 @@ export interface ScenarioResult {
 export interface ScenarioOptions {
   /**
    * No synchronous GPU reads (webgpu): SAM's per-step finiteness check (a `dataSync`) is off, and
-   * the checks that read synchronously by design (`@sam/landscape` evaluators) are skipped.
+   * `interpolate` gets `modelEvaluator({ asyncRead: true })`.
    */
   asyncReadsOnly?: boolean;
 }
@@ -202,44 +202,34 @@ export async function runScenarios(options: ScenarioOptions = {}): Promise<Scena
       fitMoons((m) => multirate(m, { k: 2, lr: 0.05, momentum: 0.9 }), "none", p),
     ),
   );
-  const interpolateName = "interpolate and a plot spec rendered to SVG";
-  if (options.asyncReadsOnly) {
-    out.push({
-      name: interpolateName,
-      values: [],
-      problems: [],
-      ms: 0,
-      skipped:
-        "@sam/landscape's evaluators read losses synchronously (dataSync), which webgpu does not allow",
-    });
-  } else
-    out.push(
-      await timed(interpolateName, async (problems) => {
-        const model = mlp({ inputDim: 2, widths: [16], outputDim: 2, seed: 4 });
-        const { xs, ys } = toTensors(twoMoons({ n: 32, noise: 0.1, seed: 3 }));
-        const params = collectParams(model);
-        const from = captureState(params);
-        model.compile({ optimizer: tf.train.sgd(0.5), loss: logitsLoss });
-        await model.fit(xs, ys, { epochs: 5, batchSize: 64, verbose: 0 });
-        const to = captureState(params);
-        const before = tf.memory().numTensors;
-        const result = await interpolate({
-          params,
-          from,
-          to,
-          alphas: [0, 0.5, 1],
-          evaluate: modelEvaluator({ model, x: xs, y: ys }),
-        });
-        if (tf.memory().numTensors !== before)
-          problems.push(`interpolate left ${tf.memory().numTensors - before} tensors`);
-        const svg = await interpolationPlot(result).svg();
-        if (!svg.startsWith("<svg") || !svg.includes("<path"))
-          problems.push(`not an SVG with a line: ${svg.slice(0, 80)}`);
-        tf.dispose([xs, ys]);
-        model.dispose();
-        return result.curves.flatMap((c) => c.loss.map((v) => v ?? Number.NaN));
-      }),
-    );
+  out.push(
+    await timed("interpolate and a plot spec rendered to SVG", async (problems) => {
+      const model = mlp({ inputDim: 2, widths: [16], outputDim: 2, seed: 4 });
+      const { xs, ys } = toTensors(twoMoons({ n: 32, noise: 0.1, seed: 3 }));
+      const params = collectParams(model);
+      const from = await captureStateAsync(params); // no synchronous read (webgpu)
+      model.compile({ optimizer: tf.train.sgd(0.5), loss: logitsLoss });
+      await model.fit(xs, ys, { epochs: 5, batchSize: 64, verbose: 0 });
+      const to = await captureStateAsync(params);
+      const before = tf.memory().numTensors;
+      const result = await interpolate({
+        params,
+        from,
+        to,
+        alphas: [0, 0.5, 1],
+        // webgpu: read the losses with await data() (no synchronous reads there).
+        evaluate: modelEvaluator({ model, x: xs, y: ys, asyncRead: options.asyncReadsOnly ?? false }),
+      });
+      if (tf.memory().numTensors !== before)
+        problems.push(`interpolate left ${tf.memory().numTensors - before} tensors`);
+      const svg = await interpolationPlot(result).svg();
+      if (!svg.startsWith("<svg") || !svg.includes("<path"))
+        problems.push(`not an SVG with a line: ${svg.slice(0, 80)}`);
+      tf.dispose([xs, ys]);
+      model.dispose();
+      return result.curves.flatMap((c) => c.loss.map((v) => v ?? Number.NaN));
+    }),
+  );
   for (const b of BUILDERS) {
     out.push(
       await timed(`${b.name}: two SGD steps with in-memory data`, async (problems) => {

@@ -7,7 +7,7 @@ import {
   SamConfigError,
 } from "@sam/core";
 import * as tf from "@tensorflow/tfjs-core";
-import { type Evaluator, type EvaluatorLike, toEvaluator } from "../evaluation/evaluator";
+import { type EvaluateStep, type EvaluatorLike, toEvaluator } from "../evaluation/evaluator";
 import { type BatchNormModel, recomputeBatchNormStats } from "../evaluation/recomputeBatchNormStats";
 import type { ParamState, TensorValue } from "../paramState";
 import { type OnProgress, yieldToEventLoop } from "../progress";
@@ -208,11 +208,11 @@ export async function interpolate(options: InterpolateOptions): Promise<Interpol
         } else if (typeof bnMode === "object") {
           recomputeBatchNormStats(bnMode.recompute.model, bnMode.recompute.batches);
         }
-        split.forEach((name, k) => {
-          const e = evaluators[name]!();
+        for (const [k, name] of split.entries()) {
+          const e = await evaluators[name]!();
           raw[c]![k]!.loss.push(e.loss);
           raw[c]![k]!.accuracy.push(e.accuracy);
-        });
+        }
         options.onProgress?.({ done: ++done, total });
         await yieldToEventLoop();
       }
@@ -265,7 +265,7 @@ export async function interpolate(options: InterpolateOptions): Promise<Interpol
 
 function resolveEvaluators(
   evaluate: EvaluatorLike | Readonly<Record<string, EvaluatorLike>>,
-): Record<string, Evaluator> {
+): Record<string, EvaluateStep> {
   if (typeof evaluate === "function") return { loss: toEvaluator(evaluate) };
   if (!evaluate || typeof evaluate !== "object" || Object.keys(evaluate).length === 0) {
     throw new SamConfigError(
