@@ -18,12 +18,13 @@ for (let epoch = 0; epoch < 4; epoch++) {
   for (const { xs, ys } of batches(train, { batchSize: 64, seed: 1, epoch })) {
     optimizer
       .minimize(
-        () => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar,
+        () =>
+          tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar,
       )
       ?.dispose();
     tf.dispose([xs, ys]);
   }
-  console.log(`epoch ${epoch + 1}: test accuracy on digits 0-4 ${accuracy(model, test).toFixed(3)}`);
+  console.log(`epoch ${epoch + 1}: test accuracy on digits 0-4 ${(await accuracy(model, test)).toFixed(3)}`);
 }
 const out = new URL("../public/body", import.meta.url).pathname;
 const { bytes } = await saveWeights(model, out);

@@ -1,5 +1,5 @@
 import { collectParams, GroupedOptimizer, type ParamSet, sam, samOn, sgd } from "@sam/core";
-import { captureState, type ParamState } from "@sam/landscape";
+import { captureStateAsync, type ParamState } from "@sam/landscape";
 import { batches, type Dataset, mlp, type SamModel } from "@sam/models";
 import * as tf from "@tensorflow/tfjs";
 
@@ -40,15 +40,16 @@ function makeOptimizer(method: Method, params: ParamSet): tf.Optimizer {
   return new GroupedOptimizer({ params, rule, defaults: { lr } });
 }
 
-/** Accuracy of `model` on `ds` (argmax of logits against the labels). */
-export function accuracy(model: tf.LayersModel, ds: Dataset): number {
-  return tf.tidy(() => {
-    const x = tf.tensor2d(ds.xs as Float32Array, [ds.size, 784]);
-    const pred = (model.predict(x) as tf.Tensor).argMax(-1).dataSync();
-    let hit = 0;
-    for (let i = 0; i < ds.size; i++) if (pred[i] === ds.ys[i]) hit++;
-    return hit / ds.size;
-  });
+/** Accuracy of `model` on `ds` (argmax of logits against the labels), read asynchronously. */
+export async function accuracy(model: tf.LayersModel, ds: Dataset): Promise<number> {
+  const predicted = tf.tidy(() =>
+    (model.predict(tf.tensor2d(ds.xs as Float32Array, [ds.size, 784])) as tf.Tensor).argMax(-1),
+  );
+  const pred = await predicted.data();
+  predicted.dispose();
+  let hit = 0;
+  for (let i = 0; i < ds.size; i++) if (pred[i] === ds.ys[i]) hit++;
+  return hit / ds.size;
 }
 
 /** One fine-tuning run's outcome. */
@@ -83,8 +84,8 @@ export async function fineTune(
     layer.setWeights(pretrained.getLayer(layer.name).getWeights());
   }
   const params = collectParams(model);
-  const from = captureState(params);
-  const accuracyBefore = accuracy(model, test);
+  const from = await captureStateAsync(params);
+  const accuracyBefore = await accuracy(model, test);
   const optimizer = makeOptimizer(method, params);
   const losses: number[] = [];
   let step = 0;
@@ -106,10 +107,10 @@ export async function fineTune(
     method,
     model,
     from,
-    to: captureState(params),
+    to: await captureStateAsync(params),
     losses,
     accuracyBefore,
-    accuracyAfter: accuracy(model, test),
+    accuracyAfter: await accuracy(model, test),
     seconds: (performance.now() - t0) / 1000,
   };
 }

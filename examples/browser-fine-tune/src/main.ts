@@ -3,7 +3,8 @@
  * (`body/model.json`), fine-tunes with SGD, SAM and SAM-ON one after the other with a live loss
  * plot, then draws SAM-ON's per-block interpolation from the pretrained to the fine-tuned weights.
  * `?backend=cpu|webgl|wasm` picks the backend (default: TensorFlow.js' choice). The outcome is
- * left in `window.fineTuneResult` (the test reads it).
+ * left in `window.fineTuneResult` (the test reads it). Every read is asynchronous (`await data()`),
+ * so the page stays live and works on backends without synchronous reads.
  */
 import { block, collectParams } from "@sam/core";
 import { interpolate, interpolationPlot, makePlot, modelEvaluator } from "@sam/landscape";
@@ -100,7 +101,7 @@ async function main() {
     to: samOnRun.to,
     alphas: [0, 0.25, 0.5, 0.75, 1],
     groups: samOnRun.model.samMeta.blocks.map((b, i) => ({ label: b, select: block(i) })),
-    evaluate: modelEvaluator({ model: samOnRun.model, x: xs, y: ys }),
+    evaluate: modelEvaluator({ model: samOnRun.model, x: xs, y: ys, asyncRead: true }),
   });
   tf.dispose([xs, ys]);
   document.getElementById("interpolation")!.innerHTML = await interpolationPlot(interpolation, {
