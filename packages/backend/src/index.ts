@@ -16,7 +16,7 @@ export {
   setupBackend,
 } from "./setupBackend";
 export type { WasmThreadsResult } from "./node/initWasmWithThreads";
-export { setupWebGpu } from "./setupWebGpu";
+export { type SetupWebGpuOptions, setupWebGpu, type WebGpuInfo } from "./setupWebGpu";
 
 // wasm training kernels
 export {

@@ -6,6 +6,8 @@
  * Hessian-vector products, power iteration, Lanczos, Hutchinson, stochastic Lanczos
  * quadrature), sharpness measures (SAM, ASAM, average case, m-sharpness, scale-invariant),
  * an edge-of-stability tracker, and plots as Vega-Lite specs rendered to SVG and PNG.
+ * Browser-safe: no Node built-in is reachable from this entry; `writePlot` (files) is in
+ * `@sam/landscape/node`.
  */
 
 export { edgeOfStabilityThreshold, type ThresholdOptions } from "./eos/edgeOfStabilityThreshold";
@@ -16,7 +18,13 @@ export {
   EdgeOfStabilityTracker,
 } from "./eos/edgeOfStabilityTracker";
 // Evaluation
-export { type Evaluation, type Evaluator, type EvaluatorLike, lossEvaluator } from "./evaluation/evaluator";
+export {
+  type AsyncEvaluator,
+  type Evaluation,
+  type Evaluator,
+  type EvaluatorLike,
+  lossEvaluator,
+} from "./evaluation/evaluator";
 export { type ModelEvaluatorOptions, modelEvaluator } from "./evaluation/modelEvaluator";
 export { type ApplyModel, type LossSpec, modelLoss } from "./evaluation/modelLoss";
 export { type BatchNormModel, recomputeBatchNormStats } from "./evaluation/recomputeBatchNormStats";
@@ -69,6 +77,7 @@ export {
   applyState,
   type CaptureStateOptions,
   captureState,
+  captureStateAsync,
   type ParamState,
   type ParamStateJSON,
   stateFromJSON,
@@ -82,7 +91,6 @@ export { makePlot, type Plot, type PngOptions, type VegaLiteSpec } from "./plots
 export { type SharpnessPlotOptions, sharpnessPlot } from "./plots/sharpnessPlot";
 export { type SlicePlotOptions, slicePlot } from "./plots/slicePlot";
 export { type SpectrumPlotOptions, spectrumPlot } from "./plots/spectrumPlot";
-export { writePlot } from "./plots/writePlot";
 export type { OnProgress, Progress } from "./progress";
 // Sharpness
 export { type AdaptiveSharpnessOptions, adaptiveSharpness } from "./sharpness/adaptiveSharpness";

@@ -71,6 +71,34 @@ export function captureState(params: ParamSet, options: CaptureStateOptions = {}
 }
 
 /**
+ * {@link captureState}, reading the values with `await data()` instead of `dataSync()`: for the
+ * webgpu backend, which has no synchronous reads (and anywhere the page must stay responsive).
+ *
+ * @example
+ * ```ts
+ * import { collectParams } from "@sam/core";
+ * import { captureStateAsync } from "@sam/landscape";
+ *
+ * const init = await captureStateAsync(collectParams(model));
+ * ```
+ */
+export async function captureStateAsync(
+  params: ParamSet,
+  options: CaptureStateOptions = {},
+): Promise<ParamState> {
+  const readAsync = async (variable: tf.Tensor): Promise<TensorValue> => ({
+    shape: [...variable.shape],
+    values: Float32Array.from((await variable.data()) as Float32Array),
+  });
+  const out: Record<string, TensorValue> = {};
+  for (const p of params.params) out[p.path] = await readAsync(p.variable);
+  const stats: Record<string, TensorValue> = {};
+  if (options.stats ?? true)
+    for (const s of params.stateVariables) stats[s.path] = await readAsync(s.variable);
+  return { params: out, stats };
+}
+
+/**
  * Builds a {@link ParamState} from tensors or arrays keyed by path (for example weights
  * loaded from elsewhere). Tensors are read, not kept; arrays need `shapes`.
  *

@@ -23,8 +23,27 @@ export interface Evaluation {
  */
 export type Evaluator = () => Evaluation;
 
-/** What the landscape tools accept where they evaluate: an {@link Evaluator} or a loss closure. */
-export type EvaluatorLike = Evaluator | (() => tf.Scalar);
+/**
+ * An evaluator that reads its results asynchronously (`await data()`), for backends without
+ * synchronous reads (webgpu): `modelEvaluator({ ..., asyncRead: true })` makes one. The
+ * `asyncRead` mark is how the landscape tools tell it from a loss closure without calling it.
+ *
+ * @example
+ * ```ts
+ * const evaluate: AsyncEvaluator = modelEvaluator({ model, x, y, asyncRead: true });
+ * await evaluate(); // { loss: 0.61, accuracy: 0.83 }
+ * ```
+ */
+export type AsyncEvaluator = (() => Promise<Evaluation>) & { readonly asyncRead: true };
+
+/**
+ * What the landscape tools accept where they evaluate: an {@link Evaluator}, an
+ * {@link AsyncEvaluator}, or a loss closure.
+ */
+export type EvaluatorLike = Evaluator | AsyncEvaluator | (() => tf.Scalar);
+
+/** What {@link toEvaluator} returns: an evaluation now, or a promise of one (awaited by the tools). */
+export type EvaluateStep = () => Evaluation | Promise<Evaluation>;
 
 /**
  * Wraps a loss closure `() => tf.Scalar` as an {@link Evaluator}: the closure runs in a
@@ -47,12 +66,13 @@ export function lossEvaluator(lossFn: () => tf.Scalar): Evaluator {
 }
 
 /** Turns an {@link EvaluatorLike} into an {@link Evaluator} (by looking at what it returns). */
-export function toEvaluator(fn: EvaluatorLike, name = "evaluate"): Evaluator {
+export function toEvaluator(fn: EvaluatorLike, name = "evaluate"): EvaluateStep {
   if (typeof fn !== "function") {
     throw new SamConfigError(
       `${name} is ${typeof fn}: pass an Evaluator (e.g. modelEvaluator({ model, x, y })) or a loss closure () => tf.Scalar.`,
     );
   }
+  if ((fn as Partial<AsyncEvaluator>).asyncRead === true) return fn as AsyncEvaluator;
   return () => {
     let plain: Evaluation | undefined;
     const t = tf.tidy(() => {

@@ -1,6 +1,6 @@
 import { SamConfigError } from "@sam/core";
 import * as tf from "@tensorflow/tfjs-core";
-import type { Evaluator } from "./evaluator";
+import type { AsyncEvaluator, Evaluation, Evaluator } from "./evaluator";
 import { type ApplyModel, forward, type LossSpec, resolveLoss } from "./modelLoss";
 
 /** Options of {@link modelEvaluator}. */
@@ -17,6 +17,12 @@ export interface ModelEvaluatorOptions {
   readonly batchSize?: number;
   /** Measure accuracy (argmax of outputs against argmax of targets). Default: when targets have > 1 column. */
   readonly accuracy?: boolean;
+  /**
+   * Read the results with `await data()` instead of `dataSync()`: the evaluator then returns a
+   * promise (an {@link AsyncEvaluator}, which `interpolate`, `slice1d` and `slice2d` accept). For
+   * the webgpu backend, which has no synchronous reads. Default false.
+   */
+  readonly asyncRead?: boolean;
 }
 
 /**
@@ -29,9 +35,14 @@ export interface ModelEvaluatorOptions {
  *
  * const evaluate = modelEvaluator({ model, x: xTest, y: yTest, batchSize: 256 });
  * evaluate(); // { loss: 0.61, accuracy: 0.83 }
+ * const onWebGpu = modelEvaluator({ model, x: xTest, y: yTest, asyncRead: true });
+ * await onWebGpu(); // the same, read asynchronously
  * ```
  */
-export function modelEvaluator(options: ModelEvaluatorOptions): Evaluator {
+export function modelEvaluator(options: ModelEvaluatorOptions & { readonly asyncRead: true }): AsyncEvaluator;
+export function modelEvaluator(options: ModelEvaluatorOptions & { readonly asyncRead?: false }): Evaluator;
+export function modelEvaluator(options: ModelEvaluatorOptions): Evaluator | AsyncEvaluator;
+export function modelEvaluator(options: ModelEvaluatorOptions): Evaluator | AsyncEvaluator {
   const { model, x, y } = options;
   if (!model || typeof model.apply !== "function") {
     throw new SamConfigError(`modelEvaluator model is ${typeof model}: pass a tf.LayersModel.`);
@@ -50,26 +61,46 @@ export function modelEvaluator(options: ModelEvaluatorOptions): Evaluator {
   }
   const lossFn = resolveLoss(options.loss ?? "softmaxCrossEntropy");
   const withAccuracy = options.accuracy ?? (y.rank >= 2 && y.shape[y.rank - 1]! > 1);
+  /** `[loss, hits]` of the examples `[start, start + size)`, as one tensor. */
+  const evaluateBatch = (start: number, size: number) =>
+    tf.tidy(() => {
+      const xb = size === n ? x : tf.slice(x, start, size);
+      const yb = size === n ? y : tf.slice(y, start, size);
+      const f = forward(model, xb);
+      const l = lossFn(yb, f);
+      const hits = withAccuracy
+        ? tf.sum(tf.cast(tf.equal(tf.argMax(f, -1), tf.argMax(yb, -1)), "float32"))
+        : tf.scalar(0);
+      return tf.stack([tf.reshape(l, []), hits]);
+    });
+  const total = (parts: { l: number; h: number; size: number }[]): Evaluation => {
+    const lossSum = parts.reduce((acc, p) => acc + p.l * p.size, 0);
+    const correct = parts.reduce((acc, p) => acc + p.h, 0);
+    return withAccuracy ? { loss: lossSum / n, accuracy: correct / n } : { loss: lossSum / n };
+  };
+  if (options.asyncRead) {
+    const evaluate = async (): Promise<Evaluation> => {
+      const parts: { l: number; h: number; size: number }[] = [];
+      for (let start = 0; start < n; start += batch) {
+        const size = Math.min(batch, n - start);
+        const out = evaluateBatch(start, size);
+        const [l, h] = await out.data();
+        out.dispose();
+        parts.push({ l: l!, h: h!, size });
+      }
+      return total(parts);
+    };
+    return Object.assign(evaluate, { asyncRead: true as const });
+  }
   return () => {
-    let lossSum = 0;
-    let correct = 0;
+    const parts: { l: number; h: number; size: number }[] = [];
     for (let start = 0; start < n; start += batch) {
       const size = Math.min(batch, n - start);
-      const out = tf.tidy(() => {
-        const xb = size === n ? x : tf.slice(x, start, size);
-        const yb = size === n ? y : tf.slice(y, start, size);
-        const f = forward(model, xb);
-        const l = lossFn(yb, f);
-        const hits = withAccuracy
-          ? tf.sum(tf.cast(tf.equal(tf.argMax(f, -1), tf.argMax(yb, -1)), "float32"))
-          : tf.scalar(0);
-        return tf.stack([tf.reshape(l, []), hits]);
-      });
+      const out = evaluateBatch(start, size);
       const [l, h] = out.dataSync();
       out.dispose();
-      lossSum += l! * size;
-      correct += h!;
+      parts.push({ l: l!, h: h!, size });
     }
-    return withAccuracy ? { loss: lossSum / n, accuracy: correct / n } : { loss: lossSum / n };
+    return total(parts);
   };
 }

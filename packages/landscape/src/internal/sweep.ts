@@ -1,6 +1,6 @@
 import { type ParamSet, ParamSnapshot } from "@sam/core";
 import * as tf from "@tensorflow/tfjs-core";
-import type { Evaluation, Evaluator } from "../evaluation/evaluator";
+import type { EvaluateStep, Evaluation } from "../evaluation/evaluator";
 import type { ParamState } from "../paramState";
 import { type OnProgress, yieldToEventLoop } from "../progress";
 import type { Direction } from "../slices/direction";
@@ -14,7 +14,7 @@ export async function sweep(
   center: ParamState | undefined,
   directions: readonly Direction[],
   points: readonly (readonly number[])[],
-  evaluate: Evaluator,
+  evaluate: EvaluateStep,
   onProgress?: OnProgress,
 ): Promise<Evaluation[]> {
   const list = params.params;
@@ -36,7 +36,7 @@ export async function sweep(
           p.variable.assign(v);
         }),
       );
-      out.push(evaluate());
+      out.push(await evaluate());
       onProgress?.({ done: out.length, total: points.length });
       await yieldToEventLoop();
     }

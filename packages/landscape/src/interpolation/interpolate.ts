@@ -7,7 +7,7 @@ import {
   SamConfigError,
 } from "@sam/core";
 import * as tf from "@tensorflow/tfjs-core";
-import { type Evaluator, type EvaluatorLike, toEvaluator } from "../evaluation/evaluator";
+import { type EvaluateStep, type EvaluatorLike, toEvaluator } from "../evaluation/evaluator";
 import { type BatchNormModel, recomputeBatchNormStats } from "../evaluation/recomputeBatchNormStats";
 import type { ParamState, TensorValue } from "../paramState";
 import { type OnProgress, yieldToEventLoop } from "../progress";
@@ -108,7 +108,8 @@ export interface InterpolationResult {
  * @example
  * ```ts
  * import { collectParams } from "@sam/core";
- * import { captureState, interpolate, interpolationPlot, modelEvaluator, writePlot } from "@sam/landscape";
+ * import { captureState, interpolate, interpolationPlot, modelEvaluator } from "@sam/landscape";
+ * import { writePlot } from "@sam/landscape/node";
  *
  * const params = collectParams(model);
  * const init = captureState(params);
@@ -207,11 +208,11 @@ export async function interpolate(options: InterpolateOptions): Promise<Interpol
         } else if (typeof bnMode === "object") {
           recomputeBatchNormStats(bnMode.recompute.model, bnMode.recompute.batches);
         }
-        split.forEach((name, k) => {
-          const e = evaluators[name]!();
+        for (const [k, name] of split.entries()) {
+          const e = await evaluators[name]!();
           raw[c]![k]!.loss.push(e.loss);
           raw[c]![k]!.accuracy.push(e.accuracy);
-        });
+        }
         options.onProgress?.({ done: ++done, total });
         await yieldToEventLoop();
       }
@@ -264,7 +265,7 @@ export async function interpolate(options: InterpolateOptions): Promise<Interpol
 
 function resolveEvaluators(
   evaluate: EvaluatorLike | Readonly<Record<string, EvaluatorLike>>,
-): Record<string, Evaluator> {
+): Record<string, EvaluateStep> {
   if (typeof evaluate === "function") return { loss: toEvaluator(evaluate) };
   if (!evaluate || typeof evaluate !== "object" || Object.keys(evaluate).length === 0) {
     throw new SamConfigError(
