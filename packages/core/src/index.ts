@@ -113,3 +113,10 @@ export {
   type UpdateRule,
   withDefaults,
 } from "./rules/updateRule";
+export { rejectValue } from "./errors/rejectValue";
+export { createRng, type Rng } from "./random/createRng";
+export { seedHash } from "./random/seedHash";
+export { knownTags } from "./params/knownTags";
+export type { SlotInit, SlotSpec } from "./rules/allocateSlots";
+export { type NoDecayOptions, noDecayForNormAndBias } from "./params/noDecayForNormAndBias";
+export { type LayerwiseLrDecayOptions, layerwiseLrDecay } from "./params/layerwiseLrDecay";
