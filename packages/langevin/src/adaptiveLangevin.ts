@@ -1,10 +1,17 @@
-import type { ParamGroup, ResolvedHyper, RuleState, StepContext, UpdateRule } from "@sam/core";
+import {
+  type ParamGroup,
+  type ResolvedHyper,
+  type RuleState,
+  type StepContext,
+  type UpdateRule,
+  withDefaults,
+} from "@sam/core";
 import { resolveHyperValue } from "@sam/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { type ConstraintSpec, tangentDimension } from "./constraint";
 import { initConstrainedState, type OnInfeasible } from "./internal/constrainedState";
-import { ConstrainedMotion } from "./internal/constrainedMotion";
-import { checkDefaults, numbers, requireNonNegative, requirePositive } from "./internal/hyper";
+import { Rattle } from "./rattle";
+import { checkDefaults, requireNonNegative, requirePositive } from "./internal/hyper";
 import { type ConstrainedState, checkKnown, draw, type NoiseOption } from "./internal/ruleSupport";
 import { defaultNoise } from "./noiseSource";
 
@@ -108,7 +115,7 @@ export function adaptiveLangevin(
     },
     apply(group, grads, rawState, hyper: ResolvedHyper, ctx: StepContext) {
       const state = rawState as ConstrainedState;
-      const hp = numbers(merged, hyper);
+      const hp = withDefaults(merged, hyper) as Record<string, number>;
       const h = hp.h!;
       requirePositive("adla", group, "h", h);
       requireNonNegative("adla", group, "temperature", hp.temperature!);
@@ -140,14 +147,14 @@ export function adaptiveLangevin(
           state.get("kinetic", i).assign(tf.div(kinetic, n));
           return;
         }
-        // Constrained: B A C D E D C A with projections (ConstrainedMotion).
+        // Constrained: B A C D E D C A with projections (Rattle).
         const stored = {
           theta: w,
           p: pSlot,
           s: state.maybe("slack", i),
           ps: state.maybe("slackMomentum", i),
         };
-        const motion = new ConstrainedMotion(con, stored, (role, stddev, shape) =>
+        const motion = new Rattle(con, stored, (role, stddev, shape) =>
           draw(noise, group, i, role, stddev, ctx, shape),
         );
         motion.kick(g, kick);

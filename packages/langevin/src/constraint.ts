@@ -1,5 +1,4 @@
-import { compileSelector, type ParamGroup, type SelectorSpec } from "@sam/core";
-import { fail, show } from "./internal/errors";
+import { compileSelector, describeValue, type ParamGroup, rejectValue, type SelectorSpec } from "@sam/core";
 
 /**
  * A weight constraint, as plain data (saved in rule configs). Each applies to the tensors of
@@ -47,7 +46,7 @@ export function orthogonal(
 ): ConstraintSpec {
   const iterations = options.iterations ?? 10;
   if (!Number.isInteger(iterations) || iterations < 1) {
-    fail("orthogonal() iterations", iterations, "it must be an integer >= 1", "Use e.g. 10.");
+    rejectValue("orthogonal() iterations", iterations, "it must be an integer >= 1", "Use e.g. 10.");
   }
   return { kind: "orthogonal", iterations, ...(options.select ? { select: options.select } : {}) };
 }
@@ -109,7 +108,7 @@ export function ball(radius: number, options: ConstraintOptions = {}): Constrain
 
 function checkRadius(kind: string, radius: number) {
   if (!(Number.isFinite(radius) && radius > 0)) {
-    fail(`${kind}(radius)`, radius, "the radius must be a finite number > 0", `Pass e.g. ${kind}(1).`);
+    rejectValue(`${kind}(radius)`, radius, "the radius must be a finite number > 0", `Pass e.g. ${kind}(1).`);
   }
 }
 
@@ -147,7 +146,7 @@ export function resolveConstraints(
   const out: (ResolvedConstraint | null)[] = group.params.map(() => null);
   specs.forEach((spec, k) => {
     if (!spec || !["orthogonal", "sphere", "circle", "ball"].includes(spec.kind)) {
-      fail(
+      rejectValue(
         `${rule}: constraints[${k}]`,
         spec,
         "it is not a constraint",
@@ -157,8 +156,8 @@ export function resolveConstraints(
     const predicate = compileSelector(spec.select ?? DEFAULT_SELECT);
     const matched = group.params.map((p, i) => (predicate(p) ? i : -1)).filter((i) => i >= 0);
     if (matched.length === 0) {
-      fail(
-        `${rule}: the ${spec.kind} constraint on group ${JSON.stringify(group.label)} (select ${show(spec.select ?? DEFAULT_SELECT)})`,
+      rejectValue(
+        `${rule}: the ${spec.kind} constraint on group ${JSON.stringify(group.label)} (select ${describeValue(spec.select ?? DEFAULT_SELECT)})`,
         group.params.map((p) => `${p.path} ${JSON.stringify(p.shape)}`),
         "it matches no tensor of the group",
         "Give it a selector that picks tensors of this group, or put the constraint on the rule of the group that holds them.",
@@ -167,7 +166,7 @@ export function resolveConstraints(
     for (const i of matched) {
       const p = group.params[i]!;
       if (out[i]) {
-        fail(
+        rejectValue(
           `${rule}: parameter ${JSON.stringify(p.path)}`,
           [out[i]!.kind, spec.kind],
           "it is selected by two constraints",
@@ -175,7 +174,7 @@ export function resolveConstraints(
         );
       }
       if (p.shape.some((d) => d === 0)) {
-        fail(
+        rejectValue(
           `${rule}: the shape of parameter ${JSON.stringify(p.path)} under a ${spec.kind} constraint`,
           p.shape,
           "it is empty",
@@ -183,7 +182,7 @@ export function resolveConstraints(
         );
       }
       if (spec.kind === "orthogonal" && p.shape.length < 2) {
-        fail(
+        rejectValue(
           `${rule}: the shape of parameter ${JSON.stringify(p.path)} under an orthogonal constraint`,
           p.shape,
           "a tensor of rank < 2 cannot be orthogonal",

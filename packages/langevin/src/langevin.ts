@@ -1,10 +1,17 @@
-import type { ParamGroup, ResolvedHyper, RuleState, StepContext, UpdateRule } from "@sam/core";
+import {
+  type ParamGroup,
+  rejectValue,
+  type ResolvedHyper,
+  type RuleState,
+  type StepContext,
+  type UpdateRule,
+  withDefaults,
+} from "@sam/core";
 import type { ConstraintSpec } from "./constraint";
 import { initConstrainedState, type OnInfeasible } from "./internal/constrainedState";
-import { fail } from "./internal/errors";
-import { checkDefaults, numbers, requireNonNegative, requirePositive } from "./internal/hyper";
+import { checkDefaults, requireNonNegative, requirePositive } from "./internal/hyper";
 import { type ConstrainedState, checkKnown, type NoiseOption } from "./internal/ruleSupport";
-import { underdampedStep } from "./internal/underdamped";
+import { baoab } from "./baoab";
 import { defaultNoise } from "./noiseSource";
 
 /** Hyperparameters of {@link langevin} (per group, schedulable). */
@@ -58,7 +65,7 @@ const DEFAULTS = { h: 0.1, friction: 1, temperature: 1e-4 };
  *
  * @example
  * ```ts
- * import { GroupedOptimizer, collectParams } from "@sam/core";
+ * import { collectParams, GroupedOptimizer, rejectValue } from "@sam/core";
  * import { langevin } from "@sam/langevin";
  *
  * const optimizer = new GroupedOptimizer({
@@ -86,7 +93,7 @@ export function underdampedRule(
   const order = options.order ?? "BAOAB";
   const firstKick = options.firstKick ?? "half";
   if (order !== "BAOAB" && order !== "OBA") {
-    fail(
+    rejectValue(
       `${kind}: option order`,
       order,
       "it must be 'BAOAB' or 'OBA'",
@@ -94,7 +101,7 @@ export function underdampedRule(
     );
   }
   if (firstKick !== "half" && firstKick !== "full") {
-    fail(
+    rejectValue(
       `${kind}: option firstKick`,
       firstKick,
       "it must be 'half' or 'full'",
@@ -110,7 +117,7 @@ export function underdampedRule(
     init: (group: ParamGroup): RuleState =>
       initConstrainedState(kind, kind, group, constraints, { momentum: true, onInfeasible }),
     apply(group, grads, state, hyper: ResolvedHyper, ctx: StepContext) {
-      const hp = numbers(merged, hyper);
+      const hp = withDefaults(merged, hyper) as Record<string, number>;
       requirePositive(kind, group, "h", hp.h!);
       requireNonNegative(kind, group, "temperature", hp.temperature!);
       let c = 0;
@@ -120,7 +127,7 @@ export function underdampedRule(
       }
       const d = Math.sqrt(hp.temperature! * (1 - c * c));
       const kick = order === "BAOAB" && firstKick === "half" && ctx.step === 0 ? hp.h! / 2 : hp.h!;
-      underdampedStep(group, grads, state as ConstrainedState, { h: hp.h!, kick, c, d }, order, noise, ctx);
+      baoab(group, grads, state as ConstrainedState, { h: hp.h!, kick, c, d }, order, noise, ctx);
       return undefined;
     },
     getConfig: () => ({

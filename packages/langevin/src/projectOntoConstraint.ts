@@ -1,6 +1,6 @@
+import { rejectValue } from "@sam/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { type ConstraintSpec, matrixShape, type ResolvedConstraint } from "./constraint";
-import { fail } from "./internal/errors";
 import {
   ballClip,
   ballExcess,
@@ -79,7 +79,7 @@ export function constraintResidual(x: tf.Tensor, c: ResolvedConstraint, s?: tf.T
 
 function resolveFor(shape: readonly number[], spec: ConstraintSpec): ResolvedConstraint {
   if (spec.kind === "orthogonal" && shape.length < 2) {
-    fail(
+    rejectValue(
       "projectOntoConstraint: a variable of shape",
       shape,
       "a tensor of rank < 2 cannot be orthogonal",

@@ -1,9 +1,16 @@
-import type { ParamGroup, ResolvedHyper, RuleState, StepContext, UpdateRule } from "@sam/core";
+import {
+  type ParamGroup,
+  type ResolvedHyper,
+  type RuleState,
+  type StepContext,
+  type UpdateRule,
+  withDefaults,
+} from "@sam/core";
 import * as tf from "@tensorflow/tfjs-core";
 import type { ConstraintSpec } from "./constraint";
 import { initConstrainedState, type OnInfeasible } from "./internal/constrainedState";
 import { ballAugmented, circleSolve, solve, stackSlack, unstackSlack } from "./internal/geometry";
-import { checkDefaults, numbers, requirePositive } from "./internal/hyper";
+import { checkDefaults, requirePositive } from "./internal/hyper";
 import { type ConstrainedState, checkKnown, draw, type NoiseOption } from "./internal/ruleSupport";
 import { defaultNoise } from "./noiseSource";
 
@@ -71,7 +78,7 @@ export function sgld(defaults: SgldHyper = {}, options: SgldOptions = {}): Updat
       initConstrainedState("sgld", "sgld", group, constraints, { momentum: false, onInfeasible }),
     apply(group, grads, rawState, hyper: ResolvedHyper, ctx: StepContext) {
       const state = rawState as ConstrainedState;
-      const { lr, temperature } = numbers(merged, hyper);
+      const { lr, temperature } = withDefaults(merged, hyper) as Record<string, number>;
       requirePositive("sgld", group, "lr", lr);
       const amp = Math.sqrt(2 * lr * temperature);
       group.params.forEach((param, i) => {

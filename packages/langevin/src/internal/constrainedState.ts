@@ -1,14 +1,13 @@
+import { allocateSlots, rejectValue, type SlotSpec } from "@sam/core";
 import type { ParamGroup } from "@sam/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { type ConstraintSpec, resolveConstraints } from "../constraint";
 import { constraintResidual, projected } from "../projectOntoConstraint";
-import { fail } from "./errors";
 import { ConstrainedState } from "./ruleSupport";
 import { ballSlack } from "./geometry";
-import { allocateSlots } from "./slots";
 
-/** Slot specifications, as `allocateSlots` takes them. */
-export type SlotSpecs = Parameters<typeof allocateSlots>[2];
+/** Per-parameter slot specifications, as `allocateSlots` takes them. */
+export type SlotSpecs = Readonly<Record<string, SlotSpec>>;
 
 /** What to do when a rule is built on weights that violate its constraints. */
 export type OnInfeasible = "project" | "error";
@@ -39,7 +38,7 @@ export function initConstrainedState(
     residual.dispose();
     if (value <= FEASIBLE * Math.max(1, c.radius * c.radius)) return;
     if (options.onInfeasible === "error") {
-      fail(
+      rejectValue(
         `${rule}: the ${c.kind} constraint residual of parameter ${JSON.stringify(p.path)}`,
         value,
         "a constrained rule must start on its constraint",

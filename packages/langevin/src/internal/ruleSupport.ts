@@ -1,8 +1,7 @@
-import { type ParamGroup, type RuleConfig, SlotState, type StepContext } from "@sam/core";
+import { type ParamGroup, rejectValue, type RuleConfig, SlotState, type StepContext } from "@sam/core";
 import type * as tf from "@tensorflow/tfjs-core";
 import type { ConstraintSpec, ResolvedConstraint } from "../constraint";
 import { defaultNoise, NOISE_STREAMS, type NoiseRole, type NoiseSource, noiseSourceOf } from "../noiseSource";
-import { fail } from "./errors";
 
 /** Options every rule of the package takes besides its hyperparameters. */
 export interface NoiseOption {
@@ -73,7 +72,7 @@ export function splitConfig<H extends Record<string, number>>(
 export function checkKnown(rule: string, given: object, known: object): void {
   for (const k of Object.keys(given)) {
     if (!(k in known)) {
-      fail(
+      rejectValue(
         `${rule}: hyperparameter ${JSON.stringify(k)}`,
         (given as Record<string, unknown>)[k],
         `${rule} does not read it (it reads ${Object.keys(known).join(", ")})`,
@@ -82,4 +81,3 @@ export function checkKnown(rule: string, given: object, known: object): void {
     }
   }
 }
-
