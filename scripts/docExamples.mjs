@@ -19,7 +19,7 @@
 // Exits non-zero, listing each failing block as <source file>:<line> with tsc's message.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { join, relative } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
 const out = join(root, ".out", "doc-examples");
@@ -68,9 +68,11 @@ function exportedNames(dir) {
 /** Names a source file exports itself (`export function f`, `export const c`, ...). */
 function fileExports(file) {
   const text = readFileSync(file, "utf8");
-  return [...text.matchAll(/^export\s+(?:async\s+)?(?:function|const|class|interface|type|abstract class)\s+([A-Za-z_$][\w$]*)/gm)].map(
-    (m) => m[1],
-  );
+  return [
+    ...text.matchAll(
+      /^export\s+(?:async\s+)?(?:function|const|class|interface|type|abstract class)\s+([A-Za-z_$][\w$]*)/gm,
+    ),
+  ].map((m) => m[1]);
 }
 
 /** `{ code, line }` for each fenced ts block of a TSDoc @example in a source file. */
@@ -87,7 +89,8 @@ function tsdocBlocks(text) {
     if (!inExample || !fence) continue;
     const body = [];
     let j = i + 1;
-    for (; j < lines.length && !/^\s*\*\s?```\s*$/.test(lines[j]); j++) body.push(lines[j].replace(/^\s*\*( |$)/, ""));
+    for (; j < lines.length && !/^\s*\*\s?```\s*$/.test(lines[j]); j++)
+      body.push(lines[j].replace(/^\s*\*( |$)/, ""));
     blocks.push({ code: body.join("\n"), line: i + 2 });
     i = j;
   }
@@ -119,7 +122,10 @@ function documentedPackages(file) {
 
 const sources = [
   ...packages.flatMap((p) =>
-    walk(join(p.dir, "src"), (n) => n.endsWith(".ts") && !n.endsWith(".test.ts") && !n.endsWith(".d.ts"), ["internal", "__fixtures__"]),
+    walk(join(p.dir, "src"), (n) => n.endsWith(".ts") && !n.endsWith(".test.ts") && !n.endsWith(".d.ts"), [
+      "internal",
+      "__fixtures__",
+    ]),
   ),
 ];
 const markdown = [
@@ -139,10 +145,16 @@ for (const [file, blocks] of [
 ]) {
   for (const block of blocks) {
     const name = `${relative(root, file).replace(/[/.]/g, "_")}_${block.line}.ts`;
-    const own = file.endsWith(".ts") ? [{ name: relative(out, file).replace(/\.ts$/, ""), exports: fileExports(file) }] : [];
+    const own = file.endsWith(".ts")
+      ? [{ name: relative(out, file).replace(/\.ts$/, ""), exports: fileExports(file) }]
+      : [];
     const header = autoImports(block.code, [...own, ...documentedPackages(file)]);
     writeFileSync(join(out, name), `${header}${block.code}\nexport {};\n`);
-    generated.set(name, { source: relative(root, file), line: block.line, offset: header.split("\n").length - 1 });
+    generated.set(name, {
+      source: relative(root, file),
+      line: block.line,
+      offset: header.split("\n").length - 1,
+    });
     count++;
   }
 }
@@ -152,7 +164,9 @@ if (process.argv.includes("--list")) for (const [, g] of generated) console.log(
 function autoImports(code, pkgs) {
   if (/^\s*import\s/m.test(code)) return "";
   const declared = new Set(
-    [...code.matchAll(/\b(?:const|let|var|function|class|interface|type)\s+([A-Za-z_$][\w$]*)/g)].map((m) => m[1]),
+    [...code.matchAll(/\b(?:const|let|var|function|class|interface|type)\s+([A-Za-z_$][\w$]*)/g)].map(
+      (m) => m[1],
+    ),
   );
   const used = new Set(code.match(/[A-Za-z_$][\w$]*/g) ?? []);
   const taken = new Set();
@@ -183,7 +197,9 @@ declare global {
 }
 `,
 );
-const paths = Object.fromEntries(packages.map((p) => [p.name, [relative(out, join(p.dir, "src", "index.ts"))]]));
+const paths = Object.fromEntries(
+  packages.map((p) => [p.name, [relative(out, join(p.dir, "src", "index.ts"))]]),
+);
 writeFileSync(
   join(out, "tsconfig.json"),
   JSON.stringify(
@@ -217,7 +233,10 @@ for (const line of report.split("\n").filter(Boolean)) {
     continue;
   }
   const where = `${g.source}:${g.line + Number(m[2]) - 1 - g.offset}`;
-  failures.set(`${g.source}:${g.line}`, [...(failures.get(`${g.source}:${g.line}`) ?? []), `${where}: ${m[4]}`]);
+  failures.set(`${g.source}:${g.line}`, [
+    ...(failures.get(`${g.source}:${g.line}`) ?? []),
+    `${where}: ${m[4]}`,
+  ]);
 }
 for (const [block, errors] of failures) {
   console.log(`\n${block}`);

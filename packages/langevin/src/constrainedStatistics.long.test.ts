@@ -172,7 +172,9 @@ describe("constrained Langevin on S^2: von Mises-Fisher (S9)", () => {
       const b = run(sphere(1));
       // The point moved far from its start (a random walk of 300 steps on S^2), and identically.
       expect(Math.abs(a.dataSync()[2]! - 1)).toBeGreaterThan(0.05);
-      expectTensorsClose(a, b, { atol: 2e-5, rtol: 0 }, "orthogonal 3 x 1 vs sphere(1) after 300 steps");
+      // Round-off of the two position solves (10 chord steps vs the exact root) accumulates
+      // along the walk: below 2e-5 with the former noise seeds, 3.6e-5 with seedHash's (float32).
+      expectTensorsClose(a, b, { atol: 1e-4, rtol: 0 }, "orthogonal 3 x 1 vs sphere(1) after 300 steps");
       tf.dispose([a, b]);
     });
   }
