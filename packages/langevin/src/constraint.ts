@@ -16,7 +16,12 @@ import { compileSelector, describeValue, type ParamGroup, rejectValue, type Sele
  * orthogonality is invariant under transposition and under reordering the fan-in axis.
  */
 export type ConstraintSpec =
-  | { readonly kind: "orthogonal"; readonly select?: SelectorSpec; readonly iterations?: number }
+  | {
+      readonly kind: "orthogonal";
+      readonly select?: SelectorSpec;
+      readonly iterations?: number;
+      readonly stacked?: boolean;
+    }
   | { readonly kind: "sphere"; readonly radius: number; readonly select?: SelectorSpec }
   | { readonly kind: "circle"; readonly radius: number; readonly select?: SelectorSpec }
   | { readonly kind: "ball"; readonly radius: number; readonly select?: SelectorSpec };
@@ -34,21 +39,32 @@ export interface ConstraintOptions {
  * data-dependent stopping so that a step never reads back from the device); keep
  * `||h p||_F` below about 0.3 for it to converge.
  *
+ * With `stacked: true` a tensor of shape `[b, ...]` is a stack of b independent matrices: each
+ * slice `[i, ...]` (viewed as `[fanIn, units]` like a kernel) stays on its own Stiefel manifold,
+ * and one batched step moves them all (many small orthogonal matrices at the cost of one tensor).
+ *
  * @example
  * ```ts
  * import { langevin, orthogonal } from "@sam/langevin";
  *
  * const rule = langevin({ h: 0.1, friction: 1, temperature: 0 }, { constraints: [orthogonal()] });
+ * // ten independent 4 x 2 frames in one [10, 4, 2] variable
+ * const frames = langevin({ h: 0.2 }, { constraints: [orthogonal({ stacked: true })] });
  * ```
  */
 export function orthogonal(
-  options: ConstraintOptions & { readonly iterations?: number } = {},
+  options: ConstraintOptions & { readonly iterations?: number; readonly stacked?: boolean } = {},
 ): ConstraintSpec {
   const iterations = options.iterations ?? 10;
   if (!Number.isInteger(iterations) || iterations < 1) {
     rejectValue("orthogonal() iterations", iterations, "it must be an integer >= 1", "Use e.g. 10.");
   }
-  return { kind: "orthogonal", iterations, ...(options.select ? { select: options.select } : {}) };
+  return {
+    kind: "orthogonal",
+    iterations,
+    ...(options.select ? { select: options.select } : {}),
+    ...(options.stacked ? { stacked: true } : {}),
+  };
 }
 
 /**
@@ -119,8 +135,10 @@ export interface ResolvedConstraint {
   readonly radius: number;
   /** Chord iterations (orthogonal). */
   readonly iterations: number;
-  /** The tensor as a matrix: `[fanIn, units]`. */
+  /** The tensor as a matrix: `[fanIn, units]` (of one slice, for a stacked orthogonal constraint). */
   readonly matrix: readonly [number, number];
+  /** Number of independent matrices (a stacked orthogonal constraint: the leading dimension). Default 1. */
+  readonly stack?: number;
 }
 
 const DEFAULT_SELECT: SelectorSpec = { rank: [2, 8] };
@@ -189,11 +207,21 @@ export function resolveConstraints(
           "Select only kernels (rank >= 2), or use sphere(1) to keep a vector at unit norm.",
         );
       }
+      const stacked = spec.kind === "orthogonal" && spec.stacked === true;
+      if (stacked && p.shape.length < 3) {
+        rejectValue(
+          `${rule}: the shape of parameter ${JSON.stringify(p.path)} under orthogonal({ stacked: true })`,
+          p.shape,
+          "a stack of matrices has rank >= 3 (the leading dimension counts the matrices)",
+          "Use orthogonal() for a single matrix.",
+        );
+      }
       out[i] = {
         kind: spec.kind,
         radius: spec.kind === "orthogonal" ? 1 : spec.radius,
         iterations: spec.kind === "orthogonal" ? (spec.iterations ?? 10) : 0,
-        matrix: matrixShape(p.shape),
+        matrix: matrixShape(stacked ? p.shape.slice(1) : p.shape),
+        ...(stacked ? { stack: p.shape[0]! } : {}),
       };
     }
   });
@@ -223,5 +251,5 @@ export function tangentDimension(size: number, c: ResolvedConstraint | null | un
   if (!c || c.kind === "circle" || c.kind === "ball") return size;
   if (c.kind === "sphere") return size - c.matrix[1];
   const k = Math.min(c.matrix[0], c.matrix[1]);
-  return size - (k * (k + 1)) / 2;
+  return size - ((c.stack ?? 1) * (k * (k + 1))) / 2;
 }

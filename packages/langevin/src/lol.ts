@@ -51,5 +51,11 @@ export function lolRule(options: PartitionedRuleOptions = {}): UpdateRule {
  * ```
  */
 export function lol(options: LolOptions): GroupedOptimizer {
-  return partitionedScheme("lol", options, lolRule, { temperature: 1e-4, friction: 0.1 }, { temperature: 1e-4 });
+  return partitionedScheme(
+    "lol",
+    options,
+    lolRule,
+    { temperature: 1e-4, friction: 0.1 },
+    { temperature: 1e-4 },
+  );
 }

@@ -67,7 +67,13 @@ describe("partitioned constructors", () => {
     const aliased = adlala({ params, thermostat: settings });
     const both = adlala({ params, firstHyper: settings, thermostat: { coupling: 9 } });
     for (const optimizer of [renamed, aliased, both]) {
-      expect(optimizer.group("first").hyper).toEqual({ h: 0.25, temperature: 1e-4, sigmaA: 0.01, coupling: 0.2, xi0: 0.5 });
+      expect(optimizer.group("first").hyper).toEqual({
+        h: 0.25,
+        temperature: 1e-4,
+        sigmaA: 0.01,
+        coupling: 0.2,
+        xi0: 0.5,
+      });
     }
     const l = lala({ params, firstHyper: { friction: 3 }, rest: { temperature: 0.5 } });
     expect(l.group("first").hyper).toEqual({ h: 0.25, temperature: 1e-4, friction: 3 });

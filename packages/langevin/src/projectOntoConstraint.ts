@@ -38,6 +38,11 @@ export function projectOntoConstraint(variable: tf.Variable, spec: ConstraintSpe
 
 /** The projection of `projectOntoConstraint`, as a new tensor. */
 export function projected(x: tf.Tensor, c: ResolvedConstraint): tf.Tensor {
+  if ((c.stack ?? 1) > 1) {
+    // a stack of matrices: each slice on its own
+    const slices = tf.unstack(tf.reshape(x, [c.stack!, ...c.matrix]));
+    return tf.reshape(tf.stack(slices.map((slice) => projected(slice, { ...c, stack: 1 }))), x.shape);
+  }
   const [n, m] = c.matrix;
   const w = tf.reshape(x, [n, m]) as tf.Tensor2D;
   if (c.kind === "circle") return tf.clipByValue(x, -c.radius, c.radius);
@@ -86,10 +91,12 @@ function resolveFor(shape: readonly number[], spec: ConstraintSpec): ResolvedCon
       "Use sphere(1) for a unit vector.",
     );
   }
+  const stacked = spec.kind === "orthogonal" && spec.stacked === true && shape.length >= 3;
   return {
     kind: spec.kind,
     radius: spec.kind === "orthogonal" ? 1 : spec.radius,
     iterations: 0,
-    matrix: matrixShape(shape),
+    matrix: matrixShape(stacked ? shape.slice(1) : shape),
+    ...(stacked ? { stack: shape[0]! } : {}),
   };
 }

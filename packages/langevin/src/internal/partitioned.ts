@@ -56,7 +56,11 @@ type RuleFactory = (
 ) => UpdateRule;
 
 /** `partitionRules({ first, rest })` over two of the package's rules, with the shared noise and each side's constraints. */
-export function partitionedRule(first: RuleFactory, rest: RuleFactory, options: PartitionedRuleOptions): UpdateRule {
+export function partitionedRule(
+  first: RuleFactory,
+  rest: RuleFactory,
+  options: PartitionedRuleOptions,
+): UpdateRule {
   const noise = options.noise ? { noise: options.noise } : {};
   return partitionRules({
     first: first({}, { ...noise, constraints: options.firstConstraints ?? [] }),
@@ -107,5 +111,8 @@ export function partitionedScheme<F extends object, R extends object>(
 
 /** Drops undefined entries so that the defaults apply. */
 function defined(hyper: object): Record<string, number> {
-  return Object.fromEntries(Object.entries(hyper).filter(([, v]) => v !== undefined)) as Record<string, number>;
+  return Object.fromEntries(Object.entries(hyper).filter(([, v]) => v !== undefined)) as Record<
+    string,
+    number
+  >;
 }
