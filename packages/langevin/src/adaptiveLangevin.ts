@@ -12,7 +12,7 @@ import { type ConstraintSpec, tangentDimension } from "./constraint";
 import { initConstrainedState, type OnInfeasible } from "./internal/constrainedState";
 import { Rattle } from "./rattle";
 import { checkDefaults, requireNonNegative, requirePositive } from "./internal/hyper";
-import { type ConstrainedState, checkKnown, draw, type NoiseOption } from "./internal/ruleSupport";
+import { type ConstrainedState, checkKnown, draw, firstHalfKick, type NoiseOption } from "./internal/ruleSupport";
 import { defaultNoise } from "./noiseSource";
 
 /** Hyperparameters of {@link adaptiveLangevin} (per group, schedulable). */
@@ -47,7 +47,7 @@ const DEFAULTS = { h: 0.25, temperature: 1e-4, sigmaA: 0.01, coupling: 0.05, xi0
  * ```
  * dtheta = p dt,   dp = -grad L dt - xi p dt + sigma_A dW,   dxi = epsilon (p^T p - N tau) dt
  *
- * p     <- p - kappa_n g_n                 kappa_0 = h/2, then h          (B)
+ * p     <- p - kappa_n g_n                 kappa_0 = h/2, then h (n: this rule's own steps)  (B)
  * theta <- theta + (h/2) p                                                  (A_{h/2})
  * p     <- exp(-(h/2) xi) p                                                 (C_{h/2})
  * p     <- p + sigma_A sqrt(h/2) R1                                         (D_{h/2})
@@ -106,6 +106,7 @@ export function adaptiveLangevin(
       requireNonNegative("adla", group, "xi0", xi0);
       return initConstrainedState("adla", "adla", group, constraints, {
         momentum: true,
+        clock: true,
         onInfeasible,
         extra: {
           xi: { init: () => tf.scalar(xi0) },
@@ -120,7 +121,7 @@ export function adaptiveLangevin(
       requirePositive("adla", group, "h", h);
       requireNonNegative("adla", group, "temperature", hp.temperature!);
       const half = h / 2;
-      const kick = ctx.step === 0 ? half : h;
+      const kick = firstHalfKick(state, h);
       const amp = hp.sigmaA! * Math.sqrt(half);
       group.params.forEach((param, i) => {
         const g = grads[i];

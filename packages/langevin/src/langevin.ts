@@ -10,7 +10,7 @@ import {
 import type { ConstraintSpec } from "./constraint";
 import { initConstrainedState, type OnInfeasible } from "./internal/constrainedState";
 import { checkDefaults, requireNonNegative, requirePositive } from "./internal/hyper";
-import { type ConstrainedState, checkKnown, type NoiseOption } from "./internal/ruleSupport";
+import { type ConstrainedState, checkKnown, firstHalfKick, type NoiseOption } from "./internal/ruleSupport";
 import { baoab } from "./baoab";
 import { defaultNoise } from "./noiseSource";
 
@@ -54,6 +54,8 @@ const DEFAULTS = { h: 0.1, friction: 1, temperature: 1e-4 };
  * p     <- c p + d R_n              (the stored momentum)
  * theta <- theta + (h/2) p
  * ```
+ * n counts this rule's own steps on the group (slot `@<group>/langevin.step`), not the
+ * optimizer's: `everyK(k, langevin())` takes its half kick on its first update.
  * On `L = k theta^2 / 2` the stationary `Var theta = tau/k` and `<p^2> = tau` exactly for any
  * stable h. At tau = 0 with `firstKick: 'full'` it equals heavy-ball SGD with
  * `lr = h^2 (1 + c) / 2`, `momentum = c` (see {@link toHeavyBall}); with `order: 'OBA'`
@@ -115,7 +117,11 @@ export function underdampedRule(
     kind,
     defaults: merged,
     init: (group: ParamGroup): RuleState =>
-      initConstrainedState(kind, kind, group, constraints, { momentum: true, onInfeasible }),
+      initConstrainedState(kind, kind, group, constraints, {
+        momentum: true,
+        onInfeasible,
+        clock: order === "BAOAB" && firstKick === "half",
+      }),
     apply(group, grads, state, hyper: ResolvedHyper, ctx: StepContext) {
       const hp = withDefaults(merged, hyper) as Record<string, number>;
       requirePositive(kind, group, "h", hp.h!);
@@ -126,7 +132,7 @@ export function underdampedRule(
         c = Math.exp(-hp.friction! * hp.h!);
       }
       const d = Math.sqrt(hp.temperature! * (1 - c * c));
-      const kick = order === "BAOAB" && firstKick === "half" && ctx.step === 0 ? hp.h! / 2 : hp.h!;
+      const kick = order === "BAOAB" && firstKick === "half" ? firstHalfKick(state as ConstrainedState, hp.h!) : hp.h!;
       baoab(group, grads, state as ConstrainedState, { h: hp.h!, kick, c, d }, order, noise, ctx);
       return undefined;
     },

@@ -84,7 +84,7 @@ export class Rattle {
   }
 
   /** B_t with gradient g (of the parameter's shape). */
-  kick(g: tf.Tensor, t: number): void {
+  kick(g: tf.Tensor, t: number | tf.Tensor): void {
     if (this.con.kind === "circle") {
       [this.p, this.ps] = circleKick(this.theta, this.s!, this.p, this.ps!, g, t, this.con.radius);
       return;

@@ -20,14 +20,15 @@ const FEASIBLE = 1e-5;
  * allocates the slots: `momentum` for every parameter (underdamped rules); for circle
  * constraints the slack `s = sqrt(r^2 - w^2)` (the parameter's shape) and for ball
  * constraints `s_j = sqrt(r^2 - |w_j|^2)` (`[units]`), with (underdamped) their momenta, zero;
- * plus the rule's own `extra` slots.
+ * plus the rule's own `extra` slots, and with `clock` the rule's own step counter, the group
+ * scalar `@<group>/<kind>.step` (the number of steps this rule has applied to the group).
  */
 export function initConstrainedState(
   rule: string,
   kind: string,
   group: ParamGroup,
   specs: readonly ConstraintSpec[],
-  options: { momentum: boolean; onInfeasible: OnInfeasible; extra?: SlotSpecs },
+  options: { momentum: boolean; onInfeasible: OnInfeasible; extra?: SlotSpecs; clock?: boolean },
 ): ConstrainedState {
   const constraints = resolveConstraints(rule, group, specs);
   constraints.forEach((c, i) => {
@@ -65,5 +66,5 @@ export function initConstrainedState(
       : {}),
     ...options.extra,
   };
-  return new ConstrainedState(allocateSlots(group, kind, perParam), constraints);
+  return new ConstrainedState(allocateSlots(group, kind, perParam, options.clock ? ["step"] : []), constraints);
 }

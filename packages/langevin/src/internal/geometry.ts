@@ -111,7 +111,7 @@ export function circleKick(
   pw: tf.Tensor,
   ps: tf.Tensor,
   g: tf.Tensor,
-  t: number,
+  t: number | tf.Tensor,
   r: number,
 ): [tf.Tensor, tf.Tensor] {
   const tg = tf.mul(g, t);

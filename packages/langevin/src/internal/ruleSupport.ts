@@ -1,5 +1,5 @@
 import { type ParamGroup, rejectValue, type RuleConfig, SlotState, type StepContext } from "@sam/core";
-import type * as tf from "@tensorflow/tfjs-core";
+import * as tf from "@tensorflow/tfjs-core";
 import type { ConstraintSpec, ResolvedConstraint } from "../constraint";
 import { defaultNoise, NOISE_STREAMS, type NoiseRole, type NoiseSource, noiseSourceOf } from "../noiseSource";
 
@@ -22,6 +22,19 @@ export class ConstrainedState extends SlotState {
   maybe(name: string, i: number): tf.Variable | undefined {
     return this.byName[name]?.[i];
   }
+}
+
+/**
+ * The B-first kick length from the rule's own step counter (slot `step`, a group scalar),
+ * computed on the device: `h/2` on the rule's first step, `h` after. Advances the counter.
+ * The rule's clock, not the optimizer's: under `everyK(k, rule)` the first update the rule
+ * makes is its first step, whatever the optimizer's step.
+ */
+export function firstHalfKick(state: SlotState, h: number): tf.Tensor {
+  const step = state.get("step", 0);
+  const kick = tf.where(tf.equal(step, 0), tf.scalar(h / 2), tf.scalar(h));
+  step.assign(tf.add(step, 1));
+  return kick;
 }
 
 /**
