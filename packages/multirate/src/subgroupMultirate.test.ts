@@ -1,4 +1,4 @@
-import { collectParams, fromVariables, GroupedOptimizer, sgd } from "@sam/core";
+import { collectParams, everyK, fromVariables, GroupedOptimizer, sgd } from "@sam/core";
 import { expectTensorsClose, optimizerConformance } from "@sam/testing";
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
@@ -37,6 +37,28 @@ describe("subgroupMultirate", () => {
       optimizer.dispose();
       w.dispose();
     }
+  });
+
+  // The cycle is the rule's own: under everyK(2, ...) the rule runs at optimizer steps 1, 3, 5, 7,
+  // which are its steps 0-3, so it walks the same hand-derived values as above.
+  it("counts its cycle in its own steps (under everyK)", () => {
+    const w = tf.variable(tf.ones([3]));
+    const optimizer = new GroupedOptimizer({
+      params: fromVariables({ w }),
+      defaults: { lr: 0.1, momentum: 0.5 },
+      rule: everyK(2, subgroupMultirate({ k: 2, slowFraction: 1 })),
+    });
+    const seen: number[] = [];
+    for (let step = 0; step < 8; step++) {
+      optimizer.minimize(() => tf.mul(0.5, tf.sum(tf.square(w))) as tf.Scalar);
+      seen.push(w.dataSync()[0]!);
+    }
+    expectTensorsClose(tf.tensor(seen), [1, 0.9, 0.9, 0.8, 0.8, 0.67, 0.67, 0.54], {
+      atol: 1e-6,
+      rtol: 1e-6,
+    });
+    optimizer.dispose();
+    w.dispose();
   });
 
   it("draws a fresh subset each cycle ('random') or swaps two halves ('alternating')", async () => {

@@ -50,6 +50,8 @@ export interface SubgroupMultirateOptions {
  * Every weight needs its gradient every step, so this variant is not faster than SGD; its
  * purpose is regularisation and learning features on two time scales. The masks come from
  * the optimizer's seed and are saved with its state, so a resumed run continues identically.
+ * The cycle counts the rule's own steps (a group scalar slot), so under `everyK` or a
+ * schedule that skips steps it still runs k of its own steps per cycle.
  * With k = 1 (or f = 0) it is momentum SGD.
  *
  * @remarks The poster's "slow weights held at zero during the fast steps" (DropConnect-like)
@@ -91,34 +93,46 @@ export function subgroupMultirate(options: SubgroupMultirateOptions = {}): Updat
   return {
     kind: "multirateSubgroups",
     defaults,
-    init: (group) => allocateSlots(group, "multirateSubgroups", ["momentum", "subset"]),
+    init: (group) => allocateSlots(group, "multirateSubgroups", ["momentum", "subset"], ["step"]),
     apply(group, grads, rawState, hyper, ctx) {
       const state = rawState as SlotState;
       const h = withDefaults(defaults, hyper);
       const lr = h.lr as number;
       const mu = h.momentum as number;
       const lambda = h.weightDecay as number;
-      const sync = ctx.step % k === 0;
-      const cycle = Math.floor(ctx.step / k);
+      // The cycle comes from the rule's own step counter t (slot @<group>/multirateSubgroups.step),
+      // on the device, never from the optimizer's step: sync = (t mod k = 0), cycle = floor(t / k).
+      const clock = state.get("step", 0);
+      const sync = tf.equal(tf.mod(clock, k), 0);
+      const cycle = tf.floorDiv(clock, k);
+      // 'random': a new subset at every synchronisation; 'alternating': one at t = 0, then
+      // M = B on even cycles and 1 - B on odd ones.
+      const redraw = partition === "random" ? sync : tf.equal(clock, 0);
+      const flip = partition === "alternating" ? tf.cast(tf.equal(tf.mod(cycle, 2), 1), "float32") : null;
+      const syncF = tf.cast(sync, "float32");
       group.params.forEach((param, i) => {
         const g = grads[i];
         if (!g) return;
         const w = param.variable;
         const p = state.get("momentum", i);
         const subset = state.get("subset", i);
-        // The stored subset B; the slow mask M is B, or 1 - B on odd cycles of 'alternating'.
-        if (sync && (partition === "random" || cycle === 0)) {
-          const u = tf.randomUniform(param.shape as number[], 0, 1, "float32", ctx.seedFor(param.index, 1));
-          subset.assign(tf.cast(tf.less(u, f), "float32"));
-        }
-        const m = partition === "alternating" && cycle % 2 === 1 ? tf.sub(1, subset) : subset;
+        const u = tf.randomUniform(param.shape as number[], 0, 1, "float32", ctx.seedFor(param.index, 1));
+        subset.assign(
+          tf.where(tf.broadcastTo(redraw, subset.shape), tf.cast(tf.less(u, f), "float32"), subset),
+        );
+        // m = B, or 1 - B on odd cycles of 'alternating': B + flip (1 - 2 B)
+        const m = flip ? tf.add(subset, tf.mul(flip, tf.sub(1, tf.mul(2, subset)))) : subset;
         const gd = lambda !== 0 ? tf.add(g, tf.mul(lambda, w)) : g;
         const fresh = tf.add(tf.mul(mu, p), gd);
-        const buffer = sync ? fresh : tf.add(tf.mul(m, p), tf.mul(tf.sub(1, m), fresh));
+        // at sync every weight refreshes: keep = M (1 - sync)
+        const keep = tf.mul(m, tf.sub(1, syncF));
+        const buffer = tf.add(tf.mul(keep, p), tf.mul(tf.sub(1, keep), fresh));
         p.assign(buffer);
-        const direction = drift ? buffer : tf.mul(sync ? tf.add(1, tf.mul(k - 1, m)) : tf.sub(1, m), buffer);
+        // no drift: 1 + (k - 1) M at sync, 1 - M otherwise
+        const direction = drift ? buffer : tf.mul(tf.add(tf.sub(1, m), tf.mul(syncF, tf.mul(k, m))), buffer);
         w.assign(tf.sub(w, tf.mul(lr, direction)));
       });
+      clock.assign(tf.add(clock, 1));
       return undefined;
     },
     getConfig: (): RuleConfig => ({
