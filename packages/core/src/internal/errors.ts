@@ -43,7 +43,7 @@ export function fail(what: string, value: unknown, problem: string, fix: string)
  * ```
  */
 export class NonFiniteLossError extends Error {
-  override readonly name = "NonFiniteLossError";
+  override readonly name: string = "NonFiniteLossError";
 }
 
 /** Short name used throughout the package for {@link describeValue}. */
