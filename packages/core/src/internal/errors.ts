@@ -36,7 +36,7 @@ export class SamConfigError extends Error {
  * ```
  */
 export class NonFiniteLossError extends Error {
-  override readonly name = "NonFiniteLossError";
+  override readonly name: string = "NonFiniteLossError";
 }
 
 /** Short name used throughout the package for {@link describeValue}. */
