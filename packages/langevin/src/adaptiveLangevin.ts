@@ -1,22 +1,20 @@
-import {
-  type ParamGroup,
-  type ResolvedHyper,
-  type RuleState,
-  type StepContext,
-  type UpdateRule,
-  withDefaults,
-} from "@sam/core";
-import { resolveHyperValue } from "@sam/core";
+import { type ParamGroup, perGroup, resolveHyperValue, type RuleState, type UpdateRule } from "@sam/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { type ConstraintSpec, tangentDimension } from "./constraint";
 import { initConstrainedState, type OnInfeasible } from "./internal/constrainedState";
 import { Rattle } from "./rattle";
 import { checkDefaults, requireNonNegative, requirePositive } from "./internal/hyper";
-import { type ConstrainedState, checkKnown, draw, firstHalfKick, type NoiseOption } from "./internal/ruleSupport";
+import {
+  type ConstrainedState,
+  checkKnown,
+  draw,
+  firstHalfKick,
+  type NoiseOption,
+} from "./internal/ruleSupport";
 import { defaultNoise } from "./noiseSource";
 
 /** Hyperparameters of {@link adaptiveLangevin} (per group, schedulable). */
-export interface AdaptiveLangevinHyper {
+export type AdaptiveLangevinHyper = {
   /** Time step h. Default 0.25 (the authors' spiral setting). Must be > 0. */
   h?: number;
   /** Temperature tau in mean-loss units. Default 1e-4. */
@@ -27,7 +25,7 @@ export interface AdaptiveLangevinHyper {
   coupling?: number;
   /** Initial thermostat value xi_0, read when the optimizer is built. Default 0.1. */
   xi0?: number;
-}
+};
 
 /** Options of {@link adaptiveLangevin}. */
 export interface AdaptiveLangevinOptions extends NoiseOption {
@@ -91,14 +89,14 @@ const DEFAULTS = { h: 0.25, temperature: 1e-4, sigmaA: 0.01, coupling: 0.05, xi0
 export function adaptiveLangevin(
   defaults: AdaptiveLangevinHyper = {},
   options: AdaptiveLangevinOptions = {},
-): UpdateRule {
+): UpdateRule<Required<AdaptiveLangevinHyper>> {
   checkKnown("adla", defaults, DEFAULTS);
   const merged = { ...DEFAULTS, ...defaults };
   checkDefaults("adla", merged, ["h"], ["temperature", "sigmaA", "coupling", "xi0"]);
   const noise = options.noise ?? defaultNoise;
   const constraints = [...(options.constraints ?? [])];
   const onInfeasible = options.onInfeasible ?? "project";
-  return {
+  return perGroup<Required<AdaptiveLangevinHyper>>({
     kind: "adla",
     defaults: merged,
     init(group: ParamGroup): RuleState {
@@ -114,9 +112,8 @@ export function adaptiveLangevin(
         },
       });
     },
-    apply(group, grads, rawState, hyper: ResolvedHyper, ctx: StepContext) {
+    apply(group, grads, rawState, hp, ctx) {
       const state = rawState as ConstrainedState;
-      const hp = withDefaults(merged, hyper) as Record<string, number>;
       const h = hp.h!;
       requirePositive("adla", group, "h", h);
       requireNonNegative("adla", group, "temperature", hp.temperature!);
@@ -180,5 +177,5 @@ export function adaptiveLangevin(
       noise: noise.kind,
       onInfeasible,
     }),
-  };
+  });
 }

@@ -8,11 +8,8 @@ import { type ConstrainedState, draw } from "./internal/ruleSupport";
 export interface UnderdampedCoefficients {
   /** Time step h. */
   readonly h: number;
-  /**
-   * Kick length of this step: h/2 on the rule's first step in the B-first form (default),
-   * else h; a scalar tensor when it is read from the rule's own step counter on the device.
-   */
-  readonly kick: number | tf.Tensor;
+  /** Kick length of this step: h/2 on the rule's own first step in the B-first form (default), else h. */
+  readonly kick: number;
   /** OU damping c = exp(-gamma h) (0 for the overdamped limit). */
   readonly c: number;
   /** OU noise d = sqrt(tau (1 - c^2)). */

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { fromVariables, GroupedOptimizer, SamConfigError } from "@sam/core";
 import { expectNoLeak, expectTensorsClose, optimizerConformance } from "@sam/testing";
 import { describe, expect, it } from "vitest";
-import { subjectFor } from "./__fixtures__/subjects";
+import { readBy, subjectFor } from "./__fixtures__/subjects";
 import { adaptiveLangevin } from "./adaptiveLangevin";
 import { ball, circle, orthogonal, type ResolvedConstraint, tangentDimension } from "./constraint";
 import { langevin } from "./langevin";
@@ -108,7 +108,7 @@ describe("ball (the sphere inequality)", () => {
       const k = tf.variable(tf.randomNormal([5, 4], 0, 0.1, "float32", 6));
       const opt = new GroupedOptimizer({
         params: fromVariables({ k }),
-        defaults: { h: 0.2, friction: 1, temperature: 0.01 },
+        defaults: readBy(rule(), { h: 0.2, friction: 1, temperature: 0.01 }),
         rule: rule(),
         seed: 2,
       });

@@ -1,12 +1,4 @@
-import {
-  type ParamGroup,
-  rejectValue,
-  type ResolvedHyper,
-  type RuleState,
-  type StepContext,
-  type UpdateRule,
-  withDefaults,
-} from "@sam/core";
+import { type ParamGroup, perGroup, rejectValue, type RuleState, type UpdateRule } from "@sam/core";
 import type { ConstraintSpec } from "./constraint";
 import { initConstrainedState, type OnInfeasible } from "./internal/constrainedState";
 import { checkDefaults, requireNonNegative, requirePositive } from "./internal/hyper";
@@ -15,14 +7,14 @@ import { baoab } from "./baoab";
 import { defaultNoise } from "./noiseSource";
 
 /** Hyperparameters of {@link langevin} (per group, schedulable). */
-export interface LangevinHyper {
+export type LangevinHyper = {
   /** Time step h (theta moves by h p per step). Default 0.1. Must be > 0. */
   h?: number;
   /** Friction gamma (c = exp(-gamma h)). Default 1. Must be > 0. */
   friction?: number;
   /** Temperature tau in mean-loss units. Default 1e-4. 0 gives heavy-ball momentum. */
   temperature?: number;
-}
+};
 
 /** Options of {@link langevin}. */
 export interface LangevinOptions extends NoiseOption {
@@ -78,16 +70,19 @@ const DEFAULTS = { h: 0.1, friction: 1, temperature: 1e-4 };
  * model.compile({ optimizer, loss: "categoricalCrossentropy" });
  * ```
  */
-export function langevin(defaults: LangevinHyper = {}, options: LangevinOptions = {}): UpdateRule {
-  return underdampedRule("langevin", defaults as Record<string, number | undefined>, options);
+export function langevin(
+  defaults: LangevinHyper = {},
+  options: LangevinOptions = {},
+): UpdateRule<Required<LangevinHyper>> {
+  return underdampedRule("langevin", defaults, options) as UpdateRule<Required<LangevinHyper>>;
 }
 
 /** Shared by {@link langevin} and `overdampedLangevin` (gamma = infinity, c = 0). */
 export function underdampedRule(
   kind: "langevin" | "overdamped",
-  defaults: Record<string, number | undefined>,
+  defaults: LangevinHyper,
   options: LangevinOptions,
-): UpdateRule {
+): UpdateRule<Readonly<Record<string, number>>> {
   const base = kind === "langevin" ? DEFAULTS : { h: 0.1, temperature: 1e-4 };
   checkKnown(kind, defaults, base);
   const merged = { ...base, ...defaults } as Record<string, number>;
@@ -113,7 +108,7 @@ export function underdampedRule(
   const noise = options.noise ?? defaultNoise;
   const constraints = [...(options.constraints ?? [])];
   const onInfeasible = options.onInfeasible ?? "project";
-  return {
+  return perGroup<Readonly<Record<string, number>>>({
     kind,
     defaults: merged,
     init: (group: ParamGroup): RuleState =>
@@ -122,8 +117,7 @@ export function underdampedRule(
         onInfeasible,
         clock: order === "BAOAB" && firstKick === "half",
       }),
-    apply(group, grads, state, hyper: ResolvedHyper, ctx: StepContext) {
-      const hp = withDefaults(merged, hyper) as Record<string, number>;
+    apply(group, grads, state, hp, ctx) {
       requirePositive(kind, group, "h", hp.h!);
       requireNonNegative(kind, group, "temperature", hp.temperature!);
       let c = 0;
@@ -132,7 +126,8 @@ export function underdampedRule(
         c = Math.exp(-hp.friction! * hp.h!);
       }
       const d = Math.sqrt(hp.temperature! * (1 - c * c));
-      const kick = order === "BAOAB" && firstKick === "half" ? firstHalfKick(state as ConstrainedState, hp.h!) : hp.h!;
+      const kick =
+        order === "BAOAB" && firstKick === "half" ? firstHalfKick(state as ConstrainedState, hp.h!) : hp.h!;
       baoab(group, grads, state as ConstrainedState, { h: hp.h!, kick, c, d }, order, noise, ctx);
       return undefined;
     },
@@ -145,5 +140,5 @@ export function underdampedRule(
       noise: noise.kind,
       onInfeasible,
     }),
-  };
+  });
 }

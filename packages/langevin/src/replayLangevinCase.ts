@@ -12,7 +12,7 @@ import {
 import * as tf from "@tensorflow/tfjs-core";
 import { adaptiveLangevin } from "./adaptiveLangevin";
 import { type ConstraintSpec, circle, orthogonal, sphere } from "./constraint";
-import type { ConstrainedState } from "./internal/ruleSupport";
+import { ConstrainedState } from "./internal/ruleSupport";
 import { langevin } from "./langevin";
 import type { NoiseRequest, NoiseSource } from "./noiseSource";
 import { overdampedLangevin } from "./overdampedLangevin";
@@ -123,11 +123,16 @@ function replayRun(file: CaseFile, run: CaseRun): Json {
     const noise = scriptedNoise(run);
     const states = new Map<string, RuleState>();
     const { rule, groups } = methodOf(run, noise);
+    // the rule's per-group states, found in its state tree, by parameter path
+    const record = (state: RuleState) => {
+      if (state instanceof ConstrainedState) for (const p of state.group.params) states.set(p.path, state);
+      for (const child of state.children?.() ?? []) record(child);
+    };
     const recording: UpdateRule = {
       ...rule,
-      init: (group: ParamGroup) => {
-        const state = rule.init(group);
-        for (const p of group.params) states.set(p.path, state);
+      init: (all: readonly ParamGroup[]) => {
+        const state = rule.init(all);
+        record(state);
         return state;
       },
     };

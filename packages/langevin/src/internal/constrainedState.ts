@@ -1,4 +1,4 @@
-import { allocateSlots, rejectValue, type SlotSpec } from "@sam/core";
+import { allocateSlots, groupSlotName, rejectValue, type SlotSpec, StepCounter } from "@sam/core";
 import type { ParamGroup } from "@sam/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { type ConstraintSpec, resolveConstraints } from "../constraint";
@@ -66,5 +66,6 @@ export function initConstrainedState(
       : {}),
     ...options.extra,
   };
-  return new ConstrainedState(allocateSlots(group, kind, perParam, options.clock ? ["step"] : []), constraints);
+  const clock = options.clock ? new StepCounter(groupSlotName(group, kind, "step")) : undefined;
+  return new ConstrainedState(allocateSlots(group, kind, perParam), constraints, group, clock);
 }

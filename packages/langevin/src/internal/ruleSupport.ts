@@ -1,5 +1,12 @@
-import { type ParamGroup, rejectValue, type RuleConfig, SlotState, type StepContext } from "@sam/core";
-import * as tf from "@tensorflow/tfjs-core";
+import {
+  type ParamGroup,
+  rejectValue,
+  type RuleConfig,
+  SlotState,
+  type StepContext,
+  type StepCounter,
+} from "@sam/core";
+import type * as tf from "@tensorflow/tfjs-core";
 import type { ConstraintSpec, ResolvedConstraint } from "../constraint";
 import { defaultNoise, NOISE_STREAMS, type NoiseRole, type NoiseSource, noiseSourceOf } from "../noiseSource";
 
@@ -9,14 +16,31 @@ export interface NoiseOption {
   readonly noise?: NoiseSource;
 }
 
-/** A rule's state: its slots plus the constraints resolved for its group when it was built. */
+/**
+ * A rule's state for one group: its slots, the constraints resolved for the group when it was
+ * built, and (rules with a first half kick) the rule's own step counter on the group.
+ */
 export class ConstrainedState extends SlotState {
   constructor(
     slots: SlotState,
     /** `constraints[i]` applies to `group.params[i]` (or null). */
     readonly constraints: readonly (ResolvedConstraint | null)[],
+    /** The group this state belongs to. */
+    readonly group: ParamGroup,
+    /** The rule's own steps on the group (`@<group>/<kind>.step`), when it keeps a clock. */
+    readonly clock?: StepCounter,
   ) {
     super(slots.slots(), slots.byName);
+  }
+  override slots() {
+    return [...super.slots(), ...(this.clock?.slots() ?? [])];
+  }
+  restored() {
+    this.clock?.restored();
+  }
+  override dispose() {
+    super.dispose();
+    this.clock?.dispose();
   }
   /** The slot `name` of parameter i, or undefined when that parameter has none. */
   maybe(name: string, i: number): tf.Variable | undefined {
@@ -25,16 +49,15 @@ export class ConstrainedState extends SlotState {
 }
 
 /**
- * The B-first kick length from the rule's own step counter (slot `step`, a group scalar),
- * computed on the device: `h/2` on the rule's first step, `h` after. Advances the counter.
- * The rule's clock, not the optimizer's: under `everyK(k, rule)` the first update the rule
- * makes is its first step, whatever the optimizer's step.
+ * The B-first kick length from the rule's own step counter: `h/2` on the rule's first step on
+ * the group, `h` after; advances the counter. The rule's clock, not the optimizer's: under
+ * `everyK(k, rule)` the first update the rule makes is its first step, whatever the
+ * optimizer's step.
  */
-export function firstHalfKick(state: SlotState, h: number): tf.Tensor {
-  const step = state.get("step", 0);
-  const kick = tf.where(tf.equal(step, 0), tf.scalar(h / 2), tf.scalar(h));
-  step.assign(tf.add(step, 1));
-  return kick;
+export function firstHalfKick(state: ConstrainedState, h: number): number {
+  const first = state.clock!.value === 0;
+  state.clock!.tick();
+  return first ? h / 2 : h;
 }
 
 /**
