@@ -1,10 +1,12 @@
 import {
   allocateSlots,
+  groupSlotName,
+  perGroup,
   type RuleConfig,
   SamConfigError,
-  type SlotState,
+  SlotState,
+  StepCounter,
   type UpdateRule,
-  withDefaults,
 } from "@sam/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { checkPeriod } from "./internal/checkPeriod";
@@ -90,49 +92,44 @@ export function subgroupMultirate(options: SubgroupMultirateOptions = {}): Updat
     momentum: options.momentum ?? 0.9,
     weightDecay: options.weightDecay ?? 0,
   };
-  return {
+  return perGroup<typeof defaults>({
     kind: "multirateSubgroups",
     defaults,
-    init: (group) => allocateSlots(group, "multirateSubgroups", ["momentum", "subset"], ["step"]),
-    apply(group, grads, rawState, hyper, ctx) {
-      const state = rawState as SlotState;
-      const h = withDefaults(defaults, hyper);
-      const lr = h.lr as number;
-      const mu = h.momentum as number;
-      const lambda = h.weightDecay as number;
-      // The cycle comes from the rule's own step counter t (slot @<group>/multirateSubgroups.step),
-      // on the device, never from the optimizer's step: sync = (t mod k = 0), cycle = floor(t / k).
-      const clock = state.get("step", 0);
-      const sync = tf.equal(tf.mod(clock, k), 0);
-      const cycle = tf.floorDiv(clock, k);
-      // 'random': a new subset at every synchronisation; 'alternating': one at t = 0, then
-      // M = B on even cycles and 1 - B on odd ones.
-      const redraw = partition === "random" ? sync : tf.equal(clock, 0);
-      const flip = partition === "alternating" ? tf.cast(tf.equal(tf.mod(cycle, 2), 1), "float32") : null;
-      const syncF = tf.cast(sync, "float32");
+    init: (group) =>
+      new SubgroupState(
+        allocateSlots(group, "multirateSubgroups", ["momentum", "subset"]),
+        new StepCounter(groupSlotName(group, "multirateSubgroups", "step")),
+      ),
+    apply(group, grads, rawState, h, ctx) {
+      const state = rawState as SubgroupState;
+      const lr = h.lr;
+      const mu = h.momentum;
+      const lambda = h.weightDecay;
+      // The cycle comes from the rule's own step counter t (@<group>/multirateSubgroups.step),
+      // never from the optimizer's step: sync when t mod k = 0, cycle floor(t / k).
+      const t = state.clock.value;
+      state.clock.tick();
+      const sync = t % k === 0;
+      const cycle = Math.floor(t / k);
       group.params.forEach((param, i) => {
         const g = grads[i];
         if (!g) return;
         const w = param.variable;
         const p = state.get("momentum", i);
         const subset = state.get("subset", i);
-        const u = tf.randomUniform(param.shape as number[], 0, 1, "float32", ctx.seedFor(param.index, 1));
-        subset.assign(
-          tf.where(tf.broadcastTo(redraw, subset.shape), tf.cast(tf.less(u, f), "float32"), subset),
-        );
-        // m = B, or 1 - B on odd cycles of 'alternating': B + flip (1 - 2 B)
-        const m = flip ? tf.add(subset, tf.mul(flip, tf.sub(1, tf.mul(2, subset)))) : subset;
+        // The stored subset B; the slow mask M is B, or 1 - B on odd cycles of 'alternating'.
+        if (sync && (partition === "random" || cycle === 0)) {
+          const u = tf.randomUniform(param.shape as number[], 0, 1, "float32", ctx.seedFor(param.index, 1));
+          subset.assign(tf.cast(tf.less(u, f), "float32"));
+        }
+        const m = partition === "alternating" && cycle % 2 === 1 ? tf.sub(1, subset) : subset;
         const gd = lambda !== 0 ? tf.add(g, tf.mul(lambda, w)) : g;
         const fresh = tf.add(tf.mul(mu, p), gd);
-        // at sync every weight refreshes: keep = M (1 - sync)
-        const keep = tf.mul(m, tf.sub(1, syncF));
-        const buffer = tf.add(tf.mul(keep, p), tf.mul(tf.sub(1, keep), fresh));
+        const buffer = sync ? fresh : tf.add(tf.mul(m, p), tf.mul(tf.sub(1, m), fresh));
         p.assign(buffer);
-        // no drift: 1 + (k - 1) M at sync, 1 - M otherwise
-        const direction = drift ? buffer : tf.mul(tf.add(tf.sub(1, m), tf.mul(syncF, tf.mul(k, m))), buffer);
+        const direction = drift ? buffer : tf.mul(sync ? tf.add(1, tf.mul(k - 1, m)) : tf.sub(1, m), buffer);
         w.assign(tf.sub(w, tf.mul(lr, direction)));
       });
-      clock.assign(tf.add(clock, 1));
       return undefined;
     },
     getConfig: (): RuleConfig => ({
@@ -143,5 +140,25 @@ export function subgroupMultirate(options: SubgroupMultirateOptions = {}): Updat
       drift,
       ...defaults,
     }),
-  };
+  });
+}
+
+/** The rule's slots for one group (momentum, subset) and its own step counter. */
+class SubgroupState extends SlotState {
+  constructor(
+    slots: SlotState,
+    readonly clock: StepCounter,
+  ) {
+    super(slots.slots(), slots.byName);
+  }
+  override slots() {
+    return [...super.slots(), ...this.clock.slots()];
+  }
+  restored() {
+    this.clock.restored();
+  }
+  override dispose() {
+    super.dispose();
+    this.clock.dispose();
+  }
 }
