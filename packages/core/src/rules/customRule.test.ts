@@ -8,48 +8,66 @@ import { collectParams } from "../params/collectParams";
 import { fromVariables } from "../params/fromVariables";
 import { allocateSlots } from "./allocateSlots";
 import { cosineDecay } from "./schedule";
-import { type SlotState, type UpdateRule, withDefaults } from "./updateRule";
+import { groupSlotName, perGroup, SlotState, StepCounter, type UpdateRule } from "./updateRule";
 
 // The worked custom rule of docs/concepts.md ("Writing a rule"), verbatim: keep the two in step.
-interface LionHyper {
-  lr?: number;
-  beta1?: number;
-  beta2?: number;
-  weightDecay?: number;
+type LionHyper = { lr?: number; beta1?: number; beta2?: number; weightDecay?: number };
+
+/** Lion's state for one group: the momentum slots and the rule's own step counter. */
+class LionState extends SlotState {
+  constructor(
+    slots: SlotState,
+    readonly clock: StepCounter,
+  ) {
+    super(slots.slots(), slots.byName);
+  }
+  override slots() {
+    return [...super.slots(), ...this.clock.slots()]; // saved with the optimizer
+  }
+  restored() {
+    this.clock.restored(); // re-read after setWeights or a rejected step
+  }
+  override dispose() {
+    super.dispose();
+    this.clock.dispose();
+  }
 }
 
-function lion(defaults: LionHyper = {}): UpdateRule {
+function lion(defaults: LionHyper = {}): UpdateRule<Required<LionHyper>> {
   const merged = { lr: 1e-4, beta1: 0.9, beta2: 0.99, weightDecay: 0, ...defaults };
   for (const beta of ["beta1", "beta2"] as const) {
     if (!(merged[beta] >= 0 && merged[beta] < 1)) {
       rejectValue(`lion: ${beta}`, merged[beta], "it must be in [0, 1)", "Use the paper's 0.9 and 0.99.");
     }
   }
-  return {
+  // perGroup: the rule treats each group on its own; `h` is typed (Required<LionHyper>)
+  return perGroup<Required<LionHyper>>({
     kind: "lion",
     defaults: merged,
     // one momentum slot per parameter (zeros) and the rule's own clock, "@<group>/lion.step"
-    init: (group) => allocateSlots(group, "lion", ["momentum"], { step: 0 }),
-    apply(group, grads, rawState, hyper) {
-      const state = rawState as SlotState;
-      const h = withDefaults(merged, hyper) as typeof merged;
-      const t = state.get("step", 0);
-      // beta1 on the device: 0 on the rule's first step (c = g), beta1 after
-      const beta1 = tf.where(tf.equal(t, 0), tf.scalar(0), tf.scalar(h.beta1));
+    init: (group) =>
+      new LionState(
+        allocateSlots(group, "lion", ["momentum"]),
+        new StepCounter(groupSlotName(group, "lion", "step")),
+      ),
+    apply(group, grads, rawState, h) {
+      const state = rawState as LionState;
+      // the rule's own step, never the optimizer's: 0 on its first step here (c = g)
+      const beta1 = state.clock.value === 0 ? 0 : h.beta1;
+      state.clock.tick();
       group.params.forEach((param, i) => {
         const g = grads[i];
         if (!g) return; // no gradient: leave the parameter and its state alone
         const w = param.variable;
         const m = state.get("momentum", i);
-        const c = tf.add(tf.mul(beta1, m), tf.mul(tf.sub(1, beta1), g));
+        const c = tf.add(tf.mul(beta1, m), tf.mul(1 - beta1, g));
         w.assign(tf.sub(w, tf.mul(h.lr, tf.add(tf.sign(c), tf.mul(h.weightDecay, w)))));
         m.assign(tf.add(tf.mul(h.beta2, m), tf.mul(1 - h.beta2, g)));
       });
-      t.assign(tf.add(t, 1));
       return undefined;
     },
     getConfig: () => ({ kind: "lion", ...defaults }),
-  };
+  });
 }
 registerRule("lion", (config) => lion(config as LionHyper));
 
