@@ -20,7 +20,7 @@ import {
   tinyBatchNorm,
 } from "@sam/testing";
 import * as tf from "@tensorflow/tfjs";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import "./registerMultirateRules";
 import { type MultirateRuleOptions, multirateRule } from "./multirateRule";
 import { slowFirst } from "./slowFirst";
