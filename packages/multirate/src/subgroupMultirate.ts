@@ -3,8 +3,9 @@ import {
   groupSlotName,
   perGroup,
   type RuleConfig,
+  type RuleState,
   SamConfigError,
-  SlotState,
+  type SlotState,
   StepCounter,
   type UpdateRule,
 } from "@sam/core";
@@ -52,8 +53,6 @@ export interface SubgroupMultirateOptions {
  * Every weight needs its gradient every step, so this variant is not faster than SGD; its
  * purpose is regularisation and learning features on two time scales. The masks come from
  * the optimizer's seed and are saved with its state, so a resumed run continues identically.
- * The cycle counts the rule's own steps (a group scalar slot), so under `everyK` or a
- * schedule that skips steps it still runs k of its own steps per cycle.
  * With k = 1 (or f = 0) it is momentum SGD.
  *
  * @remarks The poster's "slow weights held at zero during the fast steps" (DropConnect-like)
@@ -92,25 +91,23 @@ export function subgroupMultirate(options: SubgroupMultirateOptions = {}): Updat
     momentum: options.momentum ?? 0.9,
     weightDecay: options.weightDecay ?? 0,
   };
-  return perGroup<typeof defaults>({
+  return perGroup({
     kind: "multirateSubgroups",
     defaults,
     init: (group) =>
       new SubgroupState(
         allocateSlots(group, "multirateSubgroups", ["momentum", "subset"]),
-        new StepCounter(groupSlotName(group, "multirateSubgroups", "step")),
+        new StepCounter(groupSlotName(group, "multirateSubgroups", "count")),
       ),
     apply(group, grads, rawState, h, ctx) {
-      const state = rawState as SubgroupState;
+      const { buffers: state, count } = rawState as SubgroupState;
       const lr = h.lr;
       const mu = h.momentum;
       const lambda = h.weightDecay;
-      // The cycle comes from the rule's own step counter t (@<group>/multirateSubgroups.step),
-      // never from the optimizer's step: sync when t mod k = 0, cycle floor(t / k).
-      const t = state.clock.value;
-      state.clock.tick();
-      const sync = t % k === 0;
-      const cycle = Math.floor(t / k);
+      const own = count.value; // this rule's own clock, not the optimizer's step
+      count.tick();
+      const sync = own % k === 0;
+      const cycle = Math.floor(own / k);
       group.params.forEach((param, i) => {
         const g = grads[i];
         if (!g) return;
@@ -143,22 +140,20 @@ export function subgroupMultirate(options: SubgroupMultirateOptions = {}): Updat
   });
 }
 
-/** The rule's slots for one group (momentum, subset) and its own step counter. */
-class SubgroupState extends SlotState {
+/** State of {@link subgroupMultirate} for one group: momentum and subset slots, and its own step count. */
+class SubgroupState implements RuleState {
   constructor(
-    slots: SlotState,
-    readonly clock: StepCounter,
-  ) {
-    super(slots.slots(), slots.byName);
-  }
-  override slots() {
-    return [...super.slots(), ...this.clock.slots()];
+    readonly buffers: SlotState,
+    readonly count: StepCounter,
+  ) {}
+  slots() {
+    return [...this.buffers.slots(), ...this.count.slots()];
   }
   restored() {
-    this.clock.restored();
+    this.count.restored();
   }
-  override dispose() {
-    super.dispose();
-    this.clock.dispose();
+  dispose() {
+    this.buffers.dispose();
+    this.count.dispose();
   }
 }

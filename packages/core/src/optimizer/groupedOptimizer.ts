@@ -157,7 +157,7 @@ export class GroupedOptimizer extends tf.Optimizer {
       );
     }
     const groups = groupParams(params, this.specs, this.groupOptions);
-    checkHyperKeys(this.rule, groups);
+    checkHyperKeys(this.rule, groups, this.groupOptions.defaults ?? {});
     const state = this.rule.init(groups);
     const names = new Set<string>();
     for (const s of state.slots()) {
@@ -517,21 +517,29 @@ function prefixesOf(state: ExternalRuleState): string[] {
 }
 
 /**
- * Checks that every key of every group's `hyper` is read by the rule that moves the group,
- * and names the unknown key and the known ones.
+ * Checks the hyperparameter keys: a key of a group's own `hyper` must be read by the rule
+ * that moves that group; a key of the optimizer's `defaults` (shared by every group) must be
+ * read by the rule of at least one group. The error names the key and the known ones.
  */
-function checkHyperKeys(rule: UpdateRule, groups: readonly ParamGroup[]): void {
+function checkHyperKeys(rule: UpdateRule, groups: readonly ParamGroup[], defaults: Hyper): void {
+  const knownFor = (label: string) => rule.hyperKeys?.(label) ?? Object.keys(rule.defaults);
+  const fail = (where: string, unknown: string[], known: readonly string[]) => {
+    throw new SamConfigError(
+      `${where} has hyperparameter ${unknown.map((k) => JSON.stringify(k)).join(", ")}, which no rule reads (rule ${rule.kind}). ` +
+        `The known hyperparameters are ${known.map((k) => JSON.stringify(k)).join(", ") || "(none)"}. Fix the spelling or remove it.`,
+    );
+  };
+  const all = new Set<string>();
   for (const group of groups) {
-    const known = rule.hyperKeys?.(group.label) ?? Object.keys(rule.defaults);
+    const known = knownFor(group.label);
+    for (const k of known) all.add(k);
     if (known.includes("*")) continue;
-    const unknown = Object.keys(group.hyper).filter((k) => !known.includes(k));
-    if (unknown.length > 0) {
-      throw new SamConfigError(
-        `Group ${JSON.stringify(group.label)} has hyperparameter ${unknown.map((k) => JSON.stringify(k)).join(", ")}, which its rule (${rule.kind}) does not read. ` +
-          `The known hyperparameters are ${known.map((k) => JSON.stringify(k)).join(", ") || "(none)"}. Fix the spelling or remove it.`,
-      );
-    }
+    const unknown = Object.keys(group.spec.hyper ?? {}).filter((k) => !known.includes(k));
+    if (unknown.length > 0) fail(`Group ${JSON.stringify(group.label)}`, unknown, known);
   }
+  if (all.has("*")) return;
+  const unknown = Object.keys(defaults).filter((k) => !all.has(k));
+  if (unknown.length > 0) fail("The optimizer's defaults", unknown, [...all]);
 }
 
 /**

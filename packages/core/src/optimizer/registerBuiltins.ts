@@ -27,7 +27,9 @@ registerRule("partition", (c) =>
     ),
   ),
 );
-registerRule("scaleLr", (c) => scaleLr(Number(c.factor), ruleFromConfig(c.rule as RuleConfig)));
+registerRule("scaleLr", (c) =>
+  scaleLr(Number(c.factor), ruleFromConfig(c.rule as RuleConfig), (c.key as string | undefined) ?? "lr"),
+);
 registerRule("everyK", (c) =>
   everyK(Number(c.k), ruleFromConfig(c.rule as RuleConfig), {
     gradient: c.gradient as "latest" | "mean",
