@@ -300,7 +300,8 @@ export const NO_STATE: RuleState = Object.freeze({ slots: () => [], dispose: () 
  *
  * @example
  * ```ts
- * // inside a rule's apply(): the momentum buffer of the group's i-th parameter
+ * // inside a rule's apply(group, grads, state, hyper): the momentum buffer of parameter i
+ * declare const state: RuleState, i: number, mu: number, g: tf.Tensor;
  * const buffer = (state as SlotState).get("momentum", i);
  * buffer.assign(tf.add(tf.mul(mu, buffer), g));
  * ```
