@@ -63,8 +63,10 @@ export interface SamOracleOptions {
   /** Steps in [start, end) take SAM steps; outside, one plain gradient (SAM-ON's start_sam/end_sam). */
   readonly window?: { readonly start?: number; readonly end?: number };
   /**
-   * Read both losses every step and stop with a clear error (weights restored) when one is
-   * not finite. Costs two scalar reads per step (a device sync on GPU backends). Default true.
+   * Read both losses every step, stop with an error naming the pass whose loss is not
+   * finite, and fill `diagnostics`. Costs two scalar reads per step (a device sync on GPU
+   * backends). Default false: the optimizer already rejects any step whose loss or update is
+   * not finite, restoring everything, with one read per step.
    */
   readonly checkFinite?: boolean;
   /** Allow rho = 0 (then the step equals the base rule at twice the cost; for equivalence tests). */
@@ -364,7 +366,7 @@ function validate(options: SamOracleOptions) {
     l2InLoss: l2,
     clipGradNorm: options.clipGradNorm,
     window: options.window ?? {},
-    checkFinite: options.checkFinite ?? true,
+    checkFinite: options.checkFinite ?? false,
     allowZeroRho: options.allowZeroRho ?? false,
   };
 }
