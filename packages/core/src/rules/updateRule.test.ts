@@ -87,7 +87,10 @@ describe("the step protocol", () => {
       () =>
         new GroupedOptimizer({
           params: v.params,
-          groups: [{ label: "a", select: pathGlob("a"), hyper: { momentun: 0.9 } }, { label: "b", select: pathGlob("b") }],
+          groups: [
+            { label: "a", select: pathGlob("a"), hyper: { momentun: 0.9 } },
+            { label: "b", select: pathGlob("b") },
+          ],
           rule: sgd(),
         }),
     ).toThrow(
@@ -146,7 +149,11 @@ describe("the step protocol", () => {
     });
     const loss = (v: ReturnType<typeof two>) => () => tf.sum(tf.square(tf.add(v.a, v.b))) as tf.Scalar;
     original.minimize(loss(v1));
-    const copy = GroupedOptimizer.fromConfig(GroupedOptimizer, original.getConfig(), v2.params) as GroupedOptimizer;
+    const copy = GroupedOptimizer.fromConfig(
+      GroupedOptimizer,
+      original.getConfig(),
+      v2.params,
+    ) as GroupedOptimizer;
     v2.a.assign(v1.a);
     v2.b.assign(v1.b);
     await copy.setWeights(await original.getWeights());

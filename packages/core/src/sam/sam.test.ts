@@ -438,3 +438,21 @@ conformance(
     usam({ params: fromVariables(vars), rule: sgd({ momentum: 0.5 }), defaults: { lr: 0.05 }, rho: 0.05 }),
   (model) => usam({ params: collectParams(model), rule: sgd(), defaults: { lr: 0.1 }, rho: 0.05 }),
 );
+
+describe("one SAM oracle bound to two optimizers", () => {
+  it("keeps a state per optimizer, and each optimizer frees its own", () => {
+    const oracle = samOracle({ rho: 0.05 });
+    const a = tf.variable(tf.tensor1d([1, 2]));
+    const b = tf.variable(tf.tensor1d([3, 4, 5]));
+    const before = tf.memory().numTensors;
+    const first = new GroupedOptimizer({ params: fromVariables({ a }), rule: sgd(), oracle });
+    const second = new GroupedOptimizer({ params: fromVariables({ b }), rule: sgd(), oracle });
+    // both work: each perturbs its own parameters (a 2-vector and a 3-vector)
+    first.minimize(() => tf.sum(tf.square(a)) as tf.Scalar);
+    second.minimize(() => tf.sum(tf.square(b)) as tf.Scalar);
+    first.dispose();
+    second.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([a, b]);
+  });
+});
