@@ -8,7 +8,7 @@
 export { describeValue } from "./format/describeValue";
 export { textTable } from "./format/textTable";
 export { NonFiniteLossError, SamConfigError } from "./internal/errors";
-export type { GradientOracle, GradientRequest, GradientResult } from "./oracles/gradientOracle";
+export type { GradientOracle, GradientRequest, GradientResult, OracleState } from "./oracles/gradientOracle";
 export { differentiate, plainGradient } from "./oracles/plainGradient";
 export {
   type GroupedOptimizerConfig,

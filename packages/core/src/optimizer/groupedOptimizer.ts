@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { SamConfigError, show } from "../internal/errors";
 import { plainGradient } from "../oracles/plainGradient";
-import type { GradientOracle } from "../oracles/gradientOracle";
+import type { GradientOracle, OracleState } from "../oracles/gradientOracle";
 import { type GroupParamsOptions, type GroupSpec, groupParams, type ParamGroup } from "../params/groupParams";
 import type { Param, ParamSet } from "../params/param";
 import { isSerializableSelector } from "../params/selectors";
@@ -59,6 +59,7 @@ interface Bound {
   readonly params: ParamSet;
   readonly groups: ParamGroup[];
   readonly state: RuleState;
+  readonly oracleState: OracleState | undefined;
 }
 
 /**
@@ -169,8 +170,14 @@ export class GroupedOptimizer extends tf.Optimizer {
       }
       names.add(s.name);
     }
-    this.oracle.init?.(params, groups);
-    this.bound = { params, groups, state };
+    let oracleState: OracleState | undefined;
+    try {
+      oracleState = this.oracle.init?.(params, groups) ?? undefined;
+    } catch (e) {
+      state.dispose();
+      throw e;
+    }
+    this.bound = { params, groups, state, oracleState };
     return this;
   }
 
@@ -251,7 +258,7 @@ export class GroupedOptimizer extends tf.Optimizer {
     given: tf.NamedTensorMap | null,
     returnCost: boolean,
   ): tf.Scalar | null {
-    const { params, groups, state } = this.requireBound();
+    const { params, groups, state, oracleState } = this.requireBound();
     const step = this.iterations;
     const resolved = groups.map((group) => ({ group, hyper: resolveGroupHyper(group, step) }));
     const hyperByLabel = new Map(resolved.map((r) => [r.group.label, r.hyper]));
@@ -290,7 +297,10 @@ export class GroupedOptimizer extends tf.Optimizer {
           }
           lossValue = tf.scalar(0);
         } else {
-          const result = this.oracle.gradients({ lossFn: f, params, groups: resolved, active, ctx });
+          const result = this.oracle.gradients(
+            { lossFn: f, params, groups: resolved, active, ctx },
+            oracleState,
+          );
           const gradOf = new Map<number, tf.Tensor | null>();
           active.forEach((p, i) => gradOf.set(p.index, result.grads[i] ?? null));
           for (const group of groups)
@@ -467,8 +477,10 @@ export class GroupedOptimizer extends tf.Optimizer {
 
   /** Frees the optimizer's state (slots, oracle buffers). Model variables are untouched. */
   override dispose(): void {
-    if (this.bound) this.bound.state.dispose();
-    this.oracle.dispose?.();
+    if (this.bound) {
+      this.bound.state.dispose();
+      this.bound.oracleState?.dispose();
+    }
     super.dispose();
   }
 
