@@ -248,6 +248,7 @@ function optimizerFor(
     bnStats: run.bn_stats === "both_passes" ? "both-passes" : "first-pass",
     l2InLoss: run.l2_in_loss ?? 0,
     ...(run.clip_grad_norm ? { clipGradNorm: run.clip_grad_norm } : {}),
+    checkFinite: true, // fills oracle.diagnostics, whose perturbed loss the case records
   };
   const oracle = samOracle(options);
   return { optimizer: new GroupedOptimizer({ params, rule, oracle }), oracle };
