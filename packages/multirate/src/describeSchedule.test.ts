@@ -63,7 +63,7 @@ describe("describeSchedule", () => {
     tf.dispose(Object.values(v));
   });
 
-  it("describes any grouped optimizer by its rule's isActive", () => {
+  it("describes any grouped optimizer by its rule's cadence", () => {
     const v = vars();
     const optimizer = new GroupedOptimizer({
       params: fromVariables(v),

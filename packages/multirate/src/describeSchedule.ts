@@ -1,4 +1,11 @@
-import { type ParamGroup, resolveGroupHyper, SamConfigError, textTable, type UpdateRule } from "@sam/core";
+import {
+  type ParamGroup,
+  resolveGroupHyper,
+  type RuleConfig,
+  SamConfigError,
+  textTable,
+  type UpdateRule,
+} from "@sam/core";
 import type { MultirateRule } from "./multirateRule";
 
 /** What a group does at one step of {@link describeSchedule}. */
@@ -75,7 +82,7 @@ export function describeSchedule(
   const rows: ScheduleRow[] = [];
   for (let step = from; step < from + steps; step++) {
     const cells = groups.map((group): ScheduleCell => {
-      const gradient = rule.isActive?.(step, group) ?? true;
+      const gradient = multi ? step % multi.periodOf(group) === 0 : needsGradient(rule, group.label, step);
       const inner = multi ? multi.ruleOf(group) : rule;
       const lr = resolveGroupHyper(group, step)[multi?.stepSizeKey ?? "lr"] ?? inner.defaults.lr;
       const k = multi ? multi.periodOf(group) : 1;
@@ -139,4 +146,38 @@ function render(rows: readonly ScheduleRow[], groups: readonly ParamGroup[], mul
     ? `multirate schedule: periods ${groups.map((g) => `${g.label}=${periodOf(g)}`).join(" ")}, ${multi.drift ? "linear drift" : "no drift (one jump per cycle)"}`
     : "schedule";
   return `${title}\n${textTable(header, body)}`;
+}
+
+/**
+ * Whether `rule` reads the gradient of group `label` at optimizer step `step`, read from the
+ * rule's config: `everyK` runs on `step % k === phase` (its own count equals the optimizer's
+ * step when both start together), combinators ask their inner rules, any other rule always.
+ */
+function needsGradient(rule: UpdateRule, label: string, step: number): boolean {
+  let config: RuleConfig;
+  try {
+    config = rule.getConfig();
+  } catch {
+    return true; // a rule that cannot describe itself (fromTfOptimizer) runs every step
+  }
+  const walk = (c: RuleConfig): boolean => {
+    switch (c.kind) {
+      case "everyK":
+        return (
+          (c.gradient === "mean" || step % Number(c.k) === Number(c.phase)) && walk(c.rule as RuleConfig)
+        );
+      case "partition": {
+        const inner = (c.rules as Record<string, RuleConfig>)[label];
+        return inner ? walk(inner) : true;
+      }
+      case "chain":
+        return (c.rules as RuleConfig[]).some(walk);
+      case "scaleLr":
+      case "drift":
+        return walk(c.rule as RuleConfig);
+      default:
+        return true;
+    }
+  };
+  return walk(config);
 }

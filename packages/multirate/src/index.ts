@@ -18,6 +18,8 @@ export {
 export { type FastGroupPlacement, fastGroupPlacement } from "./fastGroupPlacement";
 export { headSelector } from "./headSelector";
 export type { ModelOrParams } from "./internal/asParams";
+export { DriftState, drift } from "./drift";
 export { type MultirateOptions, multirate } from "./multirate";
+export { SlowFirstState, slowFirst } from "./slowFirst";
 export { type MultirateRule, type MultirateRuleOptions, multirateRule } from "./multirateRule";
 export { type SubgroupMultirateOptions, subgroupMultirate } from "./subgroupMultirate";

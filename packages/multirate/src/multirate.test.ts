@@ -23,8 +23,8 @@ function spyOracle() {
   const received: string[][] = [];
   const oracle: GradientOracle = {
     ...inner,
-    gradients(request) {
-      const result = inner.gradients(request);
+    gradients(request, state) {
+      const result = inner.gradients(request, state);
       requested.push(request.active.map((p) => p.path));
       received.push(request.active.filter((_, i) => result.grads[i] != null).map((p) => p.path));
       return result;
@@ -100,9 +100,9 @@ describe("composition with a SAM oracle (@sam/core)", () => {
     const sam = samOracle({ rho: 0, allowZeroRho: true, perturb: headSelector(a.model) });
     const spied: GradientOracle = {
       ...sam,
-      gradients(request) {
+      gradients(request, state) {
         requested.push(request.active.map((p) => p.path));
-        return sam.gradients(request);
+        return sam.gradients(request, state);
       },
     };
     const withSam = multirate(a.model, { k: 2, oracle: spied });
@@ -124,7 +124,7 @@ describe("composition with a SAM oracle (@sam/core)", () => {
   it("SAM on the slow body perturbs on synchronisation steps only, without leaking", async () => {
     const c = conv(6);
     const before = c.model.getLayer("conv1").getWeights()[0]!.clone();
-    const sam = samOracle({ rho: 0.05, perturb: { not: headSelector(c.model) } });
+    const sam = samOracle({ rho: 0.05, perturb: { not: headSelector(c.model) }, checkFinite: true });
     const optimizer = multirate(c.model, { k: 2, oracle: sam });
     const samSteps: boolean[] = [];
     for (let i = 0; i < 4; i++) {

@@ -1,9 +1,9 @@
 import {
-  BUILTIN_TAGS,
   compileSelector,
   type GradientOracle,
   GroupedOptimizer,
   type HyperValue,
+  knownTags as knownTagsOf,
   SamConfigError,
   type Selector,
   type SelectorSpec,
@@ -81,7 +81,7 @@ export function multirate(source: ModelOrParams, options: MultirateOptions = {})
   const k = checkPeriod("multirate k", options.k ?? 5);
   const fast = options.fast ?? headSelector(source);
   const slow = options.slow ?? complement(fast);
-  const knownTags = new Set([...BUILTIN_TAGS, ...params.tags()]);
+  const knownTags = knownTagsOf(params.params);
   const isFast = compileSelector(fast, { knownTags });
   const isSlow = compileSelector(slow, { knownTags });
   const fastParams = params.params.filter(isFast);

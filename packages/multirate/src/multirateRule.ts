@@ -1,17 +1,18 @@
 import {
-  allocateSlots,
+  type AnyRule,
+  asUpdateRule,
+  everyK,
   type ParamGroup,
-  type ResolvedHyper,
+  partitionRules,
   type RuleConfig,
-  type RuleState,
   SamConfigError,
-  type SlotState,
-  type StepContext,
+  scaleLr,
   sgd,
   type UpdateRule,
 } from "@sam/core";
-import * as tf from "@tensorflow/tfjs-core";
+import { drift as driftRule } from "./drift";
 import { checkPeriod } from "./internal/checkPeriod";
+import { slowFirst } from "./slowFirst";
 import { quoteAll, show } from "./internal/show";
 
 /** Options of {@link multirateRule}. */
@@ -39,9 +40,9 @@ export interface MultirateRuleOptions {
    */
   readonly drift?: boolean;
   /** The rule of every group `rules` does not name. Default `sgd()` (set `momentum` in the group hyperparameters). */
-  readonly base?: UpdateRule;
+  readonly base?: AnyRule;
   /** A rule per group label (e.g. `{ fast: adam() }`, or a Langevin rule for the slow body). */
-  readonly rules?: Readonly<Record<string, UpdateRule>>;
+  readonly rules?: Readonly<Record<string, AnyRule>>;
   /** The hyperparameter that is the step size, multiplied by the period for slow groups. Default `"lr"`. */
   readonly stepSizeKey?: string;
 }
@@ -58,33 +59,6 @@ export interface MultirateRule extends UpdateRule {
   periodOf(group: ParamGroup): number;
   /** The inner rule that moves a group. */
   ruleOf(group: ParamGroup): UpdateRule;
-}
-
-/** The groups one optimizer bound to this rule, so that one group's step can drift the others. */
-interface Binding {
-  readonly members: { group: ParamGroup; state: MultirateState }[];
-  /** The context of the last step whose drift was applied (each `minimize` makes a new one). */
-  lastCtx: StepContext | null;
-  /** Whether the "steps without any trained group" warning was given. */
-  warned: boolean;
-}
-
-class MultirateState implements RuleState {
-  constructor(
-    readonly binding: Binding,
-    readonly inner: RuleState,
-    /** `drift[i]`: the per-step displacement v of `group.params[i]` in the current cycle. */
-    readonly drift: SlotState | null,
-    /** Whether parameter i drifts this cycle (false when it had no gradient at synchronisation). */
-    readonly moving: boolean[],
-  ) {}
-  slots() {
-    return [...(this.drift?.slots() ?? []), ...this.inner.slots()];
-  }
-  dispose() {
-    this.drift?.dispose();
-    this.inner.dispose();
-  }
 }
 
 /**
@@ -153,7 +127,10 @@ export function multirateRule(options: MultirateRuleOptions = {}): MultirateRule
   const base = options.base ?? sgd();
   const rules = options.rules ?? {};
   for (const [label, rule] of Object.entries({ base, ...rules })) {
-    if (typeof rule?.apply !== "function") {
+    if (
+      typeof (rule as { apply?: unknown })?.apply !== "function" &&
+      typeof (rule as UpdateRule)?.update !== "function"
+    ) {
       throw new SamConfigError(
         `multirateRule ${label === "base" ? "base" : `rules[${JSON.stringify(label)}]`} is ${show(rule)}: it must be an update rule such as sgd() or adam().`,
       );
@@ -168,8 +145,6 @@ export function multirateRule(options: MultirateRuleOptions = {}): MultirateRule
   }
   const stepSizeKey = options.stepSizeKey ?? "lr";
   const labels = Object.keys(periods);
-  let binding: Binding | null = null;
-
   const periodOf = (group: ParamGroup): number => {
     const k = periods[group.label];
     if (k === undefined) {
@@ -180,98 +155,37 @@ export function multirateRule(options: MultirateRuleOptions = {}): MultirateRule
     }
     return k;
   };
-  const ruleOf = (group: ParamGroup): UpdateRule => rules[group.label] ?? base;
-  const refreshes = (step: number, group: ParamGroup) =>
-    step % periodOf(group) === 0 && (ruleOf(group).isActive?.(step, group) ?? true);
-
-  /** The rule's hyperparameters with the step size multiplied by the period: h_j = k_j * lr. */
-  const scaled = (group: ParamGroup, hyper: ResolvedHyper, k: number): ResolvedHyper => {
-    if (k === 1) return hyper;
-    const lr = hyper[stepSizeKey] ?? ruleOf(group).defaults[stepSizeKey];
-    if (typeof lr !== "number") {
-      throw new SamConfigError(
-        `Group ${JSON.stringify(group.label)}'s rule "${ruleOf(group).kind}" has no numeric step size ${JSON.stringify(stepSizeKey)} (got ${show(lr)}). ` +
-          "Set it in the group's hyperparameters, or name the rule's step-size hyperparameter with stepSizeKey.",
-      );
-    }
-    return { ...hyper, [stepSizeKey]: lr * k };
-  };
-
-  /** theta_S <- theta_S + v_S for every slow group of the binding that takes no gradient this step. */
-  const driftOthers = (b: Binding, ctx: StepContext) => {
-    if (b.lastCtx === ctx) return;
-    const previous = b.lastCtx?.step;
-    b.lastCtx = ctx;
-    if (
-      previous !== undefined &&
-      ctx.step > previous + 1 &&
-      !b.warned &&
-      b.members.some((m) => m.state.drift)
-    ) {
-      b.warned = true;
-      console.warn(
-        `multirate: no group was trained at step(s) ${previous + 1}..${ctx.step - 1}, so the slow groups could not drift then ` +
-          "(a slow group drifts inside the step of a group that is trained). Keep a fast group in varList every step.",
-      );
-    }
-    for (const { group, state } of b.members) {
-      if (!state.drift || refreshes(ctx.step, group)) continue;
-      group.params.forEach((p, i) => {
-        if (state.moving[i]) p.variable.assign(tf.add(p.variable, state.drift!.get("drift", i)));
-      });
-    }
-  };
-
+  const ruleOf = (group: ParamGroup): UpdateRule => asUpdateRule(rules[group.label] ?? base);
+  const innerOf = (label: string): UpdateRule => asUpdateRule(rules[label] ?? base);
+  // a slow group's rule: a fresh gradient on the first step of each cycle, step size k * lr
+  const slowRule = (label: string) =>
+    everyK(periods[label]!, scaleLr(periods[label]!, innerOf(label), stepSizeKey), { phase: 0 });
+  const fastLabels = labels.filter((l) => periods[l] === 1);
+  const slowLabels = labels.filter((l) => periods[l]! > 1);
+  const pick = (ls: readonly string[], make: (l: string) => UpdateRule) =>
+    partitionRules(Object.fromEntries(ls.map((l) => [l, make(l)])));
+  const composed: UpdateRule =
+    slowLabels.length === 0
+      ? pick(fastLabels, innerOf)
+      : drift
+        ? pick([...slowLabels, ...fastLabels], (l) =>
+            periods[l] === 1 ? innerOf(l) : driftRule(periods[l]!, slowRule(l)),
+          )
+        : fastLabels.length === 0
+          ? pick(slowLabels, slowRule)
+          : slowFirst(slowLabels, pick(slowLabels, slowRule), fastLabels, pick(fastLabels, innerOf));
   return {
+    ...composed,
     kind: "multirate",
     periods,
     drift,
     stepSizeKey,
     periodOf,
     ruleOf,
-    defaults: base.defaults,
-    init(group) {
-      const k = periodOf(group);
-      // A label seen again starts a new optimizer's binding (bind() initializes groups in order).
-      if (!binding || binding.members.some((m) => m.group.label === group.label)) {
-        binding = { members: [], lastCtx: null, warned: false };
-      }
-      const state = new MultirateState(
-        binding,
-        ruleOf(group).init(group),
-        drift && k > 1 ? allocateSlots(group, "multirate", ["drift"]) : null,
-        group.params.map(() => true),
-      );
-      binding.members.push({ group, state });
-      return state;
-    },
-    isActive: refreshes,
-    apply(group, grads, rawState, hyper, ctx) {
-      const state = rawState as MultirateState;
-      driftOthers(state.binding, ctx);
-      const k = periodOf(group);
-      const rule = ruleOf(group);
-      if (!state.drift) {
-        rule.apply(group, grads, state.inner, scaled(group, hyper, k), ctx);
-        return undefined;
-      }
-      // Synchronisation of a drifting group: run its rule with step size h = k lr, then take
-      // back all but the first k-th of the displacement: v = (theta_after - theta_before) / k.
-      const before = group.params.map((p, i) => (grads[i] ? tf.clone(p.variable) : null));
-      rule.apply(group, grads, state.inner, scaled(group, hyper, k), ctx);
-      group.params.forEach((p, i) => {
-        const slot = state.drift!.get("drift", i);
-        const w0 = before[i];
-        state.moving[i] = w0 !== null && w0 !== undefined;
-        if (!w0) {
-          slot.assign(tf.zerosLike(slot));
-          return;
-        }
-        const v = tf.div(tf.sub(p.variable, w0), k);
-        slot.assign(v);
-        p.variable.assign(tf.add(w0, v));
-      });
-      return undefined;
+    defaults: asUpdateRule(base).defaults,
+    init(groups) {
+      for (const g of groups) periodOf(g);
+      return composed.init(groups);
     },
     getConfig: (): RuleConfig => ({
       kind: "multirate",

@@ -1,5 +1,7 @@
 import { registerRule, ruleFromConfig, type RuleConfig } from "@sam/core";
+import { drift } from "./drift";
 import { multirateRule } from "./multirateRule";
+import { slowFirst } from "./slowFirst";
 import { type SubgroupMultirateOptions, subgroupMultirate } from "./subgroupMultirate";
 
 // Registers this package's rule kinds so that `GroupedOptimizer.fromConfig` / `load` can
@@ -22,3 +24,12 @@ registerRule("multirateSubgroups", (c) => {
   const { kind: _kind, ...options } = c;
   return subgroupMultirate(options as SubgroupMultirateOptions);
 });
+registerRule("drift", (c) => drift(Number(c.k), ruleFromConfig(c.rule as RuleConfig)));
+registerRule("slowFirst", (c) =>
+  slowFirst(
+    c.slowLabels as string[],
+    ruleFromConfig(c.slow as RuleConfig),
+    c.fastLabels as string[],
+    ruleFromConfig(c.fast as RuleConfig),
+  ),
+);

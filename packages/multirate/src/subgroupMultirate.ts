@@ -1,10 +1,13 @@
 import {
   allocateSlots,
+  groupSlotName,
+  perGroup,
   type RuleConfig,
+  type RuleState,
   SamConfigError,
   type SlotState,
+  StepCounter,
   type UpdateRule,
-  withDefaults,
 } from "@sam/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { checkPeriod } from "./internal/checkPeriod";
@@ -88,18 +91,23 @@ export function subgroupMultirate(options: SubgroupMultirateOptions = {}): Updat
     momentum: options.momentum ?? 0.9,
     weightDecay: options.weightDecay ?? 0,
   };
-  return {
+  return perGroup({
     kind: "multirateSubgroups",
     defaults,
-    init: (group) => allocateSlots(group, "multirateSubgroups", ["momentum", "subset"]),
-    apply(group, grads, rawState, hyper, ctx) {
-      const state = rawState as SlotState;
-      const h = withDefaults(defaults, hyper);
-      const lr = h.lr as number;
-      const mu = h.momentum as number;
-      const lambda = h.weightDecay as number;
-      const sync = ctx.step % k === 0;
-      const cycle = Math.floor(ctx.step / k);
+    init: (group) =>
+      new SubgroupState(
+        allocateSlots(group, "multirateSubgroups", ["momentum", "subset"]),
+        new StepCounter(groupSlotName(group, "multirateSubgroups", "count")),
+      ),
+    apply(group, grads, rawState, h, ctx) {
+      const { buffers: state, count } = rawState as SubgroupState;
+      const lr = h.lr;
+      const mu = h.momentum;
+      const lambda = h.weightDecay;
+      const own = count.value; // this rule's own clock, not the optimizer's step
+      count.tick();
+      const sync = own % k === 0;
+      const cycle = Math.floor(own / k);
       group.params.forEach((param, i) => {
         const g = grads[i];
         if (!g) return;
@@ -129,5 +137,23 @@ export function subgroupMultirate(options: SubgroupMultirateOptions = {}): Updat
       drift,
       ...defaults,
     }),
-  };
+  });
+}
+
+/** State of {@link subgroupMultirate} for one group: momentum and subset slots, and its own step count. */
+class SubgroupState implements RuleState {
+  constructor(
+    readonly buffers: SlotState,
+    readonly count: StepCounter,
+  ) {}
+  slots() {
+    return [...this.buffers.slots(), ...this.count.slots()];
+  }
+  restored() {
+    this.count.restored();
+  }
+  dispose() {
+    this.buffers.dispose();
+    this.count.dispose();
+  }
 }

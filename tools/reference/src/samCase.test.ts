@@ -60,3 +60,23 @@ for (const file of ["sam_mlp_case1.json", "sam_mlp_case2_bn.json"]) {
     }
   });
 }
+
+describe("a SAM case this replayer cannot run", () => {
+  const { data } = loadCase("sam_mlp_case1.json");
+  const c = data as SamCase;
+  it("refuses an unknown method, naming it (it used to run as plain SAM)", () => {
+    const bad = { ...c, runs: [{ ...c.runs[0]!, method: "gsam" }] } as unknown as SamCase;
+    expect(() => replaySamCase(bad)).toThrow(
+      /names the method "gsam", which this replayer does not know \(known: sgd, sam, asam, usam\)/,
+    );
+  });
+  it("refuses an unknown field of a run or of its base, naming it", () => {
+    const extra = { ...c, runs: [{ ...c.runs[0]!, alpha: 0.1 }] } as unknown as SamCase;
+    expect(() => replaySamCase(extra)).toThrow(/has the field\(s\) "alpha"/);
+    const base = {
+      ...c,
+      runs: [{ ...c.runs[0]!, base: { ...c.runs[0]!.base, dampening2: 0 } }],
+    } as unknown as SamCase;
+    expect(() => replaySamCase(base)).toThrow(/base run .* has the field\(s\) "dampening2"/);
+  });
+});

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { checkRunFields } from "./checkRunFields";
 import {
   adamw,
   chunkedLoss,
@@ -63,6 +64,35 @@ export interface SamRun {
     eps?: number;
   };
 }
+
+/** The fields of {@link SamRun} this replayer reads; any other field is refused. */
+const SAM_RUN_FIELDS = [
+  "id",
+  "method",
+  "rho",
+  "norm_p",
+  "perturb_eps",
+  "subset",
+  "adaptive_mode",
+  "eta",
+  "adaptive_params",
+  "m",
+  "bn_stats",
+  "l2_in_loss",
+  "clip_grad_norm",
+  "base",
+] as const;
+const SAM_METHODS = ["sgd", "sam", "asam", "usam"] as const;
+const BASE_FIELDS = [
+  "type",
+  "lr",
+  "momentum",
+  "dampening",
+  "nesterov",
+  "weight_decay",
+  "betas",
+  "eps",
+] as const;
 
 /** What the harness's `compare` reads for one run. */
 export interface SamRunResult {
@@ -218,6 +248,7 @@ function optimizerFor(
     bnStats: run.bn_stats === "both_passes" ? "both-passes" : "first-pass",
     l2InLoss: run.l2_in_loss ?? 0,
     ...(run.clip_grad_norm ? { clipGradNorm: run.clip_grad_norm } : {}),
+    checkFinite: true, // fills oracle.diagnostics, whose perturbed loss the case records
   };
   const oracle = samOracle(options);
   return { optimizer: new GroupedOptimizer({ params, rule, oracle }), oracle };
@@ -233,6 +264,14 @@ function optimizerFor(
  * ```
  */
 export function replaySamCase(c: SamCase): { expected: Record<string, SamRunResult> } {
+  for (const run of c.runs) {
+    checkRunFields("SAM case", run as unknown as Record<string, unknown>, SAM_RUN_FIELDS, SAM_METHODS);
+    checkRunFields(
+      `SAM case run ${JSON.stringify(run.id)}: base`,
+      run.base as Record<string, unknown>,
+      BASE_FIELDS,
+    );
+  }
   const expected: Record<string, SamRunResult> = {};
   for (const run of c.runs) {
     const model = buildModel(c);

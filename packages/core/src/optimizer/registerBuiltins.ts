@@ -2,6 +2,7 @@ import { plainGradient } from "../oracles/plainGradient";
 import { adam, adamw } from "../rules/adam";
 import { chainRules, clipByGlobalNorm } from "../rules/chainRules";
 import { everyK } from "../rules/everyK";
+import { scaleLr } from "../rules/scaleLr";
 import { partitionRules } from "../rules/partitionRules";
 import { sgd } from "../rules/sgd";
 import type { RuleConfig } from "../rules/updateRule";
@@ -25,6 +26,9 @@ registerRule("partition", (c) =>
       Object.entries(c.rules as Record<string, RuleConfig>).map(([k, v]) => [k, ruleFromConfig(v)]),
     ),
   ),
+);
+registerRule("scaleLr", (c) =>
+  scaleLr(Number(c.factor), ruleFromConfig(c.rule as RuleConfig), (c.key as string | undefined) ?? "lr"),
 );
 registerRule("everyK", (c) =>
   everyK(Number(c.k), ruleFromConfig(c.rule as RuleConfig), {

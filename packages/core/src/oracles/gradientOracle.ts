@@ -28,6 +28,12 @@ export interface GradientResult {
   readonly extras?: Readonly<Record<string, tf.Scalar>>;
 }
 
+/** What an oracle keeps for one optimizer it is bound to (buffers); freed by that optimizer. */
+export interface OracleState {
+  /** Frees the buffers. */
+  dispose(): void;
+}
+
 /**
  * How the optimizer gets its gradients. The plain oracle differentiates the loss once;
  * sharpness-aware oracles differentiate it at a perturbed point. The contract:
@@ -42,12 +48,16 @@ export interface GradientOracle {
   readonly kind: string;
   /** How many times one step evaluates the loss closure (1 for plain, 2 for SAM). */
   readonly lossEvaluations: number;
-  /** Prepares per-optimizer buffers; called once when the optimizer is bound to its parameters. */
-  init?(params: ParamSet, groups: readonly ParamGroup[]): void;
-  /** Computes the loss and the gradients for one step. */
-  gradients(request: GradientRequest): GradientResult;
+  /**
+   * Prepares one optimizer's buffers, called when that optimizer is bound to its parameters;
+   * returns them as a state that the optimizer passes to `gradients` and disposes with
+   * itself. So one oracle may serve several optimizers, each with its own state.
+   */
+  init?(params: ParamSet, groups: readonly ParamGroup[]): OracleState | undefined;
+  /** Computes the loss and the gradients for one step (`state`: what `init` returned for this optimizer). */
+  gradients(request: GradientRequest, state?: OracleState): GradientResult;
   /** Plain-data description (kind and options). */
   getConfig(): { kind: string; [option: string]: unknown };
-  /** Frees the buffers made by `init`. */
+  /** Frees what the oracle holds outside its states (none of the built-in oracles holds any). */
   dispose?(): void;
 }

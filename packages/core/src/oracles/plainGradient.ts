@@ -7,9 +7,9 @@ import type { GradientOracle, GradientResult } from "./gradientOracle";
  *
  * @example
  * ```ts
- * import { GroupedOptimizer, plainGradient, sgd, singleGroup } from "@sam/core";
+ * import { GroupedOptimizer, plainGradient, sgd } from "@sam/core";
  *
- * const optimizer = new GroupedOptimizer({ groups: singleGroup(params, { lr: 0.1 }), rule: sgd(), oracle: plainGradient() });
+ * const optimizer = new GroupedOptimizer({ params, defaults: { lr: 0.1 }, rule: sgd(), oracle: plainGradient() });
  * ```
  */
 export function plainGradient(): GradientOracle {
@@ -32,7 +32,7 @@ export function plainGradient(): GradientOracle {
  *
  * @example
  * ```ts
- * const { loss, grads } = tf.tidy(() => differentiate(lossFn, params.variables()));
+ * const { loss, grads } = differentiate(lossFn, params.variables()); // inside the step's tf.tidy
  * ```
  */
 export function differentiate(lossFn: () => tf.Scalar, variables: readonly tf.Variable[]): GradientResult {

@@ -15,6 +15,7 @@ import type { ParamSnapshot } from "./paramSnapshot";
  * import { ParamSnapshot, withPerturbation } from "@sam/core";
  *
  * const snapshot = new ParamSnapshot(params.params);
+ * const deltas = params.params.map((p) => tf.fill([...p.shape], 1e-3)); // one shift per parameter
  * const lossAtShifted = withPerturbation(snapshot, deltas, () => lossFn().dataSync()[0]);
  * // weights are back at w here, even if lossFn threw
  * ```

@@ -63,6 +63,7 @@ export function chunkedLoss(
  *
  * @example
  * ```ts
+ * const f = (xb: tf.Tensor, yb: tf.Tensor) => tf.losses.meanSquaredError(yb, model.apply(xb) as tf.Tensor) as tf.Scalar;
  * isChunkedLoss(chunkedLoss([x, y], 4, f)); // true
  * isChunkedLoss(() => f(x, y)); // false
  * ```

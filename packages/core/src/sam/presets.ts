@@ -76,7 +76,7 @@ export function asam(options: SamPresetOptions & { mode?: AdaptiveMode; eta?: nu
  * ```ts
  * import { samOn, sgd, collectParams } from "@sam/core";
  *
- * const optimizer = samOn({ params: collectParams(resnet), rule: sgd({ momentum: 0.9 }), defaults: { lr: 0.1, weightDecay: 5e-4 }, rho: 0.5 });
+ * const optimizer = samOn({ params: collectParams(model), rule: sgd({ momentum: 0.9 }), defaults: { lr: 0.1, weightDecay: 5e-4 }, rho: 0.5 });
  * ```
  */
 export function samOn(options: SamPresetOptions): GroupedOptimizer {
@@ -90,7 +90,7 @@ export function samOn(options: SamPresetOptions): GroupedOptimizer {
  * ```ts
  * import { samNoNorm, sgd, collectParams } from "@sam/core";
  *
- * const optimizer = samNoNorm({ params: collectParams(resnet), rule: sgd({ momentum: 0.9 }), defaults: { lr: 0.1 }, rho: 0.05 });
+ * const optimizer = samNoNorm({ params: collectParams(model), rule: sgd({ momentum: 0.9 }), defaults: { lr: 0.1 }, rho: 0.05 });
  * ```
  */
 export function samNoNorm(options: SamPresetOptions): GroupedOptimizer {

@@ -39,6 +39,7 @@ describe("SAM: hand-derived step", () => {
       defaults: { lr: 0.1 },
       rho: 0.5,
       epsilon: 0,
+      checkFinite: true, // fills the diagnostics read below
     });
     const loss = optimizer.minimize(() => tf.mul(0.5, tf.sum(tf.mul(A, tf.square(w)))) as tf.Scalar, true)!;
     expectTensorsClose(loss, 2.5); // L(w0), not L(w0 + e)
@@ -282,13 +283,14 @@ describe("SAM: bad input", () => {
     const optimizer = sam({ params: fromVariables({ v }), rule: sgd(), defaults: { lr: 0.1 }, rho: 1 });
     const loss = () => tf.neg(tf.sum(tf.sqrt(tf.sub(1.5, v)))) as tf.Scalar;
     expect(() => optimizer.minimize(loss)).toThrow(NonFiniteLossError);
-    expect(() => optimizer.minimize(loss)).toThrow(
-      /second-pass loss L\(w \+ e\) is NaN at step 0; the weights were restored/,
-    );
+    // the NaN second pass makes the update NaN: the optimizer's one check rejects the step
+    expect(() => optimizer.minimize(loss)).toThrow(/Step 0 was rejected: the update is not finite/);
     expectTensorsEqual(v, tf.tensor1d([1]));
     const nan = tf.variable(tf.tensor1d([Number.NaN]));
     const o2 = sam({ params: fromVariables({ nan }), rule: sgd(), rho: 0.1 });
-    expect(() => o2.minimize(() => tf.sum(nan) as tf.Scalar)).toThrow(/first-pass loss L\(w\) is NaN/);
+    expect(() => o2.minimize(() => tf.sum(nan) as tf.Scalar)).toThrow(
+      /Step 0 was rejected: the loss \(NaN\)/,
+    );
   });
 
   it("weights are restored when the loss throws in the second pass", () => {
@@ -436,3 +438,21 @@ conformance(
     usam({ params: fromVariables(vars), rule: sgd({ momentum: 0.5 }), defaults: { lr: 0.05 }, rho: 0.05 }),
   (model) => usam({ params: collectParams(model), rule: sgd(), defaults: { lr: 0.1 }, rho: 0.05 }),
 );
+
+describe("one SAM oracle bound to two optimizers", () => {
+  it("keeps a state per optimizer, and each optimizer frees its own", () => {
+    const oracle = samOracle({ rho: 0.05 });
+    const a = tf.variable(tf.tensor1d([1, 2]));
+    const b = tf.variable(tf.tensor1d([3, 4, 5]));
+    const before = tf.memory().numTensors;
+    const first = new GroupedOptimizer({ params: fromVariables({ a }), rule: sgd(), oracle });
+    const second = new GroupedOptimizer({ params: fromVariables({ b }), rule: sgd(), oracle });
+    // both work: each perturbs its own parameters (a 2-vector and a 3-vector)
+    first.minimize(() => tf.sum(tf.square(a)) as tf.Scalar);
+    second.minimize(() => tf.sum(tf.square(b)) as tf.Scalar);
+    first.dispose();
+    second.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([a, b]);
+  });
+});

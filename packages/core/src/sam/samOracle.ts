@@ -1,11 +1,13 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { disposeKeptDuring } from "../internal/disposeKeptDuring";
 import { NonFiniteLossError, SamConfigError, show } from "../internal/errors";
-import type { GradientOracle, GradientRequest, GradientResult } from "../oracles/gradientOracle";
+import type { GradientOracle, GradientRequest, GradientResult, OracleState } from "../oracles/gradientOracle";
 import { differentiate } from "../oracles/plainGradient";
 import type { ParamGroup } from "../params/groupParams";
 import type { Param, ParamSet } from "../params/param";
 import { ParamSnapshot } from "../params/paramSnapshot";
+import { withPerturbation } from "../params/withPerturbation";
+import { clipScale } from "../rules/chainRules";
 import {
   compileSelector,
   isSerializableSelector,
@@ -63,8 +65,10 @@ export interface SamOracleOptions {
   /** Steps in [start, end) take SAM steps; outside, one plain gradient (SAM-ON's start_sam/end_sam). */
   readonly window?: { readonly start?: number; readonly end?: number };
   /**
-   * Read both losses every step and stop with a clear error (weights restored) when one is
-   * not finite. Costs two scalar reads per step (a device sync on GPU backends). Default true.
+   * Read both losses every step, stop with an error naming the pass whose loss is not
+   * finite, and fill `diagnostics`. Costs two scalar reads per step (a device sync on GPU
+   * backends). Default false: the optimizer already rejects any step whose loss or update is
+   * not finite, restoring everything, with one read per step.
    */
   readonly checkFinite?: boolean;
   /** Allow rho = 0 (then the step equals the base rule at twice the cost; for equivalence tests). */
@@ -118,25 +122,6 @@ const WEIGHTS: SelectorSpec = { or: [{ tag: "weight" }, { tag: "norm-scale" }] }
  */
 export function samOracle(options: SamOracleOptions): SamOracle {
   const o = validate(options);
-  let perturbed: readonly Param[] = [];
-  let adaptiveOf: (p: Param) => boolean = () => false;
-  let layers: ParamSet["layers"] = [];
-  /** Layers owning no parameter of S, by S (S changes only when the active groups do). */
-  const outside = new Map<string, ParamSet["layers"]>();
-  const layersOutside = (S: readonly Param[]): ParamSet["layers"] => {
-    const key = S.map((p) => p.index).join(",");
-    let found = outside.get(key);
-    if (!found) {
-      const inS = new Set(S.map((p) => p.variable.name));
-      found = layers.filter((layer) =>
-        layer.trainableWeights.every((w) => !inS.has((w.read() as tf.Variable).name)),
-      );
-      outside.set(key, found);
-    }
-    return found;
-  };
-  let weights: ParamSnapshot | null = null;
-  let state: ParamSnapshot<{ variable: tf.Variable }> | null = null;
   let diagnostics: SamDiagnostics | null = null;
 
   const oracle: SamOracle = {
@@ -145,10 +130,10 @@ export function samOracle(options: SamOracleOptions): SamOracle {
     get diagnostics() {
       return diagnostics;
     },
-    init(params: ParamSet, groups: readonly ParamGroup[]) {
+    init(params: ParamSet, groups: readonly ParamGroup[]): SamState {
       const inGroups = new Set(groups.flatMap((g) => g.params.map((p) => p.index)));
       const select = compileSelector(o.perturb);
-      perturbed = params.params.filter((p) => inGroups.has(p.index) && select(p));
+      const perturbed = params.params.filter((p) => inGroups.has(p.index) && select(p));
       if (perturbed.length === 0) {
         throw new SamConfigError(
           `The SAM perturbation selector ${show(o.perturb)} matched no parameter of the optimizer. ` +
@@ -157,19 +142,45 @@ export function samOracle(options: SamOracleOptions): SamOracle {
               : "Check the selector against params.paths() and the tags."),
         );
       }
-      if (o.adaptive) {
-        const a = compileSelector(o.adaptive.params ?? (o.adaptive.mode === "abs" ? { all: true } : WEIGHTS));
-        adaptiveOf = a;
-      }
-      weights = new ParamSnapshot(perturbed);
-      state = new ParamSnapshot(params.stateVariables);
-      layers = params.layers;
-      outside.clear();
+      const adaptiveOf = o.adaptive
+        ? compileSelector(o.adaptive.params ?? (o.adaptive.mode === "abs" ? { all: true } : WEIGHTS))
+        : () => false;
+      const layers = params.layers;
+      /** Layers owning no parameter of S, by S (S changes only when the active groups do). */
+      const outside = new Map<string, ParamSet["layers"]>();
+      const layersOutside = (S: readonly Param[]): ParamSet["layers"] => {
+        const key = S.map((p) => p.index).join(",");
+        let found = outside.get(key);
+        if (!found) {
+          const inS = new Set(S.map((p) => p.variable.name));
+          found = layers.filter((layer) =>
+            layer.trainableWeights.every((w) => !inS.has((w.read() as tf.Variable).name)),
+          );
+          outside.set(key, found);
+        }
+        return found;
+      };
+      const weights = new ParamSnapshot(perturbed);
+      const state = new ParamSnapshot(params.stateVariables);
+      return {
+        perturbed,
+        adaptiveOf,
+        layersOutside,
+        weights,
+        state,
+        dispose() {
+          weights.dispose();
+          state.dispose();
+        },
+      };
     },
-    gradients(request: GradientRequest): GradientResult {
-      if (!weights || !state) {
-        throw new SamConfigError("The SAM oracle was used before the optimizer bound it to parameters.");
+    gradients(request: GradientRequest, bound?: OracleState): GradientResult {
+      if (!bound) {
+        throw new SamConfigError(
+          "The SAM oracle was used before an optimizer bound it to parameters (init).",
+        );
       }
+      const { perturbed, adaptiveOf, layersOutside, weights, state } = bound as SamState;
       const { step } = request.ctx;
       const rho = resolveHyperValue(o.rho, step) as number;
       if (!(Number.isFinite(rho) && rho >= 0)) {
@@ -244,7 +255,7 @@ export function samOracle(options: SamOracleOptions): SamOracle {
         if (freeze) state.save();
         let second: GradientResult;
         try {
-          second = withWeights(weights, fullDeltas, () =>
+          second = withPerturbation(weights, fullDeltas, () =>
             disposeKeptDuring(() =>
               differentiate(
                 chunk,
@@ -295,10 +306,6 @@ export function samOracle(options: SamOracleOptions): SamOracle {
         );
       }
       return { kind: "sam", ...JSON.parse(JSON.stringify(options)) };
-    },
-    dispose() {
-      weights?.dispose();
-      state?.dispose();
     },
   };
   return oracle;
@@ -364,23 +371,9 @@ function validate(options: SamOracleOptions) {
     l2InLoss: l2,
     clipGradNorm: options.clipGradNorm,
     window: options.window ?? {},
-    checkFinite: options.checkFinite ?? true,
+    checkFinite: options.checkFinite ?? false,
     allowZeroRho: options.allowZeroRho ?? false,
   };
-}
-
-/** Runs fn with w_S moved to w_S + e (null: unmoved) and restores w_S exactly in finally. */
-function withWeights<T>(snapshot: ParamSnapshot, deltas: readonly (tf.Tensor | null)[], fn: () => T): T {
-  snapshot.save();
-  try {
-    snapshot.params.forEach((p, i) => {
-      const d = deltas[i];
-      if (d) p.variable.assign(tf.add(p.variable, d));
-    });
-    return fn();
-  } finally {
-    snapshot.restore();
-  }
 }
 
 function withL2(lossFn: () => tf.Scalar, params: ParamSet, c: number): () => tf.Scalar {
@@ -395,10 +388,17 @@ function clip(grads: readonly (tf.Tensor | null)[], maxNorm: number | undefined)
   if (maxNorm === undefined) return grads;
   const present = grads.filter((g): g is tf.Tensor => g !== null);
   if (present.length === 0) return grads;
-  const norm = tf.sqrt(tf.addN(present.map((g) => tf.sum(tf.square(g)))));
-  // JAX's form: g * c / ||g|| when ||g|| >= c, unchanged otherwise
-  const scale = tf.where(tf.greaterEqual(norm, maxNorm), tf.div(maxNorm, norm), tf.onesLike(norm));
+  const scale = clipScale(present, maxNorm); // JAX's form: g * c / ||g|| when ||g|| >= c
   return grads.map((g) => (g ? tf.mul(g, scale) : null));
+}
+
+/** What one optimizer's binding of the SAM oracle holds (made by `init`, freed by `dispose`). */
+interface SamState extends OracleState {
+  readonly perturbed: readonly Param[];
+  readonly adaptiveOf: (p: Param) => boolean;
+  readonly layersOutside: (S: readonly Param[]) => ParamSet["layers"];
+  readonly weights: ParamSnapshot;
+  readonly state: ParamSnapshot<{ variable: tf.Variable }>;
 }
 
 /** Reads a scalar once, throws if it is not finite, and returns it. */

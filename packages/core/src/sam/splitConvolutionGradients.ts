@@ -44,10 +44,10 @@ interface Conv2DLayerLike extends LayerLike {
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { collectParams, hasTag, withSplitConvolutionGradients } from "@sam/core";
+ * import { collectParams, withSplitConvolutionGradients } from "@sam/core";
  *
  * const params = collectParams(model);
- * const norms = params.params.filter(hasTag("norm")).map((p) => p.variable);
+ * const norms = params.params.filter((p) => p.tags.has("norm")).map((p) => p.variable);
  * // gradients of the BatchNorm parameters only: no filter gradient is computed
  * const { grads } = withSplitConvolutionGradients(params.layers, () =>
  *   tf.variableGrads(() => tf.losses.softmaxCrossEntropy(ys, model.apply(xs) as tf.Tensor), norms),
