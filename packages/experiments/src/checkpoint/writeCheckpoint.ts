@@ -65,7 +65,10 @@ export async function writeCheckpoint(
     weightsManifest: [{ paths: ["./weights.bin"], weights: modelWeights.specs }],
     ...(samMeta ? { userDefinedMetadata: { samMeta } } : {}),
   });
-  const optimizerWeights = await encode(await optimizer.getWeights());
+  const named = await optimizer.getWeights();
+  const optimizerWeights = await encode(named);
+  // getWeights() returns the slot variables themselves, and a new scalar for the step counter
+  for (const w of named) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
   const optimizerJson = JSON.stringify({
     config: optimizer.getConfig(),
     weightsManifest: [{ paths: ["./optimizer.bin"], weights: optimizerWeights.specs }],

@@ -89,7 +89,7 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
       return `${fieldName(issue.path)} is ${show(value)}: expected ${issue.expected}.`;
     case "too_small":
     case "too_big":
-      return `${fieldName(issue.path)} is ${show(value)}: ${issue.message.replace(/^Too (small|big): expected \w+ to (have )?/, "it must be ")}.`;
+      return `${fieldName(issue.path)} is ${show(value)}: ${issue.message.replace(/^Too (small|big): expected \w+ to (have |be )?/, "it must be ")}.`;
     default:
       return `${fieldName(issue.path)} is ${show(value)}: ${issue.message}.`;
   }

@@ -33,8 +33,9 @@ function typeOf(n: Node): string {
   }
   let t = Array.isArray(n.type) ? n.type.join(" \\| ") : (n.type ?? "any");
   const lo = n.minimum ?? n.exclusiveMinimum;
-  if (t === "integer" && lo !== undefined && n.maximum === undefined && lo > -1e15) t += ` ≥ ${lo}`;
-  else if (lo !== undefined && n.maximum !== undefined) t += ` in [${lo}, ${n.maximum}]`;
+  const hi = n.maximum !== undefined && n.maximum < Number.MAX_SAFE_INTEGER ? n.maximum : undefined;
+  if (lo !== undefined && hi === undefined && lo > -Number.MAX_SAFE_INTEGER) t += ` ≥ ${lo}`;
+  else if (lo !== undefined && hi !== undefined) t += ` in [${lo}, ${hi}]`;
   return t;
 }
 

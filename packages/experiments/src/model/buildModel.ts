@@ -49,7 +49,7 @@ export function refuseUnseededRandomLayers(model: tf.LayersModel): void {
  */
 export function modelInput(builder: RunConfig["model"]["builder"], ds: Dataset): Dataset {
   if (builder !== "mlp" || ds.xShape.length === 1) return ds;
-  return { ...ds, xShape: [ds.xShape.reduce((a, b) => a + b, 1)] };
+  return { ...ds, xShape: [ds.xShape.reduce((a, b) => a * b, 1)] };
 }
 
 /**

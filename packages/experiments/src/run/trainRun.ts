@@ -141,6 +141,7 @@ export async function trainRun(options: TrainRunOptions): Promise<RunSummary | n
   const { config, root } = options;
   const out = resolve(options.out);
   const resume = options.resume ?? false;
+  await tf.ready();
   const backend = options.backend ?? tf.getBackend();
   const note = options.onNote ?? (() => {});
   prepareOut(out, resume, config);
