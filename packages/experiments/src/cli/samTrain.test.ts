@@ -63,7 +63,7 @@ describe("sam-train", () => {
     const lines = stdout.trim().split("\n");
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(
-      /^step 4 {2}epoch 0\.67 {2}train_loss \d\.\d{4} {2}test_loss \d\.\d{4} {2}test_acc \d\.\d{4} {2}\d+ img\/s$/,
+      /^step 4 {2}epoch 0\.33 {2}train_loss \d\.\d{4} {2}test_loss \d\.\d{4} {2}test_acc \d\.\d{4} {2}\d+ img\/s$/,
     );
     const summary = JSON.parse(lines[2]!);
     expect(summary.steps).toBe(8);
