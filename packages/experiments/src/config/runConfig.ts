@@ -212,6 +212,12 @@ const methodSchema = z
       .array(groupSchema)
       .optional()
       .describe("Parameter groups, first match wins; default: one group of everything."),
+    onUnmatched: z
+      .enum(["error", "ignore"])
+      .default("error")
+      .describe(
+        "Parameters no group selects: `error` names them; `ignore` leaves them frozen (e.g. train the head only).",
+      ),
     weightDecayIn: z
       .enum(["rule", "loss"])
       .default("rule")

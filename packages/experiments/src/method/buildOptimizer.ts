@@ -73,6 +73,7 @@ export async function buildOptimizer(
     params,
     seed: method.seed ?? seed,
     defaults: method.hyper as Hyper,
+    onUnmatched: method.onUnmatched,
     ...(groups ? { groups } : {}),
   };
   try {

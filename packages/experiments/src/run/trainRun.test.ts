@@ -43,6 +43,32 @@ describe("trainRun: resume is bit-identical", () => {
     }, 60_000);
   }
 
+  it("multirate (k = 3, momentum) and AdamW with groups and a schedule resume bit-identically too", async () => {
+    for (const method of [
+      { name: "multirate", base: "momentum", k: 3, hyper: { lr: 0.05 } },
+      {
+        name: "adamw",
+        hyper: { lr: { schedule: "warmup", steps: 4, then: 0.01 }, weightDecay: 0.01 },
+        groups: [
+          {
+            label: "no_decay",
+            select: { or: [{ tag: "norm" }, { tag: "bias" }] },
+            hyper: { weightDecay: 0 },
+          },
+          { label: "rest", select: { all: true } },
+        ],
+      },
+    ] as const) {
+      const config = tinyConfig(method as never, { steps: 11 });
+      const a = await run(config, tempDir());
+      const broken = tempDir();
+      await run(config, broken, { stopAfterStep: 8 });
+      const b = await run(config, broken, { resume: true });
+      expect(b!.resumed_from).toEqual([5]);
+      expect(b!.weights_sha256).toBe(a!.weights_sha256);
+    }
+  }, 60_000);
+
   it("a different seed gives different weights (the digest can tell runs apart)", async () => {
     const config = tinyConfig(RESUME_METHODS.sgd!);
     const a = await run(config, tempDir());
