@@ -1,4 +1,11 @@
-/** The format tag of a sam-train checkpoint's `state.json`. */
+/**
+ * The format tag of a sam-train checkpoint's `state.json`.
+ *
+ * @example
+ * ```ts
+ * JSON.parse(readFileSync(join(dir, "state.json"), "utf8")).format === CHECKPOINT_FORMAT;
+ * ```
+ */
 export const CHECKPOINT_FORMAT = "sam-train-checkpoint/1";
 
 /** One metrics line (`metrics.jsonl`): an evaluation. */
@@ -18,7 +25,15 @@ export interface MetricsLine {
   backend: string;
 }
 
-/** The fields of a metrics line that depend on the machine, not on the computation. */
+/**
+ * The fields of a metrics line that depend on the machine, not on the computation: two runs of
+ * one config agree on every other field.
+ *
+ * @example
+ * ```ts
+ * const comparable = Object.fromEntries(Object.entries(line).filter(([k]) => !TIMING_FIELDS.includes(k as never)));
+ * ```
+ */
 export const TIMING_FIELDS = ["seconds", "images_per_second", "backend"] as const;
 
 /**

@@ -7,7 +7,14 @@ import { CHECKPOINT_FORMAT, type CheckpointState } from "./checkpointState";
 
 const FILES = ["model.json", "weights.bin", "optimizer.json", "optimizer.bin"];
 
-/** A checkpoint that cannot be used: corrupt, truncated, of another config or another model. */
+/**
+ * A checkpoint that cannot be used: corrupt, truncated, of another config or another model.
+ *
+ * @example
+ * ```ts
+ * try { readCheckpoint(dir, sha); } catch (e) { if (e instanceof CheckpointError) console.error(e.message); }
+ * ```
+ */
 export class CheckpointError extends Error {
   override name = "CheckpointError";
 }

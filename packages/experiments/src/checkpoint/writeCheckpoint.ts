@@ -6,7 +6,14 @@ import * as tf from "@tensorflow/tfjs";
 import { fsyncDir, writeSynced } from "../fs/atomicWrite";
 import type { CheckpointState } from "./checkpointState";
 
-/** The directory name of the checkpoint after `step` steps. */
+/**
+ * The directory name of the checkpoint after `step` steps.
+ *
+ * @example
+ * ```ts
+ * checkpointName(40); // "step-40"
+ * ```
+ */
 export function checkpointName(step: number): string {
   return `step-${step}`;
 }

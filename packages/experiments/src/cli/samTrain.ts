@@ -8,7 +8,14 @@ import { runConfigSchema } from "../config/runConfig";
 import { trainRun } from "../run/trainRun";
 import { progressLine } from "./progressLine";
 
-/** The usage text of `sam-train`. */
+/**
+ * The usage text of `sam-train`.
+ *
+ * @example
+ * ```ts
+ * console.log(USAGE);
+ * ```
+ */
 export const USAGE = `Usage: sam-train --config RUN.json --out DIR [--resume] [--backend wasm|tensorflow|cpu]
        sam-train --print-schema
 

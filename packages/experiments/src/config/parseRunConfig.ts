@@ -2,7 +2,14 @@ import { SamConfigError } from "@sam/core";
 import { z } from "zod";
 import { type RunConfig, runConfigSchema } from "./runConfig";
 
-/** The hyperparameters each method's rule reads; any other key in `method.hyper` is an error. */
+/**
+ * The hyperparameters each method's rule reads; any other key in `method.hyper` is an error.
+ *
+ * @example
+ * ```ts
+ * HYPER_KEYS.langevin; // ["h", "friction", "temperature"]
+ * ```
+ */
 export const HYPER_KEYS: Readonly<Record<string, readonly string[]>> = {
   sgd: ["lr", "lrScale", "momentum", "nesterov", "weightDecay"],
   momentum: ["lr", "lrScale", "momentum", "nesterov", "weightDecay"],
@@ -15,7 +22,14 @@ export const HYPER_KEYS: Readonly<Record<string, readonly string[]>> = {
 
 const SAM_FAMILY = new Set(["sam", "asam", "samOn", "usam"]);
 
-/** Whether a method name is one of the SAM family (sam, asam, samOn, usam). */
+/**
+ * Whether a method name is one of the SAM family (sam, asam, samOn, usam).
+ *
+ * @example
+ * ```ts
+ * isSamFamily("samOn"); // true
+ * ```
+ */
 export function isSamFamily(name: string): boolean {
   return SAM_FAMILY.has(name);
 }

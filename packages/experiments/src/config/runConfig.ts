@@ -40,10 +40,24 @@ const scheduleSpec: z.ZodType = z.lazy(() =>
 /** A hyperparameter value: a number, a flag, or a schedule of the step (see `ScheduleSpec` in `@sam/core`). */
 const hyperValue = z.union([z.number(), z.boolean(), scheduleSpec]);
 
-/** The names of the model builders of `@sam/models` that sam-train can build. */
+/**
+ * The names of the model builders of `@sam/models` that sam-train can build.
+ *
+ * @example
+ * ```ts
+ * MODEL_BUILDERS.includes("vit"); // true
+ * ```
+ */
 export const MODEL_BUILDERS = ["mlp", "smallConvNet", "cifarResNet", "wideResNet", "vit"] as const;
 
-/** The data sources sam-train reads. */
+/**
+ * The data sources sam-train reads.
+ *
+ * @example
+ * ```ts
+ * DATA_SOURCES.includes("mnist"); // true
+ * ```
+ */
 export const DATA_SOURCES = [
   "mnist",
   "shapes",
@@ -56,7 +70,14 @@ export const DATA_SOURCES = [
   "csv",
 ] as const;
 
-/** The methods sam-train builds, by name. */
+/**
+ * The methods sam-train builds, by name.
+ *
+ * @example
+ * ```ts
+ * METHOD_NAMES.includes("samOn"); // true
+ * ```
+ */
 export const METHOD_NAMES = [
   "sgd",
   "momentum",
@@ -72,7 +93,14 @@ export const METHOD_NAMES = [
   "multirate",
 ] as const;
 
-/** The base rules a SAM-family method or multirate wraps. */
+/**
+ * The base rules a SAM-family method or multirate wraps.
+ *
+ * @example
+ * ```ts
+ * BASE_RULES.includes("adamw"); // true
+ * ```
+ */
 export const BASE_RULES = ["sgd", "momentum", "adamw"] as const;
 
 const modelSchema = z
