@@ -144,11 +144,13 @@ const dataSchema = z
     train: int(1)
       .optional()
       .describe(
-        "Training examples: how many to generate (generated sets, default 1024) or to keep (mnist: of the 10,000 real digits, default 8000).",
+        "Training examples: how many to generate (generated sets, default 1024; spirals and gaussianBlobs count per class) or to keep (mnist: of the 10,000 real digits, default 8000).",
       ),
     test: int(1)
       .optional()
-      .describe("Test examples: how many to generate (default 256) or to keep (mnist: default 2000)."),
+      .describe(
+        "Test examples (default 256; mnist: 2000). A generated set is drawn once with `train + test` examples and split by the seed, so both splits come from one task.",
+      ),
     classes: z
       .array(int(0))
       .min(2)

@@ -33,18 +33,19 @@ const GENERATORS = { shapes, gaussianBlobs, spirals, twoMoons } as const;
 
 function generated(c: RunConfig, name: keyof typeof GENERATORS): { train: Dataset; test: Dataset } {
   const make = GENERATORS[name] as unknown as (o: Record<string, unknown>) => Dataset;
-  const opts = c.data.options;
-  const build = (n: number, seed: number, split: string) => {
-    try {
-      return make({ ...opts, n, seed });
-    } catch (e) {
-      throw new Error(`data.options (${name}, ${split} split): ${(e as Error).message}`);
-    }
-  };
-  return {
-    train: build(c.data.train ?? 1024, c.seed, "train"),
-    test: build(c.data.test ?? 256, streamSeed(c.seed, STREAMS.generatedTest, 0), "test"),
-  };
+  const train = c.data.train ?? 1024;
+  const test = c.data.test ?? 256;
+  let all: Dataset;
+  try {
+    // one draw, then a seeded split: a generator's seed may fix the task itself (the blobs' centers)
+    all = make({ ...c.data.options, n: train + test, seed: c.seed });
+  } catch (e) {
+    throw new Error(`data.options (${name}): ${(e as Error).message}`);
+  }
+  // some generators read n per class: keep the train:test proportion of the examples made
+  const held = Math.round((all.size * test) / (train + test));
+  const [tr, te] = splitOff(all, held, streamSeed(c.seed, STREAMS.generatedTest, 0));
+  return { train: tr, test: te };
 }
 
 function bytes(root: string, path: string, field: string): Uint8Array {

@@ -19,7 +19,7 @@ export const STREAMS = {
   augmentation: 102,
   /** The train/validation split (counter 0). */
   validationSplit: 103,
-  /** The test set of a generated data set (counter 0). */
+  /** The train/test split of a generated data set (counter 0). */
   generatedTest: 104,
   /** The subset of the real digits kept for training/test (counter 0). */
   subset: 105,
