@@ -94,7 +94,12 @@ async function sources(c: RunConfig, root: string): Promise<{ train: Dataset; te
     case "twoMoons":
       return generated(c, d.source);
     case "mnist":
-      return loadMnistDigits({ train: d.train ?? 8000, test: d.test ?? 2000, seed: c.seed });
+      return loadMnistDigits({
+        train: d.train ?? 8000,
+        test: d.test ?? 2000,
+        seed: c.seed,
+        ...(d.classes ? { digits: d.classes } : {}),
+      });
     case "cifar10":
     case "cifar100": {
       const files =
@@ -173,7 +178,7 @@ function concat(parts: Dataset[]): Dataset {
 export async function loadRunData(config: RunConfig, root: string): Promise<RunData> {
   let { train, test } = await sources(config, root);
   const d = config.data;
-  if (d.classes) {
+  if (d.classes && d.source !== "mnist") {
     train = keepClasses(train, d.classes);
     test = keepClasses(test, d.classes);
   }
