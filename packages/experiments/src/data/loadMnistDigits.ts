@@ -27,7 +27,8 @@ export async function loadMnistDigits(options: {
   digits?: readonly number[];
 }): Promise<{ train: Dataset; test: Dataset }> {
   const fn = (models as Record<string, unknown>).mnistDigits as MnistDigits | undefined;
-  if (!fn) throw new Error('data.source is "mnist", but this @sam/models has no mnistDigits(): update @sam/models.');
+  if (!fn)
+    throw new Error('data.source is "mnist", but this @sam/models has no mnistDigits(): update @sam/models.');
   const digits = options.digits ?? [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
   const total = options.train + options.test;
   const split = await fn({
@@ -43,7 +44,10 @@ export async function loadMnistDigits(options: {
         `data.${what} is ${n}, but the MNIST digits ${JSON.stringify(digits)} give only ${ds.size} ${what} examples: lower data.${what}.`,
       );
     }
-    return takeExamples(ds, Int32Array.from({ length: n }, (_, i) => i));
+    return takeExamples(
+      ds,
+      Int32Array.from({ length: n }, (_, i) => i),
+    );
   };
   return { train: first(split.train, options.train, "train"), test: first(split.test, options.test, "test") };
 }

@@ -232,6 +232,7 @@ export async function trainRun(options: TrainRunOptions): Promise<RunSummary | n
         ? lossWeightDecayTerm(model, config.method.lossWeightDecay)
         : null;
     const start = performance.now();
+    const firstStep = step;
     const elapsed = () => secondsBefore + (performance.now() - start) / 1000;
     let lastEvalTime = performance.now();
     let lastEvalImages = 0;
@@ -319,8 +320,8 @@ export async function trainRun(options: TrainRunOptions): Promise<RunSummary | n
         await writeCheckpoint(ckptDir, model, optimizer, state(), config.keep);
       }
       if (options.onStep) {
-        const ips =
-          (running.images - lastEvalImages) / Math.max((performance.now() - lastEvalTime) / 1000, 1e-9);
+        // throughput of this process so far (evaluations included), for the bar and the ETA
+        const ips = ((step - firstStep) * bs) / Math.max((performance.now() - start) / 1000, 1e-9);
         options.onStep({
           step,
           totalSteps,
