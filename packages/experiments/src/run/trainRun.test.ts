@@ -165,6 +165,35 @@ describe("trainRun: refusals", () => {
   }, 60_000);
 });
 
+describe("trainRun: model.init.from", () => {
+  it("starts from a checkpoint of another run (backbone: the head is new), and refuses paths that leave the root", async () => {
+    const { cpSync, writeFileSync: write } = await import("node:fs");
+    const first = tempDir();
+    await run(tinyConfig(RESUME_METHODS.sgd!, { steps: 5 }), first);
+    const root = tempDir();
+    cpSync(join(first, "checkpoints", "step-5"), join(root, "pre"), { recursive: true });
+    const config = (init: object) =>
+      parseRunConfig({
+        ...tinyConfig(RESUME_METHODS.sgd!, { steps: 2 }),
+        model: { builder: "mlp", options: { widths: [12], norm: "layer" }, init },
+      });
+    const s = await trainRun({ config: config({ from: "pre", backbone: true }), root, out: tempDir() });
+    expect(s!.steps).toBe(2);
+    await expect(trainRun({ config: config({ from: "../pre" }), root, out: tempDir() })).rejects.toThrow(
+      /config model\.init\.from is "\.\.\/pre", which leaves/,
+    );
+    write(join(root, "secret.bin"), new Uint8Array(4096));
+    const json = readFileSync(join(root, "pre", "model.json"), "utf8").replace(
+      "./weights.bin",
+      "../secret.bin",
+    );
+    write(join(root, "pre", "model.json"), json);
+    await expect(trainRun({ config: config({ from: "pre" }), root, out: tempDir() })).rejects.toThrow(
+      /model\.json weightsManifest path is "\.\.\/secret\.bin", which leaves/,
+    );
+  }, 60_000);
+});
+
 describe("trainRun: the run directory", () => {
   it("holds config.json, metrics.jsonl, summary.json and checkpoints, and nothing is written outside it", async () => {
     const cwd = process.cwd();

@@ -100,6 +100,20 @@ function lossWeightDecayTerm(model: tf.LayersModel, c: number): (() => tf.Scalar
   return () => tf.mul(c / 2, tf.addN(kernels.map((w) => tf.sum(tf.square(w.read()))))) as tf.Scalar;
 }
 
+/** Every weight shard a `model.json` names must lie inside its directory (read before loading). */
+function checkManifestPaths(dir: string): void {
+  const file = resolveInside(dir, "model.json", "config model.init.from");
+  let json: { weightsManifest?: { paths?: string[] }[] };
+  try {
+    json = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new Error(`config model.init.from: cannot read ${file} as JSON (${(e as Error).message}).`);
+  }
+  for (const group of json.weightsManifest ?? []) {
+    for (const p of group.paths ?? []) resolveInside(dir, p, `${file} weightsManifest path`);
+  }
+}
+
 function prepareOut(out: string, resume: boolean, config: RunConfig): void {
   if (existsSync(out) && readdirSync(out).length > 0) {
     if (!resume) {
@@ -175,6 +189,7 @@ export async function trainRun(options: TrainRunOptions): Promise<RunSummary | n
     const checkpoints = resume ? listCheckpoints(ckptDir) : [];
     if (config.model.init && checkpoints.length === 0) {
       const from = resolveInside(root, config.model.init.from, "config model.init.from");
+      checkManifestPaths(from);
       if (config.model.init.backbone) await loadBackbone(model, from);
       else await loadWeights(model, from);
     }
@@ -235,7 +250,7 @@ export async function trainRun(options: TrainRunOptions): Promise<RunSummary | n
     const firstStep = step;
     const elapsed = () => secondsBefore + (performance.now() - start) / 1000;
     let lastEvalTime = performance.now();
-    let lastEvalImages = 0;
+    let lastEvalImages = running.images; // images of this eval period trained before a resume are not timed here
     let orderEpoch = -1;
     let order: Int32Array = new Int32Array(0);
     let lastLoss = Number.NaN;
