@@ -1,3 +1,5 @@
+import { mergeConfig } from "vitest/config";
 import shared from "../../vitest.shared.ts";
+import { mnistJsonAsParse } from "./test/mnistJsonAsParse.ts";
 
-export default shared;
+export default mergeConfig(shared, { plugins: [mnistJsonAsParse()] });

@@ -49,6 +49,7 @@ export {
   readIdx,
   readMnist,
 } from "./data/readIdx";
+export { type MnistDigitsOptions, type MnistDigitsSplit, mnistDigits } from "./data/mnistDigits";
 export { SHAPE_FAMILIES, type ShapesOptions, shapes } from "./data/shapes";
 export { type SpiralsOptions, spirals } from "./data/spirals";
 export { type SyntheticTextOptions, syntheticText } from "./data/syntheticText";
