@@ -127,6 +127,21 @@ describe("trainRun: refusals", () => {
     await expect(run({ ...config, seed: 9 }, out, { resume: true })).rejects.toThrow(/another config/);
   }, 60_000);
 
+  it("ignores and removes the half-written .tmp-step-N a kill left, resuming from the last complete checkpoint", async () => {
+    const { mkdirSync, existsSync } = await import("node:fs");
+    const config = tinyConfig(RESUME_METHODS.sgd!);
+    const a = await run(config, tempDir());
+    const out = tempDir();
+    await run(config, out, { stopAfterStep: 12 });
+    const partial = join(out, "checkpoints", ".tmp-step-15");
+    mkdirSync(partial);
+    writeFileSync(join(partial, "weights.bin"), new Uint8Array(3)); // what a kill mid-write leaves
+    const b = await run(config, out, { resume: true });
+    expect(b!.resumed_from).toEqual([10]);
+    expect(b!.weights_sha256).toBe(a!.weights_sha256);
+    expect(existsSync(partial)).toBe(false);
+  }, 60_000);
+
   it("refuses a corrupt checkpoint with a clear error, and leaves it as it was", async () => {
     const config = tinyConfig(RESUME_METHODS.sgd!);
     const out = tempDir();
