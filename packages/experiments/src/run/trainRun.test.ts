@@ -48,6 +48,7 @@ describe("trainRun: resume is bit-identical", () => {
       { name: "multirate", base: "momentum", k: 3, hyper: { lr: 0.05 } },
       {
         name: "adamw",
+        // biome-ignore lint/suspicious/noThenProperty: the field name of @sam/core's warmup schedule
         hyper: { lr: { schedule: "warmup", steps: 4, then: 0.01 }, weightDecay: 0.01 },
         groups: [
           {
