@@ -3,7 +3,10 @@
  *
  * @example
  * ```ts
- * JSON.parse(readFileSync(join(dir, "state.json"), "utf8")).format === CHECKPOINT_FORMAT;
+ * import { readFileSync } from "node:fs";
+ * import { CHECKPOINT_FORMAT } from "@sam/experiments";
+ *
+ * JSON.parse(readFileSync("runs/a/checkpoints/step-40/state.json", "utf8")).format === CHECKPOINT_FORMAT; // true
  * ```
  */
 export const CHECKPOINT_FORMAT = "sam-train-checkpoint/1";
@@ -31,6 +34,7 @@ export interface MetricsLine {
  *
  * @example
  * ```ts
+ * declare const line: MetricsLine; // a line of metrics.jsonl
  * const comparable = Object.fromEntries(Object.entries(line).filter(([k]) => !TIMING_FIELDS.includes(k as never)));
  * ```
  */

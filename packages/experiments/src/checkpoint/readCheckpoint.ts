@@ -12,7 +12,14 @@ const FILES = ["model.json", "weights.bin", "optimizer.json", "optimizer.bin"];
  *
  * @example
  * ```ts
- * try { readCheckpoint(dir, sha); } catch (e) { if (e instanceof CheckpointError) console.error(e.message); }
+ * import { CheckpointError, configSha256, readCheckpoint, type RunConfig } from "@sam/experiments";
+ *
+ * declare const config: RunConfig;
+ * try {
+ *   readCheckpoint("runs/a/checkpoints/step-40", configSha256(config));
+ * } catch (e: unknown) {
+ *   if (e instanceof CheckpointError) console.error(e.message); // which file, and what to do
+ * }
  * ```
  */
 export class CheckpointError extends Error {
@@ -86,7 +93,10 @@ export interface LoadedCheckpoint {
  *
  * @example
  * ```ts
- * const ckpt = readCheckpoint(".../checkpoints/step-40", configSha256);
+ * import { configSha256, readCheckpoint, type RunConfig } from "@sam/experiments";
+ *
+ * declare const config: RunConfig;
+ * const ckpt = readCheckpoint("runs/a/checkpoints/step-40", configSha256(config));
  * ckpt.state.step; // 40
  * ```
  */
@@ -140,7 +150,10 @@ export function readCheckpoint(dir: string, configSha256: string): LoadedCheckpo
  *
  * @example
  * ```ts
- * await restoreCheckpoint(readCheckpoint(dir, sha), model, optimizer);
+ * import { configSha256, readCheckpoint, restoreCheckpoint, type RunConfig } from "@sam/experiments";
+ *
+ * declare const config: RunConfig;
+ * await restoreCheckpoint(readCheckpoint("runs/a/checkpoints/step-40", configSha256(config)), model, optimizer);
  * ```
  */
 export async function restoreCheckpoint(

@@ -42,7 +42,10 @@ async function encode(named: { name: string; tensor: tf.Tensor }[]) {
  *
  * @example
  * ```ts
- * await writeCheckpoint(join(out, "checkpoints"), model, optimizer, state, 3);
+ * import { type CheckpointState, writeCheckpoint } from "@sam/experiments";
+ *
+ * declare const state: Omit<CheckpointState, "files">; // position, streams, running loss, metrics
+ * await writeCheckpoint("runs/a/checkpoints", model, optimizer, state, 3); // keep the newest 3
  * ```
  */
 export async function writeCheckpoint(
@@ -105,7 +108,7 @@ export async function writeCheckpoint(
  *
  * @example
  * ```ts
- * listCheckpoints(join(out, "checkpoints")); // [{ step: 40, dir: ".../step-40" }, ...]
+ * listCheckpoints("runs/a/checkpoints"); // [{ step: 40, dir: "runs/a/checkpoints/step-40" }, ...]
  * ```
  */
 export function listCheckpoints(checkpointsDir: string): { step: number; dir: string }[] {

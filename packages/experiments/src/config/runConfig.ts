@@ -277,8 +277,8 @@ const methodSchema = z
  *
  * @example
  * ```ts
- * import { z } from "zod";
- * const schema = z.toJSONSchema(runConfigSchema, { io: "input" }); // what `sam-train --print-schema` prints
+ * const result = runConfigSchema.safeParse({ model: { builder: "mlp" }, data: { source: "spirals" }, method: { name: "sgd" }, steps: 10 });
+ * result.success; // true; `sam-train --print-schema` prints its JSON schema
  * ```
  */
 export const runConfigSchema = z

@@ -171,7 +171,10 @@ function concat(parts: Dataset[]): Dataset {
  *
  * @example
  * ```ts
- * const data = await loadRunData(parseRunConfig(json), "/path/to/configs");
+ * import { loadRunData, parseRunConfig } from "@sam/experiments";
+ *
+ * const config = parseRunConfig({ model: { builder: "mlp" }, data: { source: "spirals", train: 256 }, method: { name: "sgd" }, epochs: 1 });
+ * const data = await loadRunData(config, "configs"); // paths in the config resolve inside configs/
  * data.train.size;
  * ```
  */

@@ -30,7 +30,7 @@ export const STREAMS = {
  *
  * @example
  * ```ts
- * const order = createRng(streamSeed(seed, STREAMS.dataOrder, epoch)).permutation(n);
+ * const seedOfEpoch3 = streamSeed(1, STREAMS.dataOrder, 3); // seeds the permutation of epoch 3 in a run seeded 1
  * ```
  */
 export function streamSeed(seed: number, stream: number, counter: number): number {

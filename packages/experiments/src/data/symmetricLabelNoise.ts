@@ -8,7 +8,8 @@ import { createRng, type Dataset } from "@sam/models";
  *
  * @example
  * ```ts
- * const { dataset, changed } = symmetricLabelNoise(train, 0.2, 7); // changed === Math.round(0.2 * train.size)
+ * const train = { xs: new Float32Array(500), xShape: [1], ys: new Int32Array(500), yShape: [], size: 500, numClasses: 5 };
+ * const { dataset, changed } = symmetricLabelNoise(train, 0.2, 7); // changed === 100
  * ```
  */
 export function symmetricLabelNoise(

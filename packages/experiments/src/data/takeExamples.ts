@@ -9,6 +9,7 @@ function sizeOf(shape: readonly number[]): number {
  *
  * @example
  * ```ts
+ * const ds = { xs: new Float32Array(200), xShape: [2], ys: new Int32Array(100), yShape: [], size: 100, numClasses: 2 };
  * const firstTen = takeExamples(ds, Int32Array.from({ length: 10 }, (_, i) => i));
  * ```
  */
@@ -32,7 +33,8 @@ export function takeExamples(ds: Dataset, indices: ArrayLike<number>): Dataset {
  *
  * @example
  * ```ts
- * const upper = keepClasses(digits, [5, 6, 7, 8, 9]); // numClasses 5
+ * const digits = { xs: new Float32Array(10), xShape: [1], ys: Int32Array.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]), yShape: [], size: 10, numClasses: 10 };
+ * const upper = keepClasses(digits, [5, 6, 7, 8, 9]); // numClasses 5, labels 0..4
  * ```
  */
 export function keepClasses(ds: Dataset, classes: readonly number[], field = "data.classes"): Dataset {

@@ -62,6 +62,8 @@ function rows(prefix: string, n: Node, out: string[], sections: [string, Node][]
  * @example
  * ```ts
  * import { writeFileSync } from "node:fs";
+ * import { configDoc } from "@sam/experiments";
+ *
  * writeFileSync("docs/sam-train-config.md", configDoc());
  * ```
  */

@@ -45,7 +45,7 @@ export function writeSynced(path: string, data: string | Uint8Array): void {
  *
  * @example
  * ```ts
- * atomicWrite("/runs/a/summary.json", JSON.stringify(summary));
+ * atomicWrite("runs/a/summary.json", JSON.stringify({ steps: 40 }));
  * ```
  */
 export function atomicWrite(path: string, data: string | Uint8Array): void {

@@ -56,8 +56,11 @@ async function langevinRule(name: string): Promise<UpdateRule> {
  *
  * @example
  * ```ts
- * const optimizer = await buildOptimizer(config.method, model, config.seed);
- * optimizer.minimize(() => loss(), true);
+ * import { buildOptimizer, parseRunConfig } from "@sam/experiments";
+ *
+ * const config = parseRunConfig({ model: { builder: "mlp" }, data: { source: "spirals" }, method: { name: "samOn", rho: 0.5, hyper: { lr: 0.1 } }, steps: 10 });
+ * const samOn = await buildOptimizer(config.method, model, config.seed);
+ * samOn.minimize(lossFn, true);
  * ```
  */
 export async function buildOptimizer(

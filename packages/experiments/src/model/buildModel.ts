@@ -21,7 +21,8 @@ const RANDOM_LAYERS = new Set([
  *
  * @example
  * ```ts
- * refuseUnseededRandomLayers(mlp({ inputDim: 2, widths: [8], outputDim: 2 })); // fine: no dropout
+ * const net = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [2] }), tf.layers.dropout({ rate: 0.1 })] });
+ * refuseUnseededRandomLayers(net); // throws: the dropout layer, its rate, and "set the model's dropout to 0"
  * ```
  */
 export function refuseUnseededRandomLayers(model: tf.LayersModel): void {
@@ -44,6 +45,7 @@ export function refuseUnseededRandomLayers(model: tf.LayersModel): void {
  *
  * @example
  * ```ts
+ * const digits = { xs: new Float32Array(784), xShape: [28, 28, 1], ys: new Int32Array(1), yShape: [], size: 1, numClasses: 10 };
  * modelInput("mlp", digits).xShape; // [784]
  * ```
  */

@@ -9,7 +9,7 @@ import { STREAMS, streamSeed } from "../data/streams";
  *
  * @example
  * ```ts
- * const order = epochOrder(train.size, 1, 0);
+ * const order = epochOrder(1000, 1, 0); // epoch 0 of seed 1
  * ```
  */
 export function epochOrder(size: number, seed: number, epoch: number): Int32Array {
@@ -23,7 +23,9 @@ export function epochOrder(size: number, seed: number, epoch: number): Int32Arra
  *
  * @example
  * ```ts
- * const { xs, ys } = batchAt(train, epochOrder(train.size, seed, epoch), 3, 64);
+ * const train = { xs: new Float32Array(640 * 2), xShape: [2], ys: new Int32Array(640), yShape: [], size: 640, numClasses: 2 };
+ * const batch = batchAt(train, epochOrder(train.size, 1, 0), 3, 64); // batch 3 of epoch 0
+ * tf.dispose([batch.xs, batch.ys]);
  * ```
  */
 export function batchAt(

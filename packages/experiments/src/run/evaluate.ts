@@ -8,6 +8,7 @@ import * as tf from "@tensorflow/tfjs";
  *
  * @example
  * ```ts
+ * const test = { xs: new Float32Array(40), xShape: [2], ys: new Int32Array(20), yShape: [], size: 20, numClasses: 2 };
  * const { loss, accuracy } = evaluate(model, test); // accuracy in [0, 1]
  * ```
  */

@@ -87,7 +87,11 @@ function canonical(v: unknown): string {
  *
  * @example
  * ```ts
- * configSha256(parseRunConfig(json)); // equal for two files that differ only in key order
+ * import { configSha256, parseRunConfig } from "@sam/experiments";
+ *
+ * const a = parseRunConfig({ model: { builder: "mlp" }, data: { source: "spirals" }, method: { name: "sgd" }, steps: 10 });
+ * const b = parseRunConfig({ steps: 10, method: { name: "sgd" }, data: { source: "spirals" }, model: { builder: "mlp" } });
+ * configSha256(a) === configSha256(b); // true: key order does not matter
  * ```
  */
 export function configSha256(config: RunConfig): string {
@@ -147,7 +151,10 @@ function prepareOut(out: string, resume: boolean, config: RunConfig): void {
  *
  * @example
  * ```ts
- * const summary = await trainRun({ config: parseRunConfig(json), root: ".", out: "runs/a" });
+ * import { parseRunConfig, trainRun } from "@sam/experiments";
+ *
+ * const config = parseRunConfig({ model: { builder: "mlp" }, data: { source: "spirals" }, method: { name: "sgd", hyper: { lr: 0.1 } }, epochs: 2 });
+ * const summary = await trainRun({ config, root: ".", out: "runs/a" });
  * summary?.weights_sha256;
  * ```
  */

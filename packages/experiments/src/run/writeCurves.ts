@@ -30,7 +30,8 @@ function lineChart(title: string, rows: { step: number; value: number; series: s
  *
  * @example
  * ```ts
- * const r = await writeCurves(out, metrics); // r.files: ["curves/loss.svg", ...]
+ * const line = { step: 10, epoch: 1, train_loss: 0.5, test_loss: 0.6, test_accuracy: 0.8, seconds: 1, images_per_second: 640, backend: "wasm" };
+ * const r = await writeCurves("runs/a", [line]); // { files: ["curves/loss.svg", ...] } or { skipped: why }
  * ```
  */
 export async function writeCurves(
