@@ -181,6 +181,11 @@ const dataSchema = z
       })
       .optional()
       .describe("csv: the files."),
+    resize: int(1)
+      .optional()
+      .describe(
+        "Resize every image to resize x resize pixels (bilinear), e.g. 16 for the digits of the transfer demo.",
+      ),
     validation: z
       .number()
       .min(0)

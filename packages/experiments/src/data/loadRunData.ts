@@ -11,6 +11,7 @@ import {
   spirals,
   twoMoons,
 } from "@sam/models";
+import * as tf from "@tensorflow/tfjs";
 import type { RunConfig } from "../config/runConfig";
 import { resolveInside } from "../fs/resolveInside";
 import { loadMnistDigits } from "./loadMnistDigits";
@@ -141,6 +142,23 @@ async function sources(c: RunConfig, root: string): Promise<{ train: Dataset; te
   }
 }
 
+/** The images of `ds` resized to `side` x `side` (bilinear). */
+function resizeImages(ds: Dataset, side: number): Dataset {
+  if (ds.xShape.length !== 3) {
+    throw new Error(
+      `data.resize is ${side}, but the examples have shape ${JSON.stringify(ds.xShape)}, not images.`,
+    );
+  }
+  const [h, w, c] = ds.xShape as [number, number, number];
+  const xs = tf.tidy(
+    () =>
+      tf.image
+        .resizeBilinear(tf.tensor4d(Float32Array.from(ds.xs), [ds.size, h, w, c]), [side, side])
+        .dataSync() as Float32Array,
+  );
+  return { ...ds, xs, xShape: [side, side, c] };
+}
+
 function range(n: number): Int32Array {
   return Int32Array.from({ length: n }, (_, i) => i);
 }
@@ -184,6 +202,10 @@ export async function loadRunData(config: RunConfig, root: string): Promise<RunD
   if (d.classes && d.source !== "mnist") {
     train = keepClasses(train, d.classes);
     test = keepClasses(test, d.classes);
+  }
+  if (d.resize !== undefined) {
+    train = resizeImages(train, d.resize);
+    test = resizeImages(test, d.resize);
   }
   if (train.numClasses === undefined) {
     throw new Error(
