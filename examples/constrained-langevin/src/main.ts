@@ -9,7 +9,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { setupBackend } from "@sam/backend";
 import { formatTable } from "@sam/examples-kit";
-import { makePlot, writePlot } from "@sam/landscape";
+import { makePlot } from "@sam/landscape";
+import { writePlot } from "@sam/landscape/node";
 import { shapes } from "@sam/models";
 import { constrainedRun } from "./constrainedRun";
 

@@ -9,7 +9,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { setupBackend } from "@sam/backend";
 import { formatTable, progressBar } from "@sam/examples-kit";
-import { interpolationPlot, sharpnessPlot, writePlot } from "@sam/landscape";
+import { interpolationPlot, sharpnessPlot } from "@sam/landscape";
+import { writePlot } from "@sam/landscape/node";
 import { edgeOfStabilityRun } from "./edgeOfStability";
 import { layerwiseInterpolation } from "./layerwiseInterpolation";
 

@@ -1,7 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { collectParams, cosineDecay, GroupedOptimizer, sam, samOn, sgd } from "@sam/core";
 import { accuracy, trainClassifier } from "@sam/examples-kit";
-import { type Dataset, loadBackbone } from "@sam/models";
+import type { Dataset } from "@sam/models";
+import { loadBackbone } from "@sam/models/node";
 import { multirate } from "@sam/multirate";
 import { buildModel, DEMO } from "./setup";
 

@@ -14,8 +14,10 @@ import * as tf from "@tensorflow/tfjs";
 import { setupBackend } from "@sam/backend";
 import { collectParams } from "@sam/core";
 import { formatTable, progressBar } from "@sam/examples-kit";
-import { alphaGrid, captureState, interpolate, interpolationPlot, modelEvaluator, writePlot } from "@sam/landscape";
-import { getSamMeta, loadBackbone, sliceDataset, toTensors } from "@sam/models";
+import { alphaGrid, captureState, interpolate, interpolationPlot, modelEvaluator } from "@sam/landscape";
+import { writePlot } from "@sam/landscape/node";
+import { getSamMeta, sliceDataset, toTensors } from "@sam/models";
+import { loadBackbone } from "@sam/models/node";
 import { type FineTuneOptions, fineTune, METHODS } from "./fineTune";
 import { buildModel, DEMO, digitsTask } from "./setup";
 

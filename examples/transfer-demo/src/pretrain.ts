@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { setupBackend } from "@sam/backend";
 import { collectParams, cosineDecay, GroupedOptimizer, sgd } from "@sam/core";
 import { accuracy, trainClassifier } from "@sam/examples-kit";
-import { saveWeights } from "@sam/models";
+import { saveWeights } from "@sam/models/node";
 import { buildModel, DEMO, digitsTask } from "./setup";
 
 const backend = await setupBackend();

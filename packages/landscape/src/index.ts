@@ -6,6 +6,8 @@
  * Hessian-vector products, power iteration, Lanczos, Hutchinson, stochastic Lanczos
  * quadrature), sharpness measures (SAM, ASAM, average case, m-sharpness, scale-invariant),
  * an edge-of-stability tracker, and plots as Vega-Lite specs rendered to SVG and PNG.
+ * Browser-safe: no Node built-in is reachable from this entry; `writePlot` (files) is in
+ * `@sam/landscape/node`.
  */
 
 export { edgeOfStabilityThreshold, type ThresholdOptions } from "./eos/edgeOfStabilityThreshold";
@@ -82,7 +84,6 @@ export { makePlot, type Plot, type PngOptions, type VegaLiteSpec } from "./plots
 export { type SharpnessPlotOptions, sharpnessPlot } from "./plots/sharpnessPlot";
 export { type SlicePlotOptions, slicePlot } from "./plots/slicePlot";
 export { type SpectrumPlotOptions, spectrumPlot } from "./plots/spectrumPlot";
-export { writePlot } from "./plots/writePlot";
 export type { OnProgress, Progress } from "./progress";
 // Sharpness
 export { type AdaptiveSharpnessOptions, adaptiveSharpness } from "./sharpness/adaptiveSharpness";

@@ -7,7 +7,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { batches, type Dataset, loadBackbone, saveWeights, shapes, smallConvNet, toTensors } from "../src/index";
+import { batches, type Dataset, shapes, smallConvNet, toTensors } from "../src/index";
+import { loadBackbone, saveWeights } from "../src/node";
 import { useFastCpuConvFilterGrad } from "./fastCpuConvGrad";
 
 await tf.setBackend("cpu");
@@ -32,7 +33,9 @@ function train(model: tf.LayersModel, ds: Dataset, epochs: number, lr: number): 
 
 function accuracy(model: tf.LayersModel, ds: Dataset): number {
   const { xs, ys } = toTensors(ds, { oneHot: false });
-  const acc = tf.tidy(() => tf.mean(tf.cast(tf.equal(tf.argMax(model.predict(xs) as tf.Tensor, -1), ys), "float32")));
+  const acc = tf.tidy(() =>
+    tf.mean(tf.cast(tf.equal(tf.argMax(model.predict(xs) as tf.Tensor, -1), ys), "float32")),
+  );
   const v = acc.dataSync()[0]!;
   tf.dispose([xs, ys, acc]);
   return v;
@@ -55,6 +58,10 @@ const report = await loadBackbone(fine, join(dir, "taskA"));
 const scratch = net(5, 2);
 train(fine, trainB, 8, 0.003);
 train(scratch, trainB, 8, 0.003);
-console.log(`task B (150 training images) test accuracy: fine-tuned ${accuracy(fine, testB).toFixed(3)}, scratch ${accuracy(scratch, testB).toFixed(3)}`);
-console.log(`loaded ${report.loaded.length}, initialized ${report.initialized.join(", ")}; ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+console.log(
+  `task B (150 training images) test accuracy: fine-tuned ${accuracy(fine, testB).toFixed(3)}, scratch ${accuracy(scratch, testB).toFixed(3)}`,
+);
+console.log(
+  `loaded ${report.loaded.length}, initialized ${report.initialized.join(", ")}; ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+);
 await rm(dir, { recursive: true, force: true });

@@ -1,7 +1,8 @@
 /**
  * @packageDocumentation
  * `@sam/models`: model builders with stable layer names, block metadata and tags; data sets and
- * loaders; weight save/load for transfer learning. Node only for file I/O; no libtensorflow.
+ * loaders; weight save/load for transfer learning. Browser-safe: no Node built-in is reachable from
+ * this entry; file readers, downloads and checkpoint files are in `@sam/models/node`. No libtensorflow.
  */
 
 // Models
@@ -18,12 +19,7 @@ export { type MultiHeadAttentionArgs, MultiHeadAttention } from "./layers/multiH
 export { type PositionEmbeddingArgs, PositionEmbedding } from "./layers/positionEmbedding";
 export { registerSamLayers } from "./layers/registerSamLayers";
 
-// Weights I/O (Node)
-export { type FileHandler, fileHandler } from "./weights/fileHandler";
-export { type LoadBackboneOptions, loadBackbone } from "./weights/loadBackbone";
-export { loadModel } from "./weights/loadModel";
-export { type LoadWeightsOptions, loadWeights } from "./weights/loadWeights";
-export { saveWeights } from "./weights/saveWeights";
+// Weights I/O and file readers are Node-only: `@sam/models/node`.
 export type { WeightsReport } from "./weights/weightsReport";
 
 // Data
@@ -31,24 +27,12 @@ export { type AugmentOptions, augmentImages } from "./data/augmentImages";
 export { type Batch, type BatchesOptions, batches } from "./data/batches";
 export { createRng, type Rng } from "./data/createRng";
 export { checkDataset, type Dataset, sliceDataset, toTensors } from "./data/dataset";
-export {
-  DATASET_SOURCES,
-  type DatasetName,
-  type DownloadOptions,
-  downloadDataset,
-} from "./data/downloadDataset";
+export { DATASET_SOURCES, type DatasetName } from "./data/datasetSources";
 export { type GaussianBlobsOptions, gaussianBlobs } from "./data/gaussianBlobs";
 export { type ChannelStats, channelStats, normalizeChannels } from "./data/normalizeChannels";
-export { type CifarOptions, parseCifar, readCifar } from "./data/readCifar";
-export { type CsvOptions, parseCsv, readCsv } from "./data/readCsv";
-export {
-  FASHION_MNIST_CLASSES,
-  type IdxArray,
-  parseIdx,
-  type ReadMnistOptions,
-  readIdx,
-  readMnist,
-} from "./data/readIdx";
+export { type CifarOptions, parseCifar } from "./data/parseCifar";
+export { type CsvOptions, parseCsv } from "./data/parseCsv";
+export { FASHION_MNIST_CLASSES, type IdxArray, parseIdx } from "./data/parseIdx";
 export { type MnistDigitsOptions, type MnistDigitsSplit, mnistDigits } from "./data/mnistDigits";
 export { SHAPE_FAMILIES, type ShapesOptions, shapes } from "./data/shapes";
 export { type SpiralsOptions, spirals } from "./data/spirals";

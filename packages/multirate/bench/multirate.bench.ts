@@ -22,15 +22,8 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { collectParams, cosineDecay, GroupedOptimizer, sgd } from "@sam/core";
-import {
-  batches,
-  type Dataset,
-  loadBackbone,
-  saveWeights,
-  shapes,
-  smallConvNet,
-  toTensors,
-} from "@sam/models";
+import { batches, type Dataset, shapes, smallConvNet, toTensors } from "@sam/models";
+import { loadBackbone, saveWeights } from "@sam/models/node";
 import * as tf from "@tensorflow/tfjs";
 import { describeSchedule, headSelector, multirate, multirateSpeedup } from "../src/index";
 

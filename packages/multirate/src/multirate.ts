@@ -65,7 +65,8 @@ export interface MultirateOptions {
  *
  * @example
  * ```ts
- * import { loadBackbone, smallConvNet } from "@sam/models";
+ * import { smallConvNet } from "@sam/models";
+ * import { loadBackbone } from "@sam/models/node";
  * import { multirate } from "@sam/multirate";
  *
  * const model = smallConvNet({ numClasses: 5 });

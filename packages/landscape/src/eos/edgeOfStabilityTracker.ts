@@ -67,7 +67,8 @@ export interface EdgeOfStabilityRecord {
  * @example
  * ```ts
  * import { collectParams } from "@sam/core";
- * import { EdgeOfStabilityTracker, modelLoss, sharpnessPlot, writePlot } from "@sam/landscape";
+ * import { EdgeOfStabilityTracker, modelLoss, sharpnessPlot } from "@sam/landscape";
+ * import { writePlot } from "@sam/landscape/node";
  *
  * const tracker = new EdgeOfStabilityTracker({
  *   params: collectParams(model), lossFn: modelLoss(model, xSub, ySub, "halfSquaredError"), lr: 0.01, every: 100,

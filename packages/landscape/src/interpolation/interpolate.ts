@@ -108,7 +108,8 @@ export interface InterpolationResult {
  * @example
  * ```ts
  * import { collectParams } from "@sam/core";
- * import { captureState, interpolate, interpolationPlot, modelEvaluator, writePlot } from "@sam/landscape";
+ * import { captureState, interpolate, interpolationPlot, modelEvaluator } from "@sam/landscape";
+ * import { writePlot } from "@sam/landscape/node";
  *
  * const params = collectParams(model);
  * const init = captureState(params);

@@ -21,7 +21,8 @@ export interface InterpolationPlotOptions {
  *
  * @example
  * ```ts
- * import { interpolate, interpolationPlot, writePlot } from "@sam/landscape";
+ * import { interpolate, interpolationPlot } from "@sam/landscape";
+ * import { writePlot } from "@sam/landscape/node";
  *
  * const result = await interpolate({ params, from: init, to: final, evaluate, groups });
  * await writePlot(interpolationPlot(result, { metric: "loss" }), "out/interpolation");

@@ -13,7 +13,8 @@ export interface PngOptions {
 
 /**
  * A plot: its Vega-Lite spec, and headless renderers. Rendering needs the optional peers
- * `vega`, `vega-lite` (SVG) and `@resvg/resvg-js` (PNG); the spec alone needs nothing.
+ * `vega`, `vega-lite` (SVG, in Node and in a browser) and `@resvg/resvg-js` (PNG, Node only); the
+ * spec alone needs nothing. `writePlot` (from `@sam/landscape/node`) writes the files.
  *
  * @example
  * ```ts
@@ -49,23 +50,49 @@ interface ResvgModule {
 
 const INSTALL = "npm i vega@^6.4.0 vega-lite@^6.4.3 @resvg/resvg-js@^2.6.2";
 
-async function load<T>(name: string): Promise<T> {
+function missingPeer(name: string, e: unknown): SamConfigError {
+  return new SamConfigError(
+    `Rendering a plot needs the optional peer dependency "${name}", which could not be loaded (${(e as Error).message}). ` +
+      `Install the plotting peers (${INSTALL}), or use plot.spec with your own renderer.`,
+  );
+}
+
+/**
+ * vega-lite and vega by literal specifiers inside `try`: bundlers (esbuild, vite) find and bundle
+ * them for the browser when installed, and still bundle a project without them. vega 6 and
+ * vega-lite 6 are ESM-only with top-level await: `require` cannot load them, a dynamic import can
+ * (from ESM and from CJS alike).
+ */
+async function loadVega(): Promise<{ vl: VegaLiteModule; vega: VegaModule }> {
+  let vl: VegaLiteModule;
   try {
-    // vega 6 and vega-lite 6 are ESM-only with top-level await: `require` cannot load them,
-    // a dynamic import can (from ESM and from CJS alike).
-    return (await import(name)) as T;
+    vl = (await import("vega-lite")) as unknown as VegaLiteModule;
   } catch (e) {
-    throw new SamConfigError(
-      `Rendering a plot needs the optional peer dependency "${name}", which could not be loaded (${(e as Error).message}). ` +
-        `Install the plotting peers (${INSTALL}), or use plot.spec with your own renderer.`,
-    );
+    throw missingPeer("vega-lite", e);
+  }
+  try {
+    return { vl, vega: (await import("vega")) as unknown as VegaModule };
+  } catch (e) {
+    throw missingPeer("vega", e);
+  }
+}
+
+/**
+ * resvg is a Node addon: a computed specifier, so that bundlers for the browser leave it out
+ * (`png()` then says it needs Node).
+ */
+async function loadResvg(): Promise<ResvgModule> {
+  const name = "@resvg/resvg-js";
+  try {
+    return (await import(/* @vite-ignore */ name)) as ResvgModule;
+  } catch (e) {
+    throw missingPeer(name, e);
   }
 }
 
 /** Renders a Vega-Lite spec to SVG, headless. */
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
-  const vl = await load<VegaLiteModule>("vega-lite");
-  const vega = await load<VegaModule>("vega");
+  const { vl, vega } = await loadVega();
   // vega tags the data objects it ingests (Symbol(vega_id)): render a copy so the spec stays plain.
   const copy = JSON.parse(JSON.stringify(spec)) as VegaLiteSpec;
   const view = new vega.View(vega.parse(vl.compile(copy).spec), { renderer: "none" });
@@ -78,7 +105,7 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
 
 /** Rasterises an SVG string to PNG bytes with resvg. */
 export async function renderPng(svg: string, options: PngOptions = {}): Promise<Uint8Array> {
-  const { Resvg } = await load<ResvgModule>("@resvg/resvg-js");
+  const { Resvg } = await loadResvg();
   const scale = options.scale ?? 2;
   if (!(scale > 0))
     throw new SamConfigError(`png scale is ${scale}: it must be a positive zoom factor such as 2.`);
@@ -96,7 +123,8 @@ export async function renderPng(svg: string, options: PngOptions = {}): Promise<
  *
  * @example
  * ```ts
- * import { makePlot, writePlot } from "@sam/landscape";
+ * import { makePlot } from "@sam/landscape";
+ * import { writePlot } from "@sam/landscape/node";
  *
  * const plot = makePlot({ mark: "line", data: { values: [{ x: 0, y: 1 }, { x: 1, y: 0 }] },
  *   encoding: { x: { field: "x", type: "quantitative" }, y: { field: "y", type: "quantitative" } } });

@@ -18,7 +18,8 @@ export interface SharpnessPlotOptions {
  *
  * @example
  * ```ts
- * import { sharpnessPlot, writePlot } from "@sam/landscape";
+ * import { sharpnessPlot } from "@sam/landscape";
+ * import { writePlot } from "@sam/landscape/node";
  *
  * await writePlot(sharpnessPlot(tracker.history), "out/edge-of-stability");
  * ```

@@ -28,7 +28,8 @@ export interface SlicePlotOptions {
  *
  * @example
  * ```ts
- * import { slice2d, slicePlot, writePlot } from "@sam/landscape";
+ * import { slice2d, slicePlot } from "@sam/landscape";
+ * import { writePlot } from "@sam/landscape/node";
  *
  * const surface = await slice2d({ params, directions: [d1, d2], evaluate });
  * await writePlot(slicePlot(surface, { kind: "contour", levels: 15 }), "out/surface");

@@ -16,7 +16,8 @@ export interface SpectrumPlotOptions {
  *
  * @example
  * ```ts
- * import { spectralDensity, spectrumPlot, writePlot } from "@sam/landscape";
+ * import { spectralDensity, spectrumPlot } from "@sam/landscape";
+ * import { writePlot } from "@sam/landscape/node";
  *
  * await writePlot(spectrumPlot(await spectralDensity(op, { steps: 40 })), "out/esd");
  * await writePlot(spectrumPlot([12.1, 7.4, 3.3]), "out/top3");

@@ -9,7 +9,8 @@ import { type Plot, type PngOptions, renderPng } from "./plot";
  *
  * @example
  * ```ts
- * import { interpolationPlot, writePlot } from "@sam/landscape";
+ * import { interpolationPlot } from "@sam/landscape";
+ * import { writePlot } from "@sam/landscape/node";
  *
  * const files = await writePlot(interpolationPlot(result), "out/interpolation");
  * files.png; // "out/interpolation.png"

@@ -43,7 +43,8 @@ export interface Slice2dResult {
  *
  * @example
  * ```ts
- * import { randomDirection, slice2d, slicePlot, writePlot } from "@sam/landscape";
+ * import { randomDirection, slice2d, slicePlot } from "@sam/landscape";
+ * import { writePlot } from "@sam/landscape/node";
  *
  * const surface = await slice2d({
  *   params, evaluate: lossFn,

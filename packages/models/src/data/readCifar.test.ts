@@ -2,7 +2,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseCifar, readCifar } from "./readCifar";
+import { parseCifar } from "./parseCifar";
+import { readCifar } from "./readCifar";
 
 let dir: string;
 beforeAll(async () => {

@@ -2,7 +2,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseCsv, readCsv } from "./readCsv";
+import { parseCsv } from "./parseCsv";
+import { readCsv } from "./readCsv";
 
 let dir: string;
 beforeAll(async () => {

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseIdx, readIdx, readMnist } from "./readIdx";
+import { parseIdx } from "./parseIdx";
+import { readIdx, readMnist } from "./readIdx";
 
 let dir: string;
 beforeAll(async () => {

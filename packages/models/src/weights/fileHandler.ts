@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import * as tfc from "@tensorflow/tfjs-core";
 import { atomicWriteDir } from "../internal/atomicWriteDir";
+import { resolveInside } from "../internal/resolveInside";
 
 /** Name of the topology + manifest file (the tfjs "layers-model" format). */
 export const MODEL_JSON = "model.json";
@@ -55,7 +56,9 @@ export type FileHandler = tfc.io.IOHandler & Required<Pick<tfc.io.IOHandler, "sa
  *   holds anything but `model.json` and `*.bin` files.
  * - `load` reads every shard the manifest lists (so checkpoints written by tfjs-node or the Python
  *   converter, with several `group1-shardXofY.bin` files, load too) and checks their total length
- *   against the manifest.
+ *   against the manifest. Every shard path must stay inside `dir`: an absolute path, a `..` that
+ *   climbs out, or a symbolic link leading out (`model.json` itself included) is refused with an
+ *   error naming the path, before anything is read.
  *
  * @param dir - The checkpoint directory.
  * @returns An IOHandler usable with `model.save(handler)` and `tf.loadLayersModel(handler)`.
@@ -103,7 +106,8 @@ export function fileHandler(dir: string): FileHandler {
     },
 
     async load(): Promise<tfc.io.ModelArtifacts> {
-      const jsonPath = join(target, MODEL_JSON);
+      const fn = `fileHandler('${dir}').load`;
+      const jsonPath = await resolveInside(fn, target, MODEL_JSON, "the checkpoint");
       let text: string;
       try {
         text = await readFile(jsonPath, "utf8");
@@ -129,7 +133,7 @@ export function fileHandler(dir: string): FileHandler {
         const parts: Uint8Array[] = [];
         for (const group of manifest) {
           for (const p of group.paths) {
-            const file = join(target, p);
+            const file = await resolveInside(fn, target, p, MODEL_JSON);
             try {
               parts.push(await readFile(file));
             } catch (e) {

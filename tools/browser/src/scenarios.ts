@@ -1,0 +1,225 @@
+import { collectParams, samOn, sam, sgd } from "@sam/core";
+import { captureState, interpolate, interpolationPlot, modelEvaluator } from "@sam/landscape";
+import { adlala } from "@sam/langevin";
+import {
+  cifarResNet,
+  createRng,
+  mlp,
+  smallConvNet,
+  textTransformer,
+  toTensors,
+  twoMoons,
+  vit,
+  wideResNet,
+} from "@sam/models";
+import { multirate } from "@sam/multirate";
+import * as tf from "@tensorflow/tfjs";
+
+/**
+ * One check's outcome: `values` are compared across platforms (the browser's cpu run against
+ * Node's, to 1e-4); `problems` are failures found inside the run (a tensor leak, an SVG without a
+ * line).
+ */
+export interface ScenarioResult {
+  name: string;
+  values: number[];
+  problems: string[];
+  ms: number;
+}
+
+/** Tensor count must not grow between two identical rounds of `round` (run after a warm-up). */
+async function tensorsStable(round: () => Promise<void>, problems: string[]): Promise<void> {
+  await round();
+  const before = tf.memory().numTensors;
+  await round();
+  const after = tf.memory().numTensors;
+  if (after !== before) problems.push(`tensor count grew from ${before} to ${after} over one more round`);
+}
+
+const logitsLoss = (y: tf.Tensor, logits: tf.Tensor) => tf.losses.softmaxCrossEntropy(y, logits);
+
+/** `model.fit` with an optimizer from `makeOptimizer` on two moons; returns the epoch losses. */
+async function fitMoons(
+  makeOptimizer: (model: tf.LayersModel) => tf.Optimizer,
+  norm: "batch" | "none",
+  problems: string[],
+): Promise<number[]> {
+  const model = mlp({
+    inputDim: 2,
+    widths: [16, 16],
+    outputDim: 2,
+    norm: norm === "batch" ? "batch" : undefined,
+    seed: 3,
+  });
+  const { xs, ys } = toTensors(twoMoons({ n: 48, noise: 0.1, seed: 2 }));
+  model.compile({ optimizer: makeOptimizer(model), loss: logitsLoss });
+  const history = await model.fit(xs, ys, { epochs: 4, batchSize: 32, shuffle: false, verbose: 0 });
+  const losses = history.history.loss as number[];
+  await tensorsStable(async () => {
+    await model.fit(xs, ys, { epochs: 1, batchSize: 32, shuffle: false, verbose: 0 });
+  }, problems);
+  tf.dispose([xs, ys]);
+  model.dispose();
+  return losses;
+}
+
+async function timed(name: string, body: (problems: string[]) => Promise<number[]>): Promise<ScenarioResult> {
+  const problems: string[] = [];
+  const t0 = performance.now();
+  let values: number[] = [];
+  try {
+    values = await body(problems);
+    if (values.some((v) => !Number.isFinite(v)))
+      problems.push(`non-finite value in ${JSON.stringify(values)}`);
+  } catch (e) {
+    problems.push(`threw: ${(e as Error).stack ?? String(e)}`);
+  }
+  return { name, values, problems, ms: Math.round(performance.now() - t0) };
+}
+
+/** The tiny builds of every `@sam/models` builder, with in-memory inputs. */
+const BUILDERS: {
+  name: string;
+  model: () => tf.LayersModel;
+  input: (n: number) => tf.Tensor;
+  classes: number;
+}[] = [
+  {
+    name: "mlp",
+    model: () => mlp({ inputDim: 4, widths: [8], outputDim: 3, seed: 1 }),
+    input: (n) => rand([n, 4]),
+    classes: 3,
+  },
+  {
+    name: "smallConvNet",
+    model: () => smallConvNet({ inputShape: [8, 8, 1], numClasses: 3, filters: [4, 8], seed: 1 }),
+    input: (n) => rand([n, 8, 8, 1]),
+    classes: 3,
+  },
+  {
+    name: "cifarResNet",
+    model: () => cifarResNet({ depth: 8, inputShape: [8, 8, 3], numClasses: 3, width: 4, seed: 1 }),
+    input: (n) => rand([n, 8, 8, 3]),
+    classes: 3,
+  },
+  {
+    name: "wideResNet",
+    model: () => wideResNet({ depth: 10, widen: 1, inputShape: [8, 8, 3], numClasses: 3, seed: 1 }),
+    input: (n) => rand([n, 8, 8, 3]),
+    classes: 3,
+  },
+  {
+    name: "vit",
+    model: () =>
+      vit({ imageSize: 8, patchSize: 4, dim: 8, depth: 1, heads: 2, numClasses: 3, channels: 1, seed: 1 }),
+    input: (n) => rand([n, 8, 8, 1]),
+    classes: 3,
+  },
+  {
+    name: "textTransformer",
+    model: () =>
+      textTransformer({ vocabSize: 12, seqLen: 6, dim: 8, depth: 1, heads: 2, numClasses: 3, seed: 1 }),
+    input: (n) => {
+      const rng = createRng(5);
+      return tf.tensor2d(
+        Array.from({ length: n * 6 }, () => rng.int(12)),
+        [n, 6],
+        "int32",
+      );
+    },
+    classes: 3,
+  },
+];
+
+/** Seeded uniform values in [0, 1) from the models' PRNG (identical on every platform). */
+function rand(shape: number[]): tf.Tensor {
+  const rng = createRng(shape.reduce((a, b) => a * b, 1));
+  const n = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(
+    Float32Array.from({ length: n }, () => rng.next()),
+    shape,
+  );
+}
+
+/**
+ * Runs every check on the current backend (the caller sets it) and returns the results. The same
+ * code runs in Node and, bundled by esbuild, in the page.
+ */
+export async function runScenarios(): Promise<ScenarioResult[]> {
+  const out: ScenarioResult[] = [];
+  out.push(
+    await timed("SAM under model.fit", (p) =>
+      fitMoons(
+        (m) =>
+          sam({ params: collectParams(m), rule: sgd({ momentum: 0.9 }), defaults: { lr: 0.1 }, rho: 0.05 }),
+        "none",
+        p,
+      ),
+    ),
+  );
+  out.push(
+    await timed("SAM-ON under model.fit", (p) =>
+      fitMoons(
+        (m) =>
+          samOn({ params: collectParams(m), rule: sgd({ momentum: 0.9 }), defaults: { lr: 0.1 }, rho: 0.5 }),
+        "batch",
+        p,
+      ),
+    ),
+  );
+  out.push(
+    await timed("Langevin rule (AdLaLa) under model.fit", (p) =>
+      fitMoons((m) => adlala({ params: collectParams(m), seed: 1 }), "none", p),
+    ),
+  );
+  out.push(
+    await timed("multirate under model.fit", (p) =>
+      fitMoons((m) => multirate(m, { k: 2, lr: 0.05, momentum: 0.9 }), "none", p),
+    ),
+  );
+  out.push(
+    await timed("interpolate and a plot spec rendered to SVG", async (problems) => {
+      const model = mlp({ inputDim: 2, widths: [16], outputDim: 2, seed: 4 });
+      const { xs, ys } = toTensors(twoMoons({ n: 32, noise: 0.1, seed: 3 }));
+      const params = collectParams(model);
+      const from = captureState(params);
+      model.compile({ optimizer: tf.train.sgd(0.5), loss: logitsLoss });
+      await model.fit(xs, ys, { epochs: 5, batchSize: 64, verbose: 0 });
+      const to = captureState(params);
+      const before = tf.memory().numTensors;
+      const result = await interpolate({
+        params,
+        from,
+        to,
+        alphas: [0, 0.5, 1],
+        evaluate: modelEvaluator({ model, x: xs, y: ys }),
+      });
+      if (tf.memory().numTensors !== before)
+        problems.push(`interpolate left ${tf.memory().numTensors - before} tensors`);
+      const svg = await interpolationPlot(result).svg();
+      if (!svg.startsWith("<svg") || !svg.includes("<path"))
+        problems.push(`not an SVG with a line: ${svg.slice(0, 80)}`);
+      tf.dispose([xs, ys]);
+      model.dispose();
+      return result.curves.flatMap((c) => c.loss.map((v) => v ?? Number.NaN));
+    }),
+  );
+  for (const b of BUILDERS) {
+    out.push(
+      await timed(`${b.name}: two SGD steps with in-memory data`, async (problems) => {
+        const model = b.model();
+        const x = b.input(4);
+        const y = tf.oneHot(tf.tensor1d([0, 1, 2, 1], "int32"), b.classes);
+        model.compile({ optimizer: tf.train.sgd(0.05), loss: logitsLoss });
+        const losses: number[] = [];
+        await tensorsStable(async () => {
+          losses.push((await model.trainOnBatch(x, y)) as number);
+        }, problems);
+        tf.dispose([x, y]);
+        model.dispose();
+        return losses;
+      }),
+    );
+  }
+  return out;
+}
