@@ -1,13 +1,23 @@
 #!/usr/bin/env node
-// Sums the vitest JSON reports that every package's test run leaves in test-results.json and
-// prints one closing line, "Tests: N passed, N failed, N skipped", that CI can read.
-// Exits non-zero when a test failed, when a package with tests left no results, or when no
-// test ran at all. With --clean it only deletes earlier results (run it before the tests).
+// Sums the vitest JSON reports that every package's test runs leave and prints one closing
+// line, "Tests: N passed, N failed, N skipped", that CI can read. The fast tests (`test`, the
+// default, or --fast) write test-results.json; the long ones (`test:long`, --long) write
+// test-results.long.json; --fast --long sums both (what CI runs).
+// Exits non-zero when a test failed, when a package with such tests left no results, or when no
+// test ran at all. With --clean it only deletes earlier results of both kinds (run it before
+// the tests).
 import { existsSync, readdirSync, readFileSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
 const clean = process.argv.includes("--clean");
+const long = process.argv.includes("--long");
+const fast = process.argv.includes("--fast") || !long;
+/** The kinds of run to sum: the package script that runs them and the report it writes. */
+const kinds = [
+  ...(fast ? [{ script: "test", report: "test-results.json", tag: "" }] : []),
+  ...(long ? [{ script: "test:long", report: "test-results.long.json", tag: " (long)" }] : []),
+];
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -18,27 +28,34 @@ for (const area of ["packages", "tools", "examples"]) {
   for (const name of readdirSync(join(root, area))) {
     const manifest = join(root, area, name, "package.json");
     if (!existsSync(manifest)) continue;
-    const file = join(root, area, name, "test-results.json");
     if (clean) {
       // forget earlier results, so a package whose tests did not run cannot pass on stale ones
-      if (existsSync(file)) unlinkSync(file);
+      for (const report of ["test-results.json", "test-results.long.json"]) {
+        const file = join(root, area, name, report);
+        if (existsSync(file)) unlinkSync(file);
+      }
       continue;
     }
-    if (!existsSync(file)) {
-      if (JSON.parse(readFileSync(manifest, "utf8")).scripts?.test) missing.push(`${area}/${name}`);
-      continue;
+    const scripts = JSON.parse(readFileSync(manifest, "utf8")).scripts ?? {};
+    for (const kind of kinds) {
+      const file = join(root, area, name, kind.report);
+      if (!existsSync(file)) {
+        if (scripts[kind.script]) missing.push(`${area}/${name}${kind.tag}`);
+        continue;
+      }
+      const r = JSON.parse(readFileSync(file, "utf8"));
+      passed += r.numPassedTests;
+      failed += r.numFailedTests;
+      skipped += r.numPendingTests + (r.numTodoTests ?? 0);
+      rows.push(
+        `${`${area}/${name}${kind.tag}`.padEnd(34)} ${String(r.numPassedTests).padStart(5)} passed ${String(r.numFailedTests).padStart(3)} failed ${String(r.numPendingTests).padStart(3)} skipped`,
+      );
     }
-    const r = JSON.parse(readFileSync(file, "utf8"));
-    passed += r.numPassedTests;
-    failed += r.numFailedTests;
-    skipped += r.numPendingTests + (r.numTodoTests ?? 0);
-    rows.push(
-      `${`${area}/${name}`.padEnd(34)} ${String(r.numPassedTests).padStart(5)} passed ${String(r.numFailedTests).padStart(3)} failed ${String(r.numPendingTests).padStart(3)} skipped`,
-    );
   }
 }
 if (clean) process.exit(0);
 console.log(rows.join("\n"));
-if (missing.length > 0) console.log(`no test results from: ${missing.join(", ")} (their test run crashed or did not start)`);
+if (missing.length > 0)
+  console.log(`no test results from: ${missing.join(", ")} (their test run crashed or did not start)`);
 console.log(`Tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 || passed === 0 || missing.length > 0 ? 1 : 0);

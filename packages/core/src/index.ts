@@ -81,10 +81,12 @@ export {
 } from "./sam/samOracle";
 export { withSplitConvolutionGradients } from "./sam/splitConvolutionGradients";
 export { type AdamHyper, adam, adamw } from "./rules/adam";
-export { chainRules, clipByGlobalNorm } from "./rules/chainRules";
-export { type EveryKOptions, everyK } from "./rules/everyK";
+export { ChainState, chainRules, clipByGlobalNorm, clipScale } from "./rules/chainRules";
+export { type EveryKOptions, EveryKState, everyK } from "./rules/everyK";
+export { scaleLr } from "./rules/scaleLr";
+export { NonFiniteStepError } from "./optimizer/nonFiniteStepError";
 export { fromTfOptimizer } from "./rules/fromTfOptimizer";
-export { partitionRules } from "./rules/partitionRules";
+export { gradsOf, noGrads, PartitionState, partitionRules } from "./rules/partitionRules";
 export {
   constant,
   cosineDecay,
@@ -101,8 +103,18 @@ export {
 export { type SgdHyper, sgd } from "./rules/sgd";
 export { allocateSlots } from "./rules/allocateSlots";
 export {
+  type AnyRule,
+  asUpdateRule,
   type ExternalRuleState,
+  type GroupGrads,
+  type GroupRule,
+  type HyperDefaults,
+  isGroupRule,
   type NamedTensor,
+  PerGroupState,
+  perGroup,
+  type Resolved,
+  StepCounter,
   groupSlotName,
   NO_STATE,
   paramSlotName,
@@ -113,3 +125,10 @@ export {
   type UpdateRule,
   withDefaults,
 } from "./rules/updateRule";
+export { rejectValue } from "./errors/rejectValue";
+export { createRng, type Rng } from "./random/createRng";
+export { seedHash } from "./random/seedHash";
+export { knownTags } from "./params/knownTags";
+export type { SlotInit, SlotSpec } from "./rules/allocateSlots";
+export { type NoDecayOptions, noDecayForNormAndBias } from "./params/noDecayForNormAndBias";
+export { type LayerwiseLrDecayOptions, layerwiseLrDecay } from "./params/layerwiseLrDecay";

@@ -9,7 +9,7 @@
  * smaller batch. The last line printed is JSON.
  */
 import { setupBackend } from "@sam/backend";
-import { collectParams } from "@sam/core";
+import { collectParams, createRng } from "@sam/core";
 import { cifarResNet } from "@sam/models";
 import * as tf from "@tensorflow/tfjs";
 import { modelLoss } from "../src/evaluation/modelLoss";
@@ -17,7 +17,6 @@ import { recomputeBatchNormStats } from "../src/evaluation/recomputeBatchNormSta
 import { hessianOperator } from "../src/hessian/hessianOperator";
 import { gradientsOf } from "../src/hessian/hessianVectorProduct";
 import { powerIteration } from "../src/hessian/powerIteration";
-import { makeRng, normalVector } from "../src/internal/rng";
 
 async function chooseBackend(): Promise<{ backend: string; why: string }> {
   const choice = await setupBackend();
@@ -34,8 +33,8 @@ async function main() {
   console.log(`backend ${backend} (${why}); ResNet-20, batch ${batch}, 32x32x3, ${repeats} repeats`);
   const model = cifarResNet({ depth: 20, numClasses: 10, seed: 1 });
   const params = collectParams(model);
-  const rng = makeRng(3);
-  const x = tf.tensor4d(Float32Array.from(normalVector(rng, batch * 32 * 32 * 3)), [batch, 32, 32, 3]);
+  const rng = createRng(3);
+  const x = tf.tensor4d(Float32Array.from(rng.normalVector(batch * 32 * 32 * 3)), [batch, 32, 32, 3]);
   const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 10), "int32"), 10));
   // Moving statistics of these weights (not the initial 0/1), so the loss is the network's.
   recomputeBatchNormStats(model, x);
@@ -49,7 +48,7 @@ async function main() {
     flat.dataSync();
     flat.dispose();
   };
-  const v = normalVector(rng, op.dim);
+  const v = rng.normalVector(op.dim);
   gradient(); // warm-up: kernels, weights, wasm memory
   op.apply(v);
   const grads: number[] = [];

@@ -1,15 +1,20 @@
-import type { ParamGroup, ResolvedHyper, RuleState, StepContext, UpdateRule } from "@sam/core";
-import { resolveHyperValue } from "@sam/core";
+import { type ParamGroup, perGroup, resolveHyperValue, type RuleState, type UpdateRule } from "@sam/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { type ConstraintSpec, tangentDimension } from "./constraint";
 import { initConstrainedState, type OnInfeasible } from "./internal/constrainedState";
-import { ConstrainedMotion } from "./internal/constrainedMotion";
-import { checkDefaults, numbers, requireNonNegative, requirePositive } from "./internal/hyper";
-import { type ConstrainedState, checkKnown, draw, type NoiseOption } from "./internal/ruleSupport";
+import { Rattle } from "./rattle";
+import { checkDefaults, requireNonNegative, requirePositive } from "./internal/hyper";
+import {
+  type ConstrainedState,
+  checkKnown,
+  draw,
+  firstHalfKick,
+  type NoiseOption,
+} from "./internal/ruleSupport";
 import { defaultNoise } from "./noiseSource";
 
 /** Hyperparameters of {@link adaptiveLangevin} (per group, schedulable). */
-export interface AdaptiveLangevinHyper {
+export type AdaptiveLangevinHyper = {
   /** Time step h. Default 0.25 (the authors' spiral setting). Must be > 0. */
   h?: number;
   /** Temperature tau in mean-loss units. Default 1e-4. */
@@ -20,7 +25,7 @@ export interface AdaptiveLangevinHyper {
   coupling?: number;
   /** Initial thermostat value xi_0, read when the optimizer is built. Default 0.1. */
   xi0?: number;
-}
+};
 
 /** Options of {@link adaptiveLangevin}. */
 export interface AdaptiveLangevinOptions extends NoiseOption {
@@ -40,7 +45,7 @@ const DEFAULTS = { h: 0.25, temperature: 1e-4, sigmaA: 0.01, coupling: 0.05, xi0
  * ```
  * dtheta = p dt,   dp = -grad L dt - xi p dt + sigma_A dW,   dxi = epsilon (p^T p - N tau) dt
  *
- * p     <- p - kappa_n g_n                 kappa_0 = h/2, then h          (B)
+ * p     <- p - kappa_n g_n                 kappa_0 = h/2, then h (n: this rule's own steps)  (B)
  * theta <- theta + (h/2) p                                                  (A_{h/2})
  * p     <- exp(-(h/2) xi) p                                                 (C_{h/2})
  * p     <- p + sigma_A sqrt(h/2) R1                                         (D_{h/2})
@@ -84,14 +89,14 @@ const DEFAULTS = { h: 0.25, temperature: 1e-4, sigmaA: 0.01, coupling: 0.05, xi0
 export function adaptiveLangevin(
   defaults: AdaptiveLangevinHyper = {},
   options: AdaptiveLangevinOptions = {},
-): UpdateRule {
+): UpdateRule<Required<AdaptiveLangevinHyper>> {
   checkKnown("adla", defaults, DEFAULTS);
   const merged = { ...DEFAULTS, ...defaults };
   checkDefaults("adla", merged, ["h"], ["temperature", "sigmaA", "coupling", "xi0"]);
   const noise = options.noise ?? defaultNoise;
   const constraints = [...(options.constraints ?? [])];
   const onInfeasible = options.onInfeasible ?? "project";
-  return {
+  return perGroup<Required<AdaptiveLangevinHyper>>({
     kind: "adla",
     defaults: merged,
     init(group: ParamGroup): RuleState {
@@ -99,6 +104,7 @@ export function adaptiveLangevin(
       requireNonNegative("adla", group, "xi0", xi0);
       return initConstrainedState("adla", "adla", group, constraints, {
         momentum: true,
+        clock: true,
         onInfeasible,
         extra: {
           xi: { init: () => tf.scalar(xi0) },
@@ -106,14 +112,13 @@ export function adaptiveLangevin(
         },
       });
     },
-    apply(group, grads, rawState, hyper: ResolvedHyper, ctx: StepContext) {
+    apply(group, grads, rawState, hp, ctx) {
       const state = rawState as ConstrainedState;
-      const hp = numbers(merged, hyper);
       const h = hp.h!;
       requirePositive("adla", group, "h", h);
       requireNonNegative("adla", group, "temperature", hp.temperature!);
       const half = h / 2;
-      const kick = ctx.step === 0 ? half : h;
+      const kick = firstHalfKick(state, h);
       const amp = hp.sigmaA! * Math.sqrt(half);
       group.params.forEach((param, i) => {
         const g = grads[i];
@@ -140,14 +145,14 @@ export function adaptiveLangevin(
           state.get("kinetic", i).assign(tf.div(kinetic, n));
           return;
         }
-        // Constrained: B A C D E D C A with projections (ConstrainedMotion).
+        // Constrained: B A C D E D C A with projections (Rattle).
         const stored = {
           theta: w,
           p: pSlot,
           s: state.maybe("slack", i),
           ps: state.maybe("slackMomentum", i),
         };
-        const motion = new ConstrainedMotion(con, stored, (role, stddev, shape) =>
+        const motion = new Rattle(con, stored, (role, stddev, shape) =>
           draw(noise, group, i, role, stddev, ctx, shape),
         );
         motion.kick(g, kick);
@@ -172,5 +177,5 @@ export function adaptiveLangevin(
       noise: noise.kind,
       onInfeasible,
     }),
-  };
+  });
 }

@@ -1,20 +1,22 @@
-import { type GroupedOptimizer, partitionRules, type UpdateRule } from "@sam/core";
+import type { GroupedOptimizer, UpdateRule } from "@sam/core";
 import { type AdaptiveLangevinHyper, adaptiveLangevin } from "./adaptiveLangevin";
-import type { ConstraintSpec } from "./constraint";
-import { defined, type PartitionedOptions, partitionedOptimizer } from "./internal/partitioned";
+import {
+  type PartitionedRuleOptions,
+  type PartitionedSchemeOptions,
+  partitionedRule,
+  partitionedScheme,
+} from "./internal/partitioned";
 import { type LangevinHyper, langevin } from "./langevin";
-import type { NoiseSource } from "./noiseSource";
 
-/** Options of {@link adlala}. */
-export interface AdlalaOptions extends PartitionedOptions {
-  /** Thermostat (AdLa) settings of the first partition. Defaults: the authors' spiral values. */
+/**
+ * Options of {@link adlala}: `firstHyper` holds the thermostat (Adaptive Langevin) settings of
+ * the first partition (defaults: the authors' spiral values), `rest` the Langevin settings of
+ * the rest (friction 0.1, temperature 1e-4).
+ */
+export interface AdlalaOptions
+  extends PartitionedSchemeOptions<Omit<AdaptiveLangevinHyper, "h">, Omit<LangevinHyper, "h">> {
+  /** @deprecated Renamed `firstHyper`, as in {@link lala} and {@link lol}; still read when `firstHyper` is absent. */
   readonly thermostat?: Omit<AdaptiveLangevinHyper, "h">;
-  /** Langevin settings of the rest. Defaults: friction 0.1, temperature 1e-4. */
-  readonly rest?: Omit<LangevinHyper, "h">;
-  /** Constraints on tensors of the first partition (constrained Adaptive Langevin there). */
-  readonly firstConstraints?: readonly ConstraintSpec[];
-  /** Constraints on tensors of the rest (constrained Langevin there). */
-  readonly restConstraints?: readonly ConstraintSpec[];
 }
 
 /**
@@ -38,18 +40,8 @@ export interface AdlalaOptions extends PartitionedOptions {
  * });
  * ```
  */
-export function adlalaRule(
-  options: {
-    noise?: NoiseSource;
-    firstConstraints?: readonly ConstraintSpec[];
-    restConstraints?: readonly ConstraintSpec[];
-  } = {},
-): UpdateRule {
-  const noise = options.noise ? { noise: options.noise } : {};
-  return partitionRules({
-    first: adaptiveLangevin({}, { ...noise, constraints: options.firstConstraints ?? [] }),
-    rest: langevin({}, { ...noise, constraints: options.restConstraints ?? [] }),
-  });
+export function adlalaRule(options: PartitionedRuleOptions = {}): UpdateRule {
+  return partitionedRule(adaptiveLangevin, langevin, options);
 }
 
 /**
@@ -64,27 +56,17 @@ export function adlalaRule(
  * import { collectParams } from "@sam/core";
  * import { adlala } from "@sam/langevin";
  *
- * const optimizer = adlala({ params: collectParams(model) });
+ * const optimizer = adlala({ params: collectParams(model), firstHyper: { coupling: 0.1 } });
  * model.compile({ optimizer, loss: "binaryCrossentropy" });
  * ```
  */
 export function adlala(options: AdlalaOptions): GroupedOptimizer {
-  const t = options.thermostat ?? {};
-  const r = options.rest ?? {};
-  return partitionedOptimizer(
+  const firstHyper = options.firstHyper ?? options.thermostat;
+  return partitionedScheme(
     "adlala",
-    { ...options, h: options.h ?? 0.25 },
-    adlalaRule({
-      ...(options.noise ? { noise: options.noise } : {}),
-      ...(options.firstConstraints ? { firstConstraints: options.firstConstraints } : {}),
-      ...(options.restConstraints ? { restConstraints: options.restConstraints } : {}),
-    }),
-    defined({
-      temperature: t.temperature ?? 1e-4,
-      sigmaA: t.sigmaA ?? 0.01,
-      coupling: t.coupling ?? 0.05,
-      xi0: t.xi0 ?? 0.1,
-    }),
-    defined({ temperature: r.temperature ?? 1e-4, friction: r.friction ?? 0.1 }),
+    { ...options, ...(firstHyper ? { firstHyper } : {}) },
+    adlalaRule,
+    { temperature: 1e-4, sigmaA: 0.01, coupling: 0.05, xi0: 0.1 },
+    { temperature: 1e-4, friction: 0.1 },
   );
 }

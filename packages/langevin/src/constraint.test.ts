@@ -2,9 +2,9 @@ import * as tf from "@tensorflow/tfjs";
 import { fromVariables, GroupedOptimizer, SamConfigError } from "@sam/core";
 import { expectNoLeak, expectTensorsClose, optimizerConformance } from "@sam/testing";
 import { describe, expect, it } from "vitest";
-import { subjectFor } from "./__fixtures__/subjects";
+import { readBy, subjectFor } from "./__fixtures__/subjects";
 import { adaptiveLangevin } from "./adaptiveLangevin";
-import { ball, circle, type ResolvedConstraint, tangentDimension } from "./constraint";
+import { ball, circle, orthogonal, type ResolvedConstraint, tangentDimension } from "./constraint";
 import { langevin } from "./langevin";
 import { langevinDiagnostics } from "./langevinDiagnostics";
 import { fastNoise, type NoiseSource } from "./noiseSource";
@@ -108,7 +108,7 @@ describe("ball (the sphere inequality)", () => {
       const k = tf.variable(tf.randomNormal([5, 4], 0, 0.1, "float32", 6));
       const opt = new GroupedOptimizer({
         params: fromVariables({ k }),
-        defaults: { h: 0.2, friction: 1, temperature: 0.01 },
+        defaults: readBy(rule(), { h: 0.2, friction: 1, temperature: 0.01 }),
         rule: rule(),
         seed: 2,
       });
@@ -153,5 +153,69 @@ describe("ball (the sphere inequality)", () => {
     expect(Math.hypot(p[0]!, p[1]!, ps[0]!)).toBeCloseTo(0.08 * Math.exp(-0.2), 3);
     opt.dispose();
     k.dispose();
+  });
+});
+
+describe("orthogonal({ stacked: true })", () => {
+  // Three random 4 x 2 frames as one [3, 4, 2] variable, and as three [4, 2] variables; the
+  // same gradient (zero noise, so the two runs see the same forces): ten BAOAB steps must move
+  // each slice exactly as its own tensor, and keep every slice orthonormal.
+  it("moves each slice of a stack as its own matrix, on its own Stiefel manifold", () => {
+    const start = tf.tidy(() => tf.randomNormal([3, 4, 2], 0, 1, "float32", 5));
+    const stack = tf.variable(start.clone());
+    const slices = tf.unstack(start).map((s) => tf.variable(s));
+    const rule = (stacked: boolean) =>
+      langevin(
+        { h: 0.1, friction: 1, temperature: 0.1 },
+        { noise: zeros, constraints: [orthogonal({ stacked })] },
+      );
+    const a = new GroupedOptimizer({ params: fromVariables({ stack }), rule: rule(true) });
+    const b = new GroupedOptimizer({
+      params: fromVariables(Object.fromEntries(slices.map((v, i) => [`s${i}`, v]))),
+      rule: rule(false),
+    });
+    const force = tf.tidy(() => tf.randomNormal([3, 4, 2], 0, 1, "float32", 6));
+    const forces = tf.unstack(force);
+    for (let n = 0; n < 10; n++) {
+      tf.tidy(() => a.applyGradients({ [stack.name]: force }));
+      tf.tidy(() => b.applyGradients(Object.fromEntries(slices.map((v, i) => [v.name, forces[i]!]))));
+    }
+    const together = tf.stack(slices);
+    expectTensorsClose(stack, together, { atol: 1e-5, rtol: 0 }, "stacked vs separate after 10 steps");
+    const gram = tf.matMul(stack, stack, true, false); // [3, 2, 2]
+    expectTensorsClose(
+      gram,
+      tf.tile(tf.expandDims(tf.eye(2)), [3, 1, 1]),
+      { atol: 1e-5, rtol: 0 },
+      "W_i^T W_i = I",
+    );
+    expect(Math.abs(stack.dataSync()[0]! - start.dataSync()[0]!)).toBeGreaterThan(1e-3); // it moved
+    expect(
+      tangentDimension(24, { kind: "orthogonal", radius: 1, iterations: 10, matrix: [4, 2], stack: 3 }),
+    ).toBe(15);
+    a.dispose();
+    b.dispose();
+    tf.dispose([start, stack, ...slices, force, ...forces, together, gram]);
+  });
+
+  it("projects each slice, and needs a rank >= 3 tensor", () => {
+    const v = tf.variable(tf.randomNormal([2, 3, 2], 0, 1, "float32", 9));
+    projectOntoConstraint(v, orthogonal({ stacked: true }));
+    const gram = tf.matMul(v, v, true, false);
+    expectTensorsClose(
+      gram,
+      tf.tile(tf.expandDims(tf.eye(2)), [2, 1, 1]),
+      { atol: 1e-5, rtol: 0 },
+      "projected slices",
+    );
+    const m = tf.variable(tf.zeros([4, 2]));
+    expect(
+      () =>
+        new GroupedOptimizer({
+          params: fromVariables({ m }),
+          rule: langevin({}, { constraints: [orthogonal({ stacked: true })] }),
+        }),
+    ).toThrow(/orthogonal\(\{ stacked: true \}\) is \[4, ?2\]: a stack of matrices has rank >= 3/);
+    tf.dispose([v, gram, m]);
   });
 });

@@ -1,5 +1,4 @@
-import { compileSelector, type ParamGroup, type SelectorSpec } from "@sam/core";
-import { fail, show } from "./internal/errors";
+import { compileSelector, describeValue, type ParamGroup, rejectValue, type SelectorSpec } from "@sam/core";
 
 /**
  * A weight constraint, as plain data (saved in rule configs). Each applies to the tensors of
@@ -17,7 +16,12 @@ import { fail, show } from "./internal/errors";
  * orthogonality is invariant under transposition and under reordering the fan-in axis.
  */
 export type ConstraintSpec =
-  | { readonly kind: "orthogonal"; readonly select?: SelectorSpec; readonly iterations?: number }
+  | {
+      readonly kind: "orthogonal";
+      readonly select?: SelectorSpec;
+      readonly iterations?: number;
+      readonly stacked?: boolean;
+    }
   | { readonly kind: "sphere"; readonly radius: number; readonly select?: SelectorSpec }
   | { readonly kind: "circle"; readonly radius: number; readonly select?: SelectorSpec }
   | { readonly kind: "ball"; readonly radius: number; readonly select?: SelectorSpec };
@@ -35,21 +39,32 @@ export interface ConstraintOptions {
  * data-dependent stopping so that a step never reads back from the device); keep
  * `||h p||_F` below about 0.3 for it to converge.
  *
+ * With `stacked: true` a tensor of shape `[b, ...]` is a stack of b independent matrices: each
+ * slice `[i, ...]` (viewed as `[fanIn, units]` like a kernel) stays on its own Stiefel manifold,
+ * and one batched step moves them all (many small orthogonal matrices at the cost of one tensor).
+ *
  * @example
  * ```ts
  * import { langevin, orthogonal } from "@sam/langevin";
  *
  * const rule = langevin({ h: 0.1, friction: 1, temperature: 0 }, { constraints: [orthogonal()] });
+ * // ten independent 4 x 2 frames in one [10, 4, 2] variable
+ * const frames = langevin({ h: 0.2 }, { constraints: [orthogonal({ stacked: true })] });
  * ```
  */
 export function orthogonal(
-  options: ConstraintOptions & { readonly iterations?: number } = {},
+  options: ConstraintOptions & { readonly iterations?: number; readonly stacked?: boolean } = {},
 ): ConstraintSpec {
   const iterations = options.iterations ?? 10;
   if (!Number.isInteger(iterations) || iterations < 1) {
-    fail("orthogonal() iterations", iterations, "it must be an integer >= 1", "Use e.g. 10.");
+    rejectValue("orthogonal() iterations", iterations, "it must be an integer >= 1", "Use e.g. 10.");
   }
-  return { kind: "orthogonal", iterations, ...(options.select ? { select: options.select } : {}) };
+  return {
+    kind: "orthogonal",
+    iterations,
+    ...(options.select ? { select: options.select } : {}),
+    ...(options.stacked ? { stacked: true } : {}),
+  };
 }
 
 /**
@@ -109,7 +124,7 @@ export function ball(radius: number, options: ConstraintOptions = {}): Constrain
 
 function checkRadius(kind: string, radius: number) {
   if (!(Number.isFinite(radius) && radius > 0)) {
-    fail(`${kind}(radius)`, radius, "the radius must be a finite number > 0", `Pass e.g. ${kind}(1).`);
+    rejectValue(`${kind}(radius)`, radius, "the radius must be a finite number > 0", `Pass e.g. ${kind}(1).`);
   }
 }
 
@@ -120,8 +135,10 @@ export interface ResolvedConstraint {
   readonly radius: number;
   /** Chord iterations (orthogonal). */
   readonly iterations: number;
-  /** The tensor as a matrix: `[fanIn, units]`. */
+  /** The tensor as a matrix: `[fanIn, units]` (of one slice, for a stacked orthogonal constraint). */
   readonly matrix: readonly [number, number];
+  /** Number of independent matrices (a stacked orthogonal constraint: the leading dimension). Default 1. */
+  readonly stack?: number;
 }
 
 const DEFAULT_SELECT: SelectorSpec = { rank: [2, 8] };
@@ -147,7 +164,7 @@ export function resolveConstraints(
   const out: (ResolvedConstraint | null)[] = group.params.map(() => null);
   specs.forEach((spec, k) => {
     if (!spec || !["orthogonal", "sphere", "circle", "ball"].includes(spec.kind)) {
-      fail(
+      rejectValue(
         `${rule}: constraints[${k}]`,
         spec,
         "it is not a constraint",
@@ -157,8 +174,8 @@ export function resolveConstraints(
     const predicate = compileSelector(spec.select ?? DEFAULT_SELECT);
     const matched = group.params.map((p, i) => (predicate(p) ? i : -1)).filter((i) => i >= 0);
     if (matched.length === 0) {
-      fail(
-        `${rule}: the ${spec.kind} constraint on group ${JSON.stringify(group.label)} (select ${show(spec.select ?? DEFAULT_SELECT)})`,
+      rejectValue(
+        `${rule}: the ${spec.kind} constraint on group ${JSON.stringify(group.label)} (select ${describeValue(spec.select ?? DEFAULT_SELECT)})`,
         group.params.map((p) => `${p.path} ${JSON.stringify(p.shape)}`),
         "it matches no tensor of the group",
         "Give it a selector that picks tensors of this group, or put the constraint on the rule of the group that holds them.",
@@ -167,7 +184,7 @@ export function resolveConstraints(
     for (const i of matched) {
       const p = group.params[i]!;
       if (out[i]) {
-        fail(
+        rejectValue(
           `${rule}: parameter ${JSON.stringify(p.path)}`,
           [out[i]!.kind, spec.kind],
           "it is selected by two constraints",
@@ -175,7 +192,7 @@ export function resolveConstraints(
         );
       }
       if (p.shape.some((d) => d === 0)) {
-        fail(
+        rejectValue(
           `${rule}: the shape of parameter ${JSON.stringify(p.path)} under a ${spec.kind} constraint`,
           p.shape,
           "it is empty",
@@ -183,18 +200,28 @@ export function resolveConstraints(
         );
       }
       if (spec.kind === "orthogonal" && p.shape.length < 2) {
-        fail(
+        rejectValue(
           `${rule}: the shape of parameter ${JSON.stringify(p.path)} under an orthogonal constraint`,
           p.shape,
           "a tensor of rank < 2 cannot be orthogonal",
           "Select only kernels (rank >= 2), or use sphere(1) to keep a vector at unit norm.",
         );
       }
+      const stacked = spec.kind === "orthogonal" && spec.stacked === true;
+      if (stacked && p.shape.length < 3) {
+        rejectValue(
+          `${rule}: the shape of parameter ${JSON.stringify(p.path)} under orthogonal({ stacked: true })`,
+          p.shape,
+          "a stack of matrices has rank >= 3 (the leading dimension counts the matrices)",
+          "Use orthogonal() for a single matrix.",
+        );
+      }
       out[i] = {
         kind: spec.kind,
         radius: spec.kind === "orthogonal" ? 1 : spec.radius,
         iterations: spec.kind === "orthogonal" ? (spec.iterations ?? 10) : 0,
-        matrix: matrixShape(p.shape),
+        matrix: matrixShape(stacked ? p.shape.slice(1) : p.shape),
+        ...(stacked ? { stack: p.shape[0]! } : {}),
       };
     }
   });
@@ -224,5 +251,5 @@ export function tangentDimension(size: number, c: ResolvedConstraint | null | un
   if (!c || c.kind === "circle" || c.kind === "ball") return size;
   if (c.kind === "sphere") return size - c.matrix[1];
   const k = Math.min(c.matrix[0], c.matrix[1]);
-  return size - (k * (k + 1)) / 2;
+  return size - ((c.stack ?? 1) * (k * (k + 1))) / 2;
 }

@@ -1,19 +1,17 @@
-import { type GroupedOptimizer, partitionRules, type UpdateRule } from "@sam/core";
-import type { ConstraintSpec } from "./constraint";
-import { defined, type PartitionedOptions, partitionedOptimizer } from "./internal/partitioned";
+import type { GroupedOptimizer, UpdateRule } from "@sam/core";
+import {
+  type PartitionedRuleOptions,
+  type PartitionedSchemeOptions,
+  partitionedRule,
+  partitionedScheme,
+} from "./internal/partitioned";
 import { type LangevinHyper, langevin } from "./langevin";
-import type { NoiseSource } from "./noiseSource";
 
-/** Options of {@link lala}. */
-export interface LalaOptions extends PartitionedOptions {
-  /** Langevin settings of the first partition. Default friction 0.1, temperature 1e-4. */
-  readonly firstHyper?: Omit<LangevinHyper, "h">;
-  /** Langevin settings of the rest. Default friction 0.1, temperature 1e-4. */
-  readonly rest?: Omit<LangevinHyper, "h">;
-  /** Constraints on tensors of the first partition / of the rest. */
-  readonly firstConstraints?: readonly ConstraintSpec[];
-  readonly restConstraints?: readonly ConstraintSpec[];
-}
+/**
+ * Options of {@link lala}: `firstHyper` and `rest` are the Langevin settings (friction,
+ * temperature; default friction 0.1, temperature 1e-4) of the first partition and of the rest.
+ */
+export type LalaOptions = PartitionedSchemeOptions<Omit<LangevinHyper, "h">, Omit<LangevinHyper, "h">>;
 
 /**
  * The LaLa rule (multi-layer Langevin): BAOAB Langevin on both groups `first` and `rest`,
@@ -35,18 +33,8 @@ export interface LalaOptions extends PartitionedOptions {
  * });
  * ```
  */
-export function lalaRule(
-  options: {
-    noise?: NoiseSource;
-    firstConstraints?: readonly ConstraintSpec[];
-    restConstraints?: readonly ConstraintSpec[];
-  } = {},
-): UpdateRule {
-  const noise = options.noise ? { noise: options.noise } : {};
-  return partitionRules({
-    first: langevin({}, { ...noise, constraints: options.firstConstraints ?? [] }),
-    rest: langevin({}, { ...noise, constraints: options.restConstraints ?? [] }),
-  });
+export function lalaRule(options: PartitionedRuleOptions = {}): UpdateRule {
+  return partitionedRule(langevin, langevin, options);
 }
 
 /**
@@ -62,17 +50,6 @@ export function lalaRule(
  * ```
  */
 export function lala(options: LalaOptions): GroupedOptimizer {
-  const f = options.firstHyper ?? {};
-  const r = options.rest ?? {};
-  return partitionedOptimizer(
-    "lala",
-    { ...options, h: options.h ?? 0.25 },
-    lalaRule({
-      ...(options.noise ? { noise: options.noise } : {}),
-      ...(options.firstConstraints ? { firstConstraints: options.firstConstraints } : {}),
-      ...(options.restConstraints ? { restConstraints: options.restConstraints } : {}),
-    }),
-    defined({ temperature: f.temperature ?? 1e-4, friction: f.friction ?? 0.1 }),
-    defined({ temperature: r.temperature ?? 1e-4, friction: r.friction ?? 0.1 }),
-  );
+  const langevinDefaults = { temperature: 1e-4, friction: 0.1 };
+  return partitionedScheme("lala", options, lalaRule, langevinDefaults, langevinDefaults);
 }

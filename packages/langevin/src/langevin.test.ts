@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { collectParams, fromVariables, GroupedOptimizer, SamConfigError, sgd } from "@sam/core";
+import { collectParams, everyK, fromVariables, GroupedOptimizer, SamConfigError, sgd } from "@sam/core";
 import { expectNoLeak, expectTensorsClose, optimizerConformance } from "@sam/testing";
 import { describe, expect, it } from "vitest";
 import { equivalence, subjectFor } from "./__fixtures__/subjects";
@@ -86,6 +86,30 @@ describe("langevin", () => {
     expectTensorsClose(w, [1.035]);
     opt.minimize(loss);
     expectTensorsClose(w, [1.12145], { atol: 1e-6, rtol: 1e-6 });
+    opt.dispose();
+    w.dispose();
+  });
+
+  // The half kick comes from the rule's own clock (slot @all/langevin.step), not from the
+  // optimizer's step: everyK(3, langevin()) first updates at optimizer step 2, and that update
+  // is the rule's step 0, so it takes the half kick and lands on the hand-derived 1.035 above.
+  it("takes its half kick on its own first step under everyK(3, langevin())", async () => {
+    const w = tf.variable(tf.tensor1d([1]));
+    const opt = new GroupedOptimizer({
+      params: fromVariables({ w }),
+      defaults: { h: 0.2, friction: Math.log(2) / 0.2, temperature: 1 / 3 },
+      rule: everyK(3, langevin({}, { noise: ones })),
+    });
+    const loss = () => tf.mul(0.5, tf.sum(tf.square(w))) as tf.Scalar;
+    opt.minimize(loss);
+    opt.minimize(loss);
+    expectTensorsClose(w, [1]); // steps 0 and 1: not due
+    opt.minimize(loss);
+    expectTensorsClose(w, [1.035]); // step 2: the rule's step 0, half kick
+    for (let n = 0; n < 3; n++) opt.minimize(loss);
+    expectTensorsClose(w, [1.12145], { atol: 1e-6, rtol: 1e-6 }); // step 5: the rule's step 1, full kick
+    const clock = (await opt.getWeights()).find((x) => x.name === "@all/langevin.step");
+    expect(clock?.tensor.dataSync()[0]).toBe(2);
     opt.dispose();
     w.dispose();
   });

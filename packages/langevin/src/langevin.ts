@@ -1,21 +1,20 @@
-import type { ParamGroup, ResolvedHyper, RuleState, StepContext, UpdateRule } from "@sam/core";
+import { type ParamGroup, perGroup, rejectValue, type RuleState, type UpdateRule } from "@sam/core";
 import type { ConstraintSpec } from "./constraint";
 import { initConstrainedState, type OnInfeasible } from "./internal/constrainedState";
-import { fail } from "./internal/errors";
-import { checkDefaults, numbers, requireNonNegative, requirePositive } from "./internal/hyper";
-import { type ConstrainedState, checkKnown, type NoiseOption } from "./internal/ruleSupport";
-import { underdampedStep } from "./internal/underdamped";
+import { checkDefaults, requireNonNegative, requirePositive } from "./internal/hyper";
+import { type ConstrainedState, checkKnown, firstHalfKick, type NoiseOption } from "./internal/ruleSupport";
+import { baoab } from "./baoab";
 import { defaultNoise } from "./noiseSource";
 
 /** Hyperparameters of {@link langevin} (per group, schedulable). */
-export interface LangevinHyper {
+export type LangevinHyper = {
   /** Time step h (theta moves by h p per step). Default 0.1. Must be > 0. */
   h?: number;
   /** Friction gamma (c = exp(-gamma h)). Default 1. Must be > 0. */
   friction?: number;
   /** Temperature tau in mean-loss units. Default 1e-4. 0 gives heavy-ball momentum. */
   temperature?: number;
-}
+};
 
 /** Options of {@link langevin}. */
 export interface LangevinOptions extends NoiseOption {
@@ -47,6 +46,8 @@ const DEFAULTS = { h: 0.1, friction: 1, temperature: 1e-4 };
  * p     <- c p + d R_n              (the stored momentum)
  * theta <- theta + (h/2) p
  * ```
+ * n counts this rule's own steps on the group (slot `@<group>/langevin.step`), not the
+ * optimizer's: `everyK(k, langevin())` takes its half kick on its first update.
  * On `L = k theta^2 / 2` the stationary `Var theta = tau/k` and `<p^2> = tau` exactly for any
  * stable h. At tau = 0 with `firstKick: 'full'` it equals heavy-ball SGD with
  * `lr = h^2 (1 + c) / 2`, `momentum = c` (see {@link toHeavyBall}); with `order: 'OBA'`
@@ -58,7 +59,7 @@ const DEFAULTS = { h: 0.1, friction: 1, temperature: 1e-4 };
  *
  * @example
  * ```ts
- * import { GroupedOptimizer, collectParams } from "@sam/core";
+ * import { collectParams, GroupedOptimizer, rejectValue } from "@sam/core";
  * import { langevin } from "@sam/langevin";
  *
  * const optimizer = new GroupedOptimizer({
@@ -69,16 +70,19 @@ const DEFAULTS = { h: 0.1, friction: 1, temperature: 1e-4 };
  * model.compile({ optimizer, loss: "categoricalCrossentropy" });
  * ```
  */
-export function langevin(defaults: LangevinHyper = {}, options: LangevinOptions = {}): UpdateRule {
-  return underdampedRule("langevin", defaults as Record<string, number | undefined>, options);
+export function langevin(
+  defaults: LangevinHyper = {},
+  options: LangevinOptions = {},
+): UpdateRule<Required<LangevinHyper>> {
+  return underdampedRule("langevin", defaults, options) as UpdateRule<Required<LangevinHyper>>;
 }
 
 /** Shared by {@link langevin} and `overdampedLangevin` (gamma = infinity, c = 0). */
 export function underdampedRule(
   kind: "langevin" | "overdamped",
-  defaults: Record<string, number | undefined>,
+  defaults: LangevinHyper,
   options: LangevinOptions,
-): UpdateRule {
+): UpdateRule<Readonly<Record<string, number>>> {
   const base = kind === "langevin" ? DEFAULTS : { h: 0.1, temperature: 1e-4 };
   checkKnown(kind, defaults, base);
   const merged = { ...base, ...defaults } as Record<string, number>;
@@ -86,7 +90,7 @@ export function underdampedRule(
   const order = options.order ?? "BAOAB";
   const firstKick = options.firstKick ?? "half";
   if (order !== "BAOAB" && order !== "OBA") {
-    fail(
+    rejectValue(
       `${kind}: option order`,
       order,
       "it must be 'BAOAB' or 'OBA'",
@@ -94,7 +98,7 @@ export function underdampedRule(
     );
   }
   if (firstKick !== "half" && firstKick !== "full") {
-    fail(
+    rejectValue(
       `${kind}: option firstKick`,
       firstKick,
       "it must be 'half' or 'full'",
@@ -104,13 +108,16 @@ export function underdampedRule(
   const noise = options.noise ?? defaultNoise;
   const constraints = [...(options.constraints ?? [])];
   const onInfeasible = options.onInfeasible ?? "project";
-  return {
+  return perGroup<Readonly<Record<string, number>>>({
     kind,
     defaults: merged,
     init: (group: ParamGroup): RuleState =>
-      initConstrainedState(kind, kind, group, constraints, { momentum: true, onInfeasible }),
-    apply(group, grads, state, hyper: ResolvedHyper, ctx: StepContext) {
-      const hp = numbers(merged, hyper);
+      initConstrainedState(kind, kind, group, constraints, {
+        momentum: true,
+        onInfeasible,
+        clock: order === "BAOAB" && firstKick === "half",
+      }),
+    apply(group, grads, state, hp, ctx) {
       requirePositive(kind, group, "h", hp.h!);
       requireNonNegative(kind, group, "temperature", hp.temperature!);
       let c = 0;
@@ -119,8 +126,9 @@ export function underdampedRule(
         c = Math.exp(-hp.friction! * hp.h!);
       }
       const d = Math.sqrt(hp.temperature! * (1 - c * c));
-      const kick = order === "BAOAB" && firstKick === "half" && ctx.step === 0 ? hp.h! / 2 : hp.h!;
-      underdampedStep(group, grads, state as ConstrainedState, { h: hp.h!, kick, c, d }, order, noise, ctx);
+      const kick =
+        order === "BAOAB" && firstKick === "half" ? firstHalfKick(state as ConstrainedState, hp.h!) : hp.h!;
+      baoab(group, grads, state as ConstrainedState, { h: hp.h!, kick, c, d }, order, noise, ctx);
       return undefined;
     },
     getConfig: () => ({
@@ -132,5 +140,5 @@ export function underdampedRule(
       noise: noise.kind,
       onInfeasible,
     }),
-  };
+  });
 }

@@ -63,7 +63,7 @@ const MOMENTUM_KINDS = new Set(["langevin", "overdamped", "adla"]);
  *
  * const optimizer = adlala({ params });
  * for (let step = 0; step < 1000; step++) {
- *   optimizer.minimize(loss);
+ *   optimizer.minimize(lossFn);
  *   if (step % 100 === 0) console.log(JSON.stringify(await langevinDiagnostics(optimizer)));
  * }
  * ```
@@ -129,6 +129,7 @@ export async function langevinDiagnostics(optimizer: GroupedOptimizer): Promise<
  *
  * @example
  * ```ts
+ * import { collectParams } from "@sam/core";
  * import { adlala, diagnosticsCallback } from "@sam/langevin";
  *
  * const optimizer = adlala({ params: collectParams(model) });

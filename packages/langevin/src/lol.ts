@@ -1,16 +1,18 @@
-import { type GroupedOptimizer, partitionRules, type UpdateRule } from "@sam/core";
-import { defined, type PartitionedOptions, partitionedOptimizer } from "./internal/partitioned";
+import type { GroupedOptimizer, UpdateRule } from "@sam/core";
+import {
+  type PartitionedRuleOptions,
+  type PartitionedSchemeOptions,
+  partitionedRule,
+  partitionedScheme,
+} from "./internal/partitioned";
 import { type LangevinHyper, langevin } from "./langevin";
-import type { NoiseSource } from "./noiseSource";
 import { type OverdampedHyper, overdampedLangevin } from "./overdampedLangevin";
 
-/** Options of {@link lol}. */
-export interface LolOptions extends PartitionedOptions {
-  /** Langevin settings of the first partition. Default friction 0.1, temperature 1e-4. */
-  readonly firstHyper?: Omit<LangevinHyper, "h">;
-  /** Overdamped settings of the rest. Default temperature 1e-4. */
-  readonly rest?: Omit<OverdampedHyper, "h">;
-}
+/**
+ * Options of {@link lol}: `firstHyper` the Langevin settings of the first partition (default
+ * friction 0.1, temperature 1e-4), `rest` the overdamped settings of the rest (temperature 1e-4).
+ */
+export type LolOptions = PartitionedSchemeOptions<Omit<LangevinHyper, "h">, Omit<OverdampedHyper, "h">>;
 
 /**
  * The LOL rule (Langevin + Overdamped Langevin): BAOAB Langevin ({@link langevin}) on group
@@ -33,9 +35,8 @@ export interface LolOptions extends PartitionedOptions {
  * });
  * ```
  */
-export function lolRule(options: { noise?: NoiseSource } = {}): UpdateRule {
-  const noise = options.noise ? { noise: options.noise } : {};
-  return partitionRules({ first: langevin({}, noise), rest: overdampedLangevin({}, noise) });
+export function lolRule(options: PartitionedRuleOptions = {}): UpdateRule {
+  return partitionedRule(langevin, overdampedLangevin, options);
 }
 
 /**
@@ -50,13 +51,11 @@ export function lolRule(options: { noise?: NoiseSource } = {}): UpdateRule {
  * ```
  */
 export function lol(options: LolOptions): GroupedOptimizer {
-  const f = options.firstHyper ?? {};
-  const r = options.rest ?? {};
-  return partitionedOptimizer(
+  return partitionedScheme(
     "lol",
-    { ...options, h: options.h ?? 0.25 },
-    lolRule(options.noise ? { noise: options.noise } : {}),
-    defined({ temperature: f.temperature ?? 1e-4, friction: f.friction ?? 0.1 }),
-    defined({ temperature: r.temperature ?? 1e-4 }),
+    options,
+    lolRule,
+    { temperature: 1e-4, friction: 0.1 },
+    { temperature: 1e-4 },
   );
 }

@@ -1,6 +1,5 @@
-import type { Param } from "@sam/core";
+import { type Param, rejectValue } from "@sam/core";
 import * as tf from "@tensorflow/tfjs-core";
-import { fail } from "./internal/errors";
 
 /**
  * Which draw of a step a request is for (the roles of the spec's case files):
@@ -15,7 +14,7 @@ export type NoiseRole = "R" | "R1" | "R2" | "Rs" | "Rs1" | "Rs2";
  *
  * @example
  * ```ts
- * import { seedFor } from "@sam/core";
+ * import { rejectValue, seedFor } from "@sam/core";
  * import { NOISE_STREAMS } from "@sam/langevin";
  *
  * const seed = seedFor(1, 0, 3, NOISE_STREAMS.R1); // the first AdLa draw of parameter 3 at step 0
@@ -243,7 +242,7 @@ export function registerNoiseSource(source: NoiseSource): void {
 export function noiseSourceOf(kind: unknown): NoiseSource {
   const source = sources.get(String(kind));
   if (!source) {
-    fail(
+    rejectValue(
       "The rule config's noise source",
       kind,
       `no noise source of that kind is registered (known: ${[...sources.keys()].join(", ")})`,

@@ -2,12 +2,12 @@ import type { UpdateRule } from "@sam/core";
 import { type LangevinOptions, underdampedRule } from "./langevin";
 
 /** Hyperparameters of {@link overdampedLangevin} (per group, schedulable). */
-export interface OverdampedHyper {
+export type OverdampedHyper = {
   /** Time step h; the effective gradient step is h^2 / 2. Default 0.1. Must be > 0. */
   h?: number;
   /** Temperature tau in mean-loss units. Default 1e-4. */
   temperature?: number;
-}
+};
 
 /**
  * Overdamped Langevin as the gamma -> infinity limit of BAOAB (Leimkuhler and Matthews): the

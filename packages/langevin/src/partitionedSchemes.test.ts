@@ -59,6 +59,32 @@ describe("partitioned constructors", () => {
     model.dispose();
   });
 
+  it("name the first partition's settings firstHyper in all three schemes; adlala still reads the deprecated thermostat", () => {
+    const model = tinyDense();
+    const params = collectParams(model);
+    const settings = { coupling: 0.2, xi0: 0.5 };
+    const renamed = adlala({ params, firstHyper: settings });
+    const aliased = adlala({ params, thermostat: settings });
+    const both = adlala({ params, firstHyper: settings, thermostat: { coupling: 9 } });
+    for (const optimizer of [renamed, aliased, both]) {
+      expect(optimizer.group("first").hyper).toEqual({
+        h: 0.25,
+        temperature: 1e-4,
+        sigmaA: 0.01,
+        coupling: 0.2,
+        xi0: 0.5,
+      });
+    }
+    const l = lala({ params, firstHyper: { friction: 3 }, rest: { temperature: 0.5 } });
+    expect(l.group("first").hyper).toEqual({ h: 0.25, temperature: 1e-4, friction: 3 });
+    expect(l.group("rest").hyper).toEqual({ h: 0.25, temperature: 0.5, friction: 0.1 });
+    const o = lol({ params, firstHyper: { temperature: 0.01 }, h: 0.1 });
+    expect(o.group("first").hyper).toEqual({ h: 0.1, temperature: 0.01, friction: 0.1 });
+    expect(o.group("rest").hyper).toEqual({ h: 0.1, temperature: 1e-4 });
+    for (const optimizer of [renamed, aliased, both, l, o]) optimizer.dispose();
+    model.dispose();
+  });
+
   it("takes any split the user selects, and round-trips through getConfig / load", async () => {
     const model = tinyDense();
     const params = collectParams(model);

@@ -1,6 +1,6 @@
+import { rejectValue } from "@sam/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { type ConstraintSpec, matrixShape, type ResolvedConstraint } from "./constraint";
-import { fail } from "./internal/errors";
 import {
   ballClip,
   ballExcess,
@@ -38,6 +38,11 @@ export function projectOntoConstraint(variable: tf.Variable, spec: ConstraintSpe
 
 /** The projection of `projectOntoConstraint`, as a new tensor. */
 export function projected(x: tf.Tensor, c: ResolvedConstraint): tf.Tensor {
+  if ((c.stack ?? 1) > 1) {
+    // a stack of matrices: each slice on its own
+    const slices = tf.unstack(tf.reshape(x, [c.stack!, ...c.matrix]));
+    return tf.reshape(tf.stack(slices.map((slice) => projected(slice, { ...c, stack: 1 }))), x.shape);
+  }
   const [n, m] = c.matrix;
   const w = tf.reshape(x, [n, m]) as tf.Tensor2D;
   if (c.kind === "circle") return tf.clipByValue(x, -c.radius, c.radius);
@@ -79,17 +84,19 @@ export function constraintResidual(x: tf.Tensor, c: ResolvedConstraint, s?: tf.T
 
 function resolveFor(shape: readonly number[], spec: ConstraintSpec): ResolvedConstraint {
   if (spec.kind === "orthogonal" && shape.length < 2) {
-    fail(
+    rejectValue(
       "projectOntoConstraint: a variable of shape",
       shape,
       "a tensor of rank < 2 cannot be orthogonal",
       "Use sphere(1) for a unit vector.",
     );
   }
+  const stacked = spec.kind === "orthogonal" && spec.stacked === true && shape.length >= 3;
   return {
     kind: spec.kind,
     radius: spec.kind === "orthogonal" ? 1 : spec.radius,
     iterations: 0,
-    matrix: matrixShape(shape),
+    matrix: matrixShape(stacked ? shape.slice(1) : shape),
+    ...(stacked ? { stack: shape[0]! } : {}),
   };
 }

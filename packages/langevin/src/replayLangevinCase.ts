@@ -4,6 +4,7 @@ import {
   type GroupSpec,
   type ParamGroup,
   partitionRules,
+  rejectValue,
   type RuleState,
   sgd,
   type UpdateRule,
@@ -11,8 +12,7 @@ import {
 import * as tf from "@tensorflow/tfjs-core";
 import { adaptiveLangevin } from "./adaptiveLangevin";
 import { type ConstraintSpec, circle, orthogonal, sphere } from "./constraint";
-import { fail } from "./internal/errors";
-import type { ConstrainedState } from "./internal/ruleSupport";
+import { ConstrainedState } from "./internal/ruleSupport";
 import { langevin } from "./langevin";
 import type { NoiseRequest, NoiseSource } from "./noiseSource";
 import { overdampedLangevin } from "./overdampedLangevin";
@@ -64,7 +64,7 @@ interface CaseFile {
 export function replayLangevinCase(caseJson: unknown): Record<string, unknown> {
   const file = caseJson as CaseFile;
   if (!file || !Array.isArray(file.runs) || !file.data || !file.inits) {
-    fail(
+    rejectValue(
       "replayLangevinCase(caseJson)",
       caseJson && typeof caseJson === "object" ? Object.keys(caseJson) : caseJson,
       "it is not a Langevin case file (it needs data, inits and runs)",
@@ -91,7 +91,7 @@ const fromTf = (name: string, t: tf.Tensor): Nested =>
 function replayRun(file: CaseFile, run: CaseRun): Json {
   const init = file.inits[run.init ?? "base"];
   if (!init)
-    fail(
+    rejectValue(
       `run ${JSON.stringify(run.name)} init`,
       run.init,
       "the case has no such init",
@@ -123,11 +123,16 @@ function replayRun(file: CaseFile, run: CaseRun): Json {
     const noise = scriptedNoise(run);
     const states = new Map<string, RuleState>();
     const { rule, groups } = methodOf(run, noise);
+    // the rule's per-group states, found in its state tree, by parameter path
+    const record = (state: RuleState) => {
+      if (state instanceof ConstrainedState) for (const p of state.group.params) states.set(p.path, state);
+      for (const child of state.children?.() ?? []) record(child);
+    };
     const recording: UpdateRule = {
       ...rule,
-      init: (group: ParamGroup) => {
-        const state = rule.init(group);
-        for (const p of group.params) states.set(p.path, state);
+      init: (all: readonly ParamGroup[]) => {
+        const state = rule.init(all);
+        record(state);
         return state;
       },
     };
@@ -185,7 +190,7 @@ function scriptedNoise(run: CaseRun): NoiseSource & { step: number } {
     normal(r: NoiseRequest) {
       const value = run.noise?.[this.step]?.[r.role]?.[r.param.path];
       if (value === undefined) {
-        fail(
+        rejectValue(
           `run ${JSON.stringify(run.name)}: noise[${this.step}][${r.role}][${r.param.path}]`,
           undefined,
           "the case file has no such draw, but the method asked for one",
@@ -204,7 +209,12 @@ function constraintsOf(spec: Json): ConstraintSpec[] {
     if (c[0] === "orth") return orthogonal({ select, iterations: 30 });
     if (c[0] === "sphere") return sphere(Number(c[1]), { select });
     if (c[0] === "circle") return circle(Number(c[1]), { select });
-    return fail(`constraint of ${name}`, c, "unknown kind", 'Use ["orth"], ["sphere", r] or ["circle", r].');
+    return rejectValue(
+      `constraint of ${name}`,
+      c,
+      "unknown kind",
+      'Use ["orth"], ["sphere", r] or ["circle", r].',
+    );
   });
 }
 
@@ -239,7 +249,7 @@ function methodOf(run: CaseRun, noise: NoiseSource): { rule: UpdateRule; groups:
             { noise },
           );
         } else {
-          fail(
+          rejectValue(
             `run ${JSON.stringify(run.name)} group kind`,
             g.kind,
             "unknown",
@@ -277,7 +287,7 @@ function methodOf(run: CaseRun, noise: NoiseSource): { rule: UpdateRule; groups:
         groups: all,
       };
     default:
-      return fail(
+      return rejectValue(
         `run ${JSON.stringify(run.name)} method`,
         run.method,
         "it is not a method this replay knows",

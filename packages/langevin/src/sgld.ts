@@ -1,19 +1,19 @@
-import type { ParamGroup, ResolvedHyper, RuleState, StepContext, UpdateRule } from "@sam/core";
+import { type ParamGroup, perGroup, type RuleState, type UpdateRule } from "@sam/core";
 import * as tf from "@tensorflow/tfjs-core";
 import type { ConstraintSpec } from "./constraint";
 import { initConstrainedState, type OnInfeasible } from "./internal/constrainedState";
 import { ballAugmented, circleSolve, solve, stackSlack, unstackSlack } from "./internal/geometry";
-import { checkDefaults, numbers, requirePositive } from "./internal/hyper";
+import { checkDefaults, requirePositive } from "./internal/hyper";
 import { type ConstrainedState, checkKnown, draw, type NoiseOption } from "./internal/ruleSupport";
 import { defaultNoise } from "./noiseSource";
 
 /** Hyperparameters of {@link sgld} (per group, schedulable). */
-export interface SgldHyper {
+export type SgldHyper = {
   /** Step size delta (the parameter moves by `-delta grad L`). Default 0.01. Must be > 0. */
   lr?: number;
   /** Temperature tau in mean-loss units (target `exp(-L/tau)`). Default 1e-4. 0 gives plain SGD. */
   temperature?: number;
-}
+};
 
 /** Options of {@link sgld}. */
 export interface SgldOptions extends NoiseOption {
@@ -57,21 +57,21 @@ const DEFAULTS = { lr: 0.01, temperature: 1e-4 };
  * });
  * ```
  */
-export function sgld(defaults: SgldHyper = {}, options: SgldOptions = {}): UpdateRule {
+export function sgld(defaults: SgldHyper = {}, options: SgldOptions = {}): UpdateRule<Required<SgldHyper>> {
   checkKnown("sgld", defaults, DEFAULTS);
   const merged = { ...DEFAULTS, ...defaults };
   checkDefaults("sgld", merged, ["lr"], ["temperature"]);
   const noise = options.noise ?? defaultNoise;
   const constraints = [...(options.constraints ?? [])];
   const onInfeasible = options.onInfeasible ?? "project";
-  return {
+  return perGroup<Required<SgldHyper>>({
     kind: "sgld",
     defaults: merged,
     init: (group: ParamGroup): RuleState =>
       initConstrainedState("sgld", "sgld", group, constraints, { momentum: false, onInfeasible }),
-    apply(group, grads, rawState, hyper: ResolvedHyper, ctx: StepContext) {
+    apply(group, grads, rawState, hyper, ctx) {
       const state = rawState as ConstrainedState;
-      const { lr, temperature } = numbers(merged, hyper);
+      const { lr, temperature } = hyper;
       requirePositive("sgld", group, "lr", lr);
       const amp = Math.sqrt(2 * lr * temperature);
       group.params.forEach((param, i) => {
@@ -111,5 +111,5 @@ export function sgld(defaults: SgldHyper = {}, options: SgldOptions = {}): Updat
       noise: noise.kind,
       onInfeasible,
     }),
-  };
+  });
 }

@@ -1,4 +1,4 @@
-import { fail } from "./internal/errors";
+import { rejectValue } from "@sam/core";
 
 /**
  * The temperature that makes a Langevin method sample the Bayesian posterior when the loss is
@@ -14,7 +14,7 @@ import { fail } from "./internal/errors";
  */
 export function temperatureFromDatasetSize(datasetSize: number): number {
   if (!(Number.isFinite(datasetSize) && datasetSize > 0)) {
-    fail(
+    rejectValue(
       "temperatureFromDatasetSize(datasetSize)",
       datasetSize,
       "it must be a number > 0",
@@ -81,14 +81,14 @@ export function fromHeavyBall(
 ): { h: number; friction: number } {
   const { lr, momentum } = options;
   if (!(momentum > 0 && momentum < 1)) {
-    fail(
+    rejectValue(
       "fromHeavyBall momentum",
       momentum,
       "it must be in (0, 1)",
       "Langevin friction gamma = -ln(momentum)/h needs 0 < momentum < 1.",
     );
   }
-  if (!(lr > 0)) fail("fromHeavyBall lr", lr, "it must be > 0", "Pass the SGD learning rate.");
+  if (!(lr > 0)) rejectValue("fromHeavyBall lr", lr, "it must be > 0", "Pass the SGD learning rate.");
   const h = order === "OBA" ? Math.sqrt(lr) : Math.sqrt((2 * lr) / (1 + momentum));
   return { h, friction: -Math.log(momentum) / h };
 }

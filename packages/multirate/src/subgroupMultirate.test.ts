@@ -1,4 +1,4 @@
-import { collectParams, fromVariables, GroupedOptimizer, sgd } from "@sam/core";
+import { collectParams, everyK, fromVariables, GroupedOptimizer, sgd, type UpdateRule } from "@sam/core";
 import { expectTensorsClose, optimizerConformance } from "@sam/testing";
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
@@ -19,24 +19,45 @@ describe("subgroupMultirate", () => {
   // step 1 (slow weights keep p = 1): w = 0.9 - 0.1 = 0.8
   // step 2 (sync): p = 0.5 + 0.8 = 1.3, w = 0.8 - 0.13 = 0.67;  step 3: w = 0.67 - 0.13 = 0.54
   // Without drift: step 0 jumps by k lr p = 0.2: w = 0.8; step 1 holds; step 2: p = 0.5 + 0.8 = 1.3, w = 0.8 - 0.26 = 0.54.
-  it("matches hand-derived values with every weight slow, with and without drift", () => {
-    for (const [drift, expected] of [
-      [true, [0.9, 0.8, 0.67, 0.54]],
-      [false, [0.8, 0.8, 0.54, 0.54]],
-    ] as const) {
-      const w = tf.variable(tf.ones([3]));
-      const optimizer = new GroupedOptimizer({
-        params: fromVariables({ w }),
-        defaults: { lr: 0.1, momentum: 0.5 },
-        rule: subgroupMultirate({ k: 2, slowFraction: 1, drift }),
-      });
-      for (const [step, e] of expected.entries()) {
-        optimizer.minimize(() => tf.mul(0.5, tf.sum(tf.square(w))) as tf.Scalar);
-        expectTensorsClose(w, [e, e, e], { atol: 1e-6, rtol: 1e-6 }, `w after step ${step} (drift ${drift})`);
-      }
-      optimizer.dispose();
-      w.dispose();
+  /** w (three equal entries, from 1) after each of `steps` steps of `rule` on L = 1/2 sum(w^2), lr 0.1, mu 0.5. */
+  const walk = (rule: UpdateRule, steps: number) => {
+    const w = tf.variable(tf.ones([3]));
+    const optimizer = new GroupedOptimizer({
+      params: fromVariables({ w }),
+      defaults: { lr: 0.1, momentum: 0.5 },
+      rule,
+    });
+    const seen: number[][] = [];
+    for (let step = 0; step < steps; step++) {
+      optimizer.minimize(() => tf.mul(0.5, tf.sum(tf.square(w))) as tf.Scalar);
+      seen.push([...w.dataSync()]);
     }
+    optimizer.dispose();
+    w.dispose();
+    return seen;
+  };
+  const close = (got: number[][], expected: number[], what: string) =>
+    expectTensorsClose(
+      tf.tensor(got.flat()),
+      expected.flatMap((e) => [e, e, e]),
+      { atol: 1e-6, rtol: 1e-6 },
+      what,
+    );
+
+  it("matches hand-derived values with every weight slow, with and without drift", () => {
+    close(walk(subgroupMultirate({ k: 2, slowFraction: 1 }), 4), [0.9, 0.8, 0.67, 0.54], "drift");
+    close(
+      walk(subgroupMultirate({ k: 2, slowFraction: 1, drift: false }), 4),
+      [0.8, 0.8, 0.54, 0.54],
+      "no drift",
+    );
+  });
+
+  // The cycle is the rule's own: under everyK(2, ...) the rule runs at optimizer steps 1, 3, 5, 7,
+  // which are its steps 0-3, so it walks the same hand-derived values as above.
+  it("counts its cycle in its own steps (under everyK)", () => {
+    const seen = walk(everyK(2, subgroupMultirate({ k: 2, slowFraction: 1 })), 8);
+    close(seen, [1, 0.9, 0.9, 0.8, 0.8, 0.67, 0.67, 0.54], "everyK(2, subgroupMultirate)");
   });
 
   it("draws a fresh subset each cycle ('random') or swaps two halves ('alternating')", async () => {

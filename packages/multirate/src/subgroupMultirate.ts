@@ -1,10 +1,12 @@
 import {
   allocateSlots,
+  groupSlotName,
+  perGroup,
   type RuleConfig,
   SamConfigError,
-  type SlotState,
+  SlotState,
+  StepCounter,
   type UpdateRule,
-  withDefaults,
 } from "@sam/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { checkPeriod } from "./internal/checkPeriod";
@@ -50,6 +52,8 @@ export interface SubgroupMultirateOptions {
  * Every weight needs its gradient every step, so this variant is not faster than SGD; its
  * purpose is regularisation and learning features on two time scales. The masks come from
  * the optimizer's seed and are saved with its state, so a resumed run continues identically.
+ * The cycle counts the rule's own steps (a group scalar slot), so under `everyK` or a
+ * schedule that skips steps it still runs k of its own steps per cycle.
  * With k = 1 (or f = 0) it is momentum SGD.
  *
  * @remarks The poster's "slow weights held at zero during the fast steps" (DropConnect-like)
@@ -88,18 +92,25 @@ export function subgroupMultirate(options: SubgroupMultirateOptions = {}): Updat
     momentum: options.momentum ?? 0.9,
     weightDecay: options.weightDecay ?? 0,
   };
-  return {
+  return perGroup<typeof defaults>({
     kind: "multirateSubgroups",
     defaults,
-    init: (group) => allocateSlots(group, "multirateSubgroups", ["momentum", "subset"]),
-    apply(group, grads, rawState, hyper, ctx) {
-      const state = rawState as SlotState;
-      const h = withDefaults(defaults, hyper);
-      const lr = h.lr as number;
-      const mu = h.momentum as number;
-      const lambda = h.weightDecay as number;
-      const sync = ctx.step % k === 0;
-      const cycle = Math.floor(ctx.step / k);
+    init: (group) =>
+      new SubgroupState(
+        allocateSlots(group, "multirateSubgroups", ["momentum", "subset"]),
+        new StepCounter(groupSlotName(group, "multirateSubgroups", "step")),
+      ),
+    apply(group, grads, rawState, h, ctx) {
+      const state = rawState as SubgroupState;
+      const lr = h.lr;
+      const mu = h.momentum;
+      const lambda = h.weightDecay;
+      // The cycle comes from the rule's own step counter t (@<group>/multirateSubgroups.step),
+      // never from the optimizer's step: sync when t mod k = 0, cycle floor(t / k).
+      const t = state.clock.value;
+      state.clock.tick();
+      const sync = t % k === 0;
+      const cycle = Math.floor(t / k);
       group.params.forEach((param, i) => {
         const g = grads[i];
         if (!g) return;
@@ -129,5 +140,25 @@ export function subgroupMultirate(options: SubgroupMultirateOptions = {}): Updat
       drift,
       ...defaults,
     }),
-  };
+  });
+}
+
+/** The rule's slots for one group (momentum, subset) and its own step counter. */
+class SubgroupState extends SlotState {
+  constructor(
+    slots: SlotState,
+    readonly clock: StepCounter,
+  ) {
+    super(slots.slots(), slots.byName);
+  }
+  override slots() {
+    return [...super.slots(), ...this.clock.slots()];
+  }
+  restored() {
+    this.clock.restored();
+  }
+  override dispose() {
+    super.dispose();
+    this.clock.dispose();
+  }
 }

@@ -21,13 +21,6 @@ export class SamConfigError extends Error {
 }
 
 /**
- * Throws a {@link SamConfigError} shaped as "`<what>` is <value>: <problem>. <fix>".
- */
-export function fail(what: string, value: unknown, problem: string, fix: string): never {
-  throw new SamConfigError(`${what} is ${describeValue(value)}: ${problem}. ${fix}`);
-}
-
-/**
  * Thrown when the loss (or a gradient norm) is NaN or infinite during a step. The weights
  * are left as they were before the step.
  *
@@ -43,7 +36,7 @@ export function fail(what: string, value: unknown, problem: string, fix: string)
  * ```
  */
 export class NonFiniteLossError extends Error {
-  override readonly name = "NonFiniteLossError";
+  override readonly name: string = "NonFiniteLossError";
 }
 
 /** Short name used throughout the package for {@link describeValue}. */

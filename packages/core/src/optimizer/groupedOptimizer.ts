@@ -7,14 +7,17 @@ import type { Param, ParamSet } from "../params/param";
 import { isSerializableSelector } from "../params/selectors";
 import { seedFor } from "../random/seedFor";
 import { type Hyper, isSerializableHyper, type ResolvedHyper, resolveHyperValue } from "../rules/schedule";
-import type {
-  ExternalRuleState,
-  NamedTensor,
-  RuleConfig,
-  RuleState,
-  StepContext,
-  UpdateRule,
+import {
+  type AnyRule,
+  asUpdateRule,
+  type ExternalRuleState,
+  type NamedTensor,
+  type RuleConfig,
+  type RuleState,
+  type StepContext,
+  type UpdateRule,
 } from "../rules/updateRule";
+import { NonFiniteStepError } from "./nonFiniteStepError";
 import "./registerBuiltins";
 import { oracleFromConfig, ruleFromConfig } from "./registry";
 import { validateCheckpoint } from "./validateCheckpoint";
@@ -25,12 +28,19 @@ export interface GroupedOptimizerOptions extends GroupParamsOptions {
   readonly params: ParamSet;
   /** The groups, tried in order (first match wins). Default: one group `all` with every parameter. */
   readonly groups?: readonly GroupSpec[];
-  /** The update rule (use `partitionRules` for a different rule per group). */
-  readonly rule: UpdateRule;
+  /** The update rule (use `partitionRules` for a different rule per group). A per-group rule is wrapped with `perGroup`. */
+  readonly rule: AnyRule;
   /** How gradients are obtained. Default: `plainGradient()`. */
   readonly oracle?: GradientOracle;
   /** Seed of every random draw (noise, perturbations). Default 1. Never 0. */
   readonly seed?: number;
+  /**
+   * What a step whose loss or update is not finite does. Either way the weights, the
+   * optimizer state and the moving statistics (BatchNorm) are restored to what they were
+   * before the step. `false` (default): throws a {@link NonFiniteStepError}. `true`: the step
+   * is skipped (not counted in `step`), and counted in `skippedSteps`.
+   */
+  readonly skipNonFinite?: boolean;
 }
 
 /** The serialized form of a {@link GroupedOptimizer} (`getConfig()`). */
@@ -42,12 +52,13 @@ export interface GroupedOptimizerConfig {
   rule: RuleConfig;
   oracle: { kind: string; [option: string]: unknown };
   seed: number;
+  skipNonFinite?: boolean;
 }
 
 interface Bound {
   readonly params: ParamSet;
   readonly groups: ParamGroup[];
-  readonly states: RuleState[];
+  readonly state: RuleState;
 }
 
 /**
@@ -98,6 +109,9 @@ export class GroupedOptimizer extends tf.Optimizer {
   readonly rule: UpdateRule;
   readonly oracle: GradientOracle;
   readonly seed: number;
+  readonly skipNonFinite: boolean;
+  /** Steps rejected because their loss or update was not finite (with `skipNonFinite`). */
+  skippedSteps = 0;
   private readonly specs: readonly GroupSpec[];
   private readonly groupOptions: GroupParamsOptions;
   private bound: Bound | null = null;
@@ -106,7 +120,8 @@ export class GroupedOptimizer extends tf.Optimizer {
     options: GroupedOptimizerOptions | (Omit<GroupedOptimizerOptions, "params"> & { params?: undefined }),
   ) {
     super();
-    if (!options || typeof options.rule?.apply !== "function") {
+    const r = options?.rule as Partial<UpdateRule> & { apply?: unknown };
+    if (!options || (typeof r?.update !== "function" && typeof r?.apply !== "function")) {
       throw new SamConfigError(
         `GroupedOptimizer options.rule is ${show(options?.rule)}: it must be an update rule such as sgd(), adam() or partitionRules({...}).`,
       );
@@ -117,7 +132,8 @@ export class GroupedOptimizer extends tf.Optimizer {
         `GroupedOptimizer seed is ${show(seed)}: it must be a non-zero integer (tfjs treats 0 as "no seed"). Pass e.g. seed: 1.`,
       );
     }
-    this.rule = options.rule;
+    this.rule = asUpdateRule(options.rule);
+    this.skipNonFinite = options.skipNonFinite ?? false;
     this.oracle = options.oracle ?? plainGradient();
     this.seed = seed;
     this.specs = options.groups ?? [{ label: "all", select: { all: true } }];
@@ -141,9 +157,20 @@ export class GroupedOptimizer extends tf.Optimizer {
       );
     }
     const groups = groupParams(params, this.specs, this.groupOptions);
-    const states = groups.map((g) => this.rule.init(g));
+    checkHyperKeys(this.rule, groups);
+    const state = this.rule.init(groups);
+    const names = new Set<string>();
+    for (const s of state.slots()) {
+      if (names.has(s.name)) {
+        state.dispose();
+        throw new SamConfigError(
+          `Two slots of the rule are both named ${JSON.stringify(s.name)}: the same rule kind wraps the same groups twice. Give the groups different rules or split them.`,
+        );
+      }
+      names.add(s.name);
+    }
     this.oracle.init?.(params, groups);
-    this.bound = { params, groups, states };
+    this.bound = { params, groups, state };
     return this;
   }
 
@@ -179,40 +206,9 @@ export class GroupedOptimizer extends tf.Optimizer {
    * optimizer does not own is an error.
    */
   override minimize(f: () => tf.Scalar, returnCost = false, varList?: tf.Variable[]): tf.Scalar | null {
-    const { params, groups, states } = this.requireBound();
-    const step = this.iterations;
+    const { params } = this.requireBound();
     const allowed = varList ? this.checkVarList(varList, params) : null;
-    const resolved = groups.map((group) => ({ group, hyper: resolveGroupHyper(group, step) }));
-    const activeGroups = groups.map(
-      (group) =>
-        (this.rule.isActive?.(step, group) ?? true) &&
-        group.params.some((p) => !allowed || allowed.has(p.index)),
-    );
-    const active: Param[] = [];
-    groups.forEach((group, gi) => {
-      if (!activeGroups[gi]) return;
-      for (const p of group.params) if (!allowed || allowed.has(p.index)) active.push(p);
-    });
-    const ctx: StepContext = {
-      step,
-      seedFor: (paramIndex, stream = 0) => seedFor(this.seed, step, paramIndex, stream),
-      lossFn: f,
-    };
-    const loss = tf.tidy(() => {
-      const result = this.oracle.gradients({ lossFn: f, params, groups: resolved, active, ctx });
-      const gradOf = new Map<number, tf.Tensor | null>();
-      active.forEach((p, i) => gradOf.set(p.index, result.grads[i] ?? null));
-      groups.forEach((group, gi) => {
-        if (!activeGroups[gi]) return;
-        const grads = group.params.map((p) => gradOf.get(p.index) ?? null);
-        this.rule.apply(group, grads, states[gi]!, resolved[gi]!.hyper, ctx);
-      });
-      return result.loss;
-    });
-    this.incrementIterations();
-    if (returnCost) return loss;
-    loss.dispose();
-    return null;
+    return this.step_(f, allowed, null, returnCost);
   }
 
   /**
@@ -225,7 +221,7 @@ export class GroupedOptimizer extends tf.Optimizer {
         `applyGradients() was called on an optimizer with the "${this.oracle.kind}" oracle, which must evaluate the loss itself. Call optimizer.minimize(() => loss) instead.`,
       );
     }
-    const { params, groups, states } = this.requireBound();
+    const { params } = this.requireBound();
     const byName: tf.NamedTensorMap = Array.isArray(variableGradients)
       ? Object.fromEntries(variableGradients.map((g) => [g.name, g.tensor]))
       : variableGradients;
@@ -235,64 +231,161 @@ export class GroupedOptimizer extends tf.Optimizer {
         `applyGradients got gradients for variables the optimizer does not own: ${unknown.map((n) => JSON.stringify(n)).join(", ")}. Build the optimizer over those variables or leave them out.`,
       );
     }
+    const lossFn = () => {
+      throw new SamConfigError(
+        "This rule needs the loss closure; call optimizer.minimize(lossFn) instead of applyGradients.",
+      );
+    };
+    this.step_(lossFn, null, byName, false);
+  }
+
+  /**
+   * One step (both `minimize` and `applyGradients`): resolve hyperparameters, ask the rule
+   * which groups need gradients, get them (oracle or `given`), run the rule over all groups,
+   * then check with one read that the loss and every moved variable are finite; if not,
+   * restore weights, rule state and moving statistics and throw (or skip).
+   */
+  private step_(
+    f: () => tf.Scalar,
+    allowed: Set<number> | null,
+    given: tf.NamedTensorMap | null,
+    returnCost: boolean,
+  ): tf.Scalar | null {
+    const { params, groups, state } = this.requireBound();
     const step = this.iterations;
+    const resolved = groups.map((group) => ({ group, hyper: resolveGroupHyper(group, step) }));
+    const hyperByLabel = new Map(resolved.map((r) => [r.group.label, r.hyper]));
+    const needed = new Set(this.rule.gradientsNeeded?.(groups, state, step) ?? groups.map((g) => g.label));
+    const active: Param[] = [];
+    for (const group of groups) {
+      if (!needed.has(group.label)) continue;
+      for (const p of group.params) if (!allowed || allowed.has(p.index)) active.push(p);
+    }
     const ctx: StepContext = {
       step,
-      seedFor: (i, s = 0) => seedFor(this.seed, step, i, s),
-      lossFn: () => {
-        throw new SamConfigError(
-          "This rule needs the loss closure; call optimizer.minimize(lossFn) instead of applyGradients.",
-        );
-      },
+      seedFor: (paramIndex, stream = 0) => seedFor(this.seed, step, paramIndex, stream),
+      lossFn: f,
+      hyperOf: (group) => hyperByLabel.get(group.label) ?? resolveGroupHyper(group, step),
     };
-    tf.tidy(() => {
-      groups.forEach((group, gi) => {
-        if (!(this.rule.isActive?.(step, group) ?? true)) return;
-        const grads = group.params.map((p) => byName[p.variable.name] ?? null);
-        if (grads.every((g) => g === null)) return;
-        this.rule.apply(group, grads, states[gi]!, resolveGroupHyper(group, step), ctx);
+    // Zero-copy snapshot: a clone shares the variable's data, and assign() rebinds the
+    // variable to new data, so the old values stay alive (and unchanged) until disposed.
+    const watched = [
+      ...params.params.map((p) => p.variable),
+      ...params.stateVariables.map((s) => s.variable),
+      ...state.slots().map((s) => s.variable),
+    ];
+    const before = watched.map((v) => tf.keep(tf.clone(v)));
+    let loss: tf.Scalar | null = null;
+    let finite = false;
+    try {
+      const [l, ok] = tf.tidy(() => {
+        const grads = new Map<string, (tf.Tensor | null)[]>();
+        let lossValue: tf.Scalar;
+        if (given) {
+          for (const group of groups) {
+            grads.set(
+              group.label,
+              group.params.map((p) => (needed.has(group.label) ? (given[p.variable.name] ?? null) : null)),
+            );
+          }
+          lossValue = tf.scalar(0);
+        } else {
+          const result = this.oracle.gradients({ lossFn: f, params, groups: resolved, active, ctx });
+          const gradOf = new Map<number, tf.Tensor | null>();
+          active.forEach((p, i) => gradOf.set(p.index, result.grads[i] ?? null));
+          for (const group of groups)
+            grads.set(
+              group.label,
+              group.params.map((p) => gradOf.get(p.index) ?? null),
+            );
+          lossValue = result.loss;
+        }
+        this.rule.update(groups, grads, state, ctx);
+        const checks = [tf.all(tf.isFinite(lossValue))];
+        watched.forEach((v, i) => {
+          if (v.dataId !== before[i]!.dataId && v.dtype === "float32") checks.push(tf.all(tf.isFinite(v)));
+        });
+        const allFinite = checks.length === 1 ? checks[0]! : tf.all(tf.stack(checks));
+        return [lossValue, allFinite] as [tf.Scalar, tf.Tensor];
       });
-    });
+      loss = l;
+      finite = ok.dataSync()[0] === 1; // the step's one synchronous read
+      ok.dispose();
+    } catch (e) {
+      this.restore(watched, before, state);
+      for (const t of before) t.dispose();
+      throw e;
+    }
+    if (!finite) {
+      const value = loss.dataSync()[0]!;
+      loss.dispose();
+      this.restore(watched, before, state);
+      for (const t of before) t.dispose();
+      if (this.skipNonFinite) {
+        this.skippedSteps += 1;
+        return returnCost ? tf.scalar(value) : null;
+      }
+      throw new NonFiniteStepError(
+        `Step ${step} was rejected: ${Number.isFinite(value) ? "the update" : `the loss (${value})`} is not finite. ` +
+          "The weights, the optimizer state and the moving statistics are as they were before the step. " +
+          "Lower the learning rate, check the data for NaN, or pass skipNonFinite: true to skip such steps.",
+      );
+    }
+    for (const t of before) t.dispose();
     this.incrementIterations();
+    if (returnCost) return loss;
+    loss.dispose();
+    return null;
+  }
+
+  private restore(watched: readonly tf.Variable[], before: readonly tf.Tensor[], state: RuleState): void {
+    watched.forEach((v, i) => {
+      if (v.dataId !== before[i]!.dataId) v.assign(before[i]!);
+    });
+    state.restored?.();
   }
 
   /** `[iter, ...slots]`, slots named `<param path>/<rule kind>.<slot>` or `@<group>/<rule kind>.<slot>`. */
   override async getWeights(): Promise<NamedTensor[]> {
-    const { states } = this.requireBound();
+    const { state } = this.requireBound();
     const weights: NamedTensor[] = [await this.saveIterations()];
-    for (const state of states) {
-      if (isExternal(state)) weights.push(...(await state.getWeights()));
-      else for (const s of state.slots()) weights.push({ name: s.name, tensor: s.variable });
-    }
+    for (const s of state.slots()) weights.push({ name: s.name, tensor: s.variable });
+    for (const ext of externalStates(state)) weights.push(...(await ext.getWeights()));
     return weights;
   }
 
   /**
    * Restores `getWeights()` output. The names and shapes are checked first, and every
    * mismatch (missing, unexpected, wrong shape) is listed in one error; nothing is written
-   * unless the whole checkpoint fits.
+   * unless the whole checkpoint fits. A step-counter slot missing from a checkpoint written
+   * before it existed starts at the checkpoint's `iter`.
    */
   override async setWeights(weightValues: NamedTensor[]): Promise<void> {
-    const { states } = this.requireBound();
-    const internal = states.flatMap((s) => (isExternal(s) ? [] : s.slots()));
-    const externalPrefixes = this.externalPrefixes();
+    const { state } = this.requireBound();
+    const internal = state.slots();
+    const externals = externalStates(state);
+    const externalPrefixes = externals.flatMap(prefixesOf);
     const iter = weightValues.find((w) => w.name === "iter");
     const rest = weightValues.filter((w) => w.name !== "iter");
     const isExternalName = (name: string) => externalPrefixes.some((p) => name.startsWith(p));
+    const given = new Set(rest.map((w) => w.name));
+    const defaulted = internal.filter((s) => s.counter && !given.has(s.name));
     validateCheckpoint(
-      internal.map((s) => ({ name: s.name, shape: s.variable.shape })),
+      internal.filter((s) => !defaulted.includes(s)).map((s) => ({ name: s.name, shape: s.variable.shape })),
       rest.filter((w) => !isExternalName(w.name)),
       iter !== undefined,
     );
     await this.extractIterations(iter ? [iter] : []);
     const byName = new Map(rest.map((w) => [w.name, w.tensor]));
-    for (const s of internal) s.variable.assign(byName.get(s.name)!);
-    for (const state of states) {
-      if (isExternal(state)) {
-        const prefixes = this.externalPrefixes(state);
-        await state.setWeights(rest.filter((w) => prefixes.some((p) => w.name.startsWith(p))));
-      }
+    for (const s of internal) {
+      if (defaulted.includes(s)) s.variable.assign(tf.scalar(this.iterations));
+      else s.variable.assign(byName.get(s.name)!);
     }
+    for (const ext of externals) {
+      const prefixes = prefixesOf(ext);
+      await ext.setWeights(rest.filter((w) => prefixes.some((p) => w.name.startsWith(p))));
+    }
+    state.restored?.();
   }
 
   /** Plain data from which `GroupedOptimizer.fromConfig` rebuilds the optimizer (unbound). */
@@ -318,6 +411,7 @@ export class GroupedOptimizer extends tf.Optimizer {
       rule: this.rule.getConfig(),
       oracle: this.oracle.getConfig(),
       seed: this.seed,
+      ...(this.skipNonFinite ? { skipNonFinite: true } : {}),
     };
     if (!isSerializableHyper(config.defaults)) {
       throw new SamConfigError(
@@ -328,16 +422,20 @@ export class GroupedOptimizer extends tf.Optimizer {
   }
 
   /**
-   * Rebuilds an optimizer from `getConfig()` output. It is not bound to parameters yet:
-   * call `.bind(collectParams(model))` before the first step.
+   * Rebuilds an optimizer from `getConfig()` output. Given `params` (as the tfjs
+   * deserializer does not), the optimizer is bound and ready; otherwise call
+   * `.bind(collectParams(model))` before the first step.
    */
   static override fromConfig<T extends tf.serialization.Serializable>(
     cls: tf.serialization.SerializableConstructor<T>,
     config: tf.serialization.ConfigDict,
+    params?: ParamSet,
   ): T {
     const c = config as unknown as GroupedOptimizerConfig;
-    const Ctor = cls as unknown as new (options: Omit<GroupedOptimizerOptions, "params">) => T;
+    const Ctor = cls as unknown as new (options: Partial<GroupedOptimizerOptions>) => T;
     return new Ctor({
+      ...(params ? { params } : {}),
+      ...(c.skipNonFinite ? { skipNonFinite: true } : {}),
       groups: c.groups.map((g) => ({
         label: g.label,
         select: g.select as GroupSpec["select"],
@@ -364,12 +462,12 @@ export class GroupedOptimizer extends tf.Optimizer {
    * ```
    */
   static load(config: tf.serialization.ConfigDict, params: ParamSet): GroupedOptimizer {
-    return (GroupedOptimizer.fromConfig(GroupedOptimizer, config) as GroupedOptimizer).bind(params);
+    return GroupedOptimizer.fromConfig(GroupedOptimizer, config, params) as GroupedOptimizer;
   }
 
   /** Frees the optimizer's state (slots, oracle buffers). Model variables are untouched. */
   override dispose(): void {
-    if (this.bound) for (const s of this.bound.states) s.dispose();
+    if (this.bound) this.bound.state.dispose();
     this.oracle.dispose?.();
     super.dispose();
   }
@@ -402,19 +500,38 @@ export class GroupedOptimizer extends tf.Optimizer {
     }
     return allowed;
   }
-
-  private externalPrefixes(only?: RuleState): string[] {
-    const { groups, states } = this.requireBound();
-    return groups.flatMap((g, i) =>
-      isExternal(states[i]!) && (!only || states[i] === only)
-        ? [`@${g.label}/`, ...g.params.map((p) => `${p.path}/`)]
-        : [],
-    );
-  }
 }
 
 function isExternal(state: RuleState): state is ExternalRuleState {
   return typeof (state as ExternalRuleState).getWeights === "function";
+}
+
+/** The external states (wrapped `tf.train` optimizers) in a state tree. */
+function externalStates(state: RuleState): ExternalRuleState[] {
+  if (isExternal(state)) return [state];
+  return (state.children?.() ?? []).flatMap(externalStates);
+}
+
+function prefixesOf(state: ExternalRuleState): string[] {
+  return [`@${state.group.label}/`, ...state.group.params.map((p) => `${p.path}/`)];
+}
+
+/**
+ * Checks that every key of every group's `hyper` is read by the rule that moves the group,
+ * and names the unknown key and the known ones.
+ */
+function checkHyperKeys(rule: UpdateRule, groups: readonly ParamGroup[]): void {
+  for (const group of groups) {
+    const known = rule.hyperKeys?.(group.label) ?? Object.keys(rule.defaults);
+    if (known.includes("*")) continue;
+    const unknown = Object.keys(group.hyper).filter((k) => !known.includes(k));
+    if (unknown.length > 0) {
+      throw new SamConfigError(
+        `Group ${JSON.stringify(group.label)} has hyperparameter ${unknown.map((k) => JSON.stringify(k)).join(", ")}, which its rule (${rule.kind}) does not read. ` +
+          `The known hyperparameters are ${known.map((k) => JSON.stringify(k)).join(", ") || "(none)"}. Fix the spelling or remove it.`,
+      );
+    }
+  }
 }
 
 /**

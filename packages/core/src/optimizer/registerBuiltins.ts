@@ -2,6 +2,7 @@ import { plainGradient } from "../oracles/plainGradient";
 import { adam, adamw } from "../rules/adam";
 import { chainRules, clipByGlobalNorm } from "../rules/chainRules";
 import { everyK } from "../rules/everyK";
+import { scaleLr } from "../rules/scaleLr";
 import { partitionRules } from "../rules/partitionRules";
 import { sgd } from "../rules/sgd";
 import type { RuleConfig } from "../rules/updateRule";
@@ -26,6 +27,7 @@ registerRule("partition", (c) =>
     ),
   ),
 );
+registerRule("scaleLr", (c) => scaleLr(Number(c.factor), ruleFromConfig(c.rule as RuleConfig)));
 registerRule("everyK", (c) =>
   everyK(Number(c.k), ruleFromConfig(c.rule as RuleConfig), {
     gradient: c.gradient as "latest" | "mean",

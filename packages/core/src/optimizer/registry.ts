@@ -1,8 +1,8 @@
 import { SamConfigError, show } from "../internal/errors";
 import type { GradientOracle } from "../oracles/gradientOracle";
-import type { RuleConfig, UpdateRule } from "../rules/updateRule";
+import { type AnyRule, asUpdateRule, type RuleConfig, type UpdateRule } from "../rules/updateRule";
 
-type RuleFactory = (config: RuleConfig) => UpdateRule;
+type RuleFactory = (config: RuleConfig) => AnyRule;
 type OracleFactory = (config: { kind: string; [option: string]: unknown }) => GradientOracle;
 
 const rules = new Map<string, RuleFactory>();
@@ -55,7 +55,7 @@ export function ruleFromConfig(config: RuleConfig): UpdateRule {
         "Import the package that defines it (e.g. @sam/langevin) before loading, or registerRule() it.",
     );
   }
-  return factory(config);
+  return asUpdateRule(factory(config));
 }
 
 /**

@@ -1,6 +1,7 @@
 import { SamConfigError, show } from "../internal/errors";
 import type { Hyper } from "../rules/schedule";
-import { BUILTIN_TAGS, type Param, type ParamSet } from "./param";
+import { knownTags } from "./knownTags";
+import type { Param, ParamSet } from "./param";
 import { compileSelector, type Selector } from "./selectors";
 
 /** One group of a grouping: a label, which parameters, and hyperparameters for them. */
@@ -67,7 +68,7 @@ export function groupParams(
       `groupParams needs at least one group spec, but got ${show(specs)}. For a single group write [{ label: "all", select: everything }].`,
     );
   }
-  const knownTags = new Set([...BUILTIN_TAGS, ...set.tags()]);
+  const tags = knownTags(set.params);
   const labels = new Set<string>();
   const taken = new Set<number>();
   const groups = specs.map((spec, i): ParamGroup => {
@@ -87,7 +88,7 @@ export function groupParams(
         `Group ${JSON.stringify(spec.label)} has no 'select'. Give it a selector such as { tag: 'norm' } or everything.`,
       );
     }
-    const predicate = compileSelector(spec.select, { knownTags });
+    const predicate = compileSelector(spec.select, { knownTags: tags });
     const params = set.params.filter((p) => !taken.has(p.index) && predicate(p));
     for (const p of params) taken.add(p.index);
     if (params.length === 0 && !options.allowEmpty) {

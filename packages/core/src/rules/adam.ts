@@ -1,11 +1,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { allocateSlots } from "./allocateSlots";
-import type { ResolvedHyper } from "./schedule";
-import type { SlotState, UpdateRule } from "./updateRule";
-import { withDefaults } from "./updateRule";
+import { perGroup, type SlotState, type UpdateRule } from "./updateRule";
 
 /** Hyperparameters of {@link adam} and {@link adamw}. */
-export interface AdamHyper {
+export type AdamHyper = {
   /** Learning rate eta. Default 0.001. */
   lr?: number;
   /** Multiplier of `lr` for this group. Default 1. */
@@ -18,10 +16,10 @@ export interface AdamHyper {
   epsilon?: number;
   /** Weight decay lambda: L2 added to the gradient for `adam`, decoupled for `adamw`. Default 0 (adam), 0.01 (adamw). */
   weightDecay?: number;
-}
+};
 
-function adamRule(kind: "adam" | "adamw", defaults: AdamHyper): UpdateRule {
-  const merged = {
+function adamRule(kind: "adam" | "adamw", defaults: AdamHyper): UpdateRule<Required<AdamHyper>> {
+  const merged: Required<AdamHyper> = {
     lr: 0.001,
     lrScale: 1,
     beta1: 0.9,
@@ -31,17 +29,16 @@ function adamRule(kind: "adam" | "adamw", defaults: AdamHyper): UpdateRule {
     ...defaults,
   };
   const decoupled = kind === "adamw";
-  return {
+  return perGroup({
     kind,
     defaults: merged,
     init: (group) => allocateSlots(group, kind, ["m", "v"], ["t"]),
-    apply(group, grads, rawState, hyper: ResolvedHyper) {
+    apply(group, grads, rawState, h) {
       const state = rawState as SlotState;
-      const h = withDefaults(merged, hyper);
-      const lr = (h.lr as number) * (h.lrScale as number);
-      const b1 = h.beta1 as number;
-      const b2 = h.beta2 as number;
-      const lambda = h.weightDecay as number;
+      const lr = h.lr * h.lrScale;
+      const b1 = h.beta1;
+      const b2 = h.beta2;
+      const lambda = h.weightDecay;
       const t = state.get("t", 0);
       const tNext = tf.add(t, 1);
       t.assign(tNext);
@@ -61,12 +58,12 @@ function adamRule(kind: "adam" | "adamw", defaults: AdamHyper): UpdateRule {
         vSlot.assign(v);
         const mHat = tf.div(m, correction1);
         const vHat = tf.div(v, correction2);
-        w.assign(tf.sub(w, tf.mul(lr, tf.div(mHat, tf.add(tf.sqrt(vHat), h.epsilon as number)))));
+        w.assign(tf.sub(w, tf.mul(lr, tf.div(mHat, tf.add(tf.sqrt(vHat), h.epsilon)))));
       });
       return undefined;
     },
     getConfig: () => ({ kind, ...defaults }),
-  };
+  });
 }
 
 /**
@@ -83,12 +80,12 @@ function adamRule(kind: "adam" | "adamw", defaults: AdamHyper): UpdateRule {
  *
  * @example
  * ```ts
- * import { GroupedOptimizer, adam, singleGroup, collectParams } from "@sam/core";
+ * import { GroupedOptimizer, adam, collectParams } from "@sam/core";
  *
- * const optimizer = new GroupedOptimizer({ groups: singleGroup(collectParams(model), { lr: 1e-3 }), rule: adam() });
+ * const optimizer = new GroupedOptimizer({ params: collectParams(model), defaults: { lr: 1e-3 }, rule: adam() });
  * ```
  */
-export const adam = (defaults: AdamHyper = {}): UpdateRule => adamRule("adam", defaults);
+export const adam = (defaults: AdamHyper = {}): UpdateRule<Required<AdamHyper>> => adamRule("adam", defaults);
 
 /**
  * AdamW (Loshchilov and Hutter 2019): Adam with decoupled weight decay, applied to the
@@ -97,13 +94,18 @@ export const adam = (defaults: AdamHyper = {}): UpdateRule => adamRule("adam", d
  *
  * @example
  * ```ts
- * import { GroupedOptimizer, adamw, groupParams, hasTag, or, everything, collectParams } from "@sam/core";
+ * import { GroupedOptimizer, adamw, hasTag, or, everything, collectParams } from "@sam/core";
  *
- * const groups = groupParams(collectParams(model), [
- *   { label: "no_decay", select: or(hasTag("norm"), hasTag("bias")), hyper: { weightDecay: 0 } },
- *   { label: "decay", select: everything },
- * ], { defaults: { lr: 3e-4, weightDecay: 0.05 } });
- * const optimizer = new GroupedOptimizer({ groups, rule: adamw() });
+ * const optimizer = new GroupedOptimizer({
+ *   params: collectParams(model),
+ *   groups: [
+ *     { label: "no_decay", select: or(hasTag("norm"), hasTag("bias")), hyper: { weightDecay: 0 } },
+ *     { label: "decay", select: everything },
+ *   ],
+ *   defaults: { lr: 3e-4, weightDecay: 0.05 },
+ *   rule: adamw(),
+ * });
  * ```
  */
-export const adamw = (defaults: AdamHyper = {}): UpdateRule => adamRule("adamw", defaults);
+export const adamw = (defaults: AdamHyper = {}): UpdateRule<Required<AdamHyper>> =>
+  adamRule("adamw", defaults);

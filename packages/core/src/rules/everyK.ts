@@ -1,7 +1,14 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { SamConfigError } from "../internal/errors";
 import { allocateSlots } from "./allocateSlots";
-import type { RuleState, SlotState, UpdateRule } from "./updateRule";
+import {
+  type AnyRule,
+  asUpdateRule,
+  type RuleState,
+  type SlotState,
+  StepCounter,
+  type UpdateRule,
+} from "./updateRule";
 
 /** Options of {@link everyK}. */
 export interface EveryKOptions {
@@ -16,24 +23,43 @@ export interface EveryKOptions {
   readonly phase?: number;
 }
 
-class AccumulatingState implements RuleState {
+/** State of an {@link everyK} rule: its own step count, the gradient sums ('mean'), the inner rule's state. */
+export class EveryKState implements RuleState {
   constructor(
+    readonly count: StepCounter,
     readonly inner: RuleState,
-    readonly sums: SlotState | null,
+    readonly sums: ReadonlyMap<string, SlotState> | null,
   ) {}
   slots() {
-    return [...(this.sums?.slots() ?? []), ...this.inner.slots()];
+    return [
+      ...this.count.slots(),
+      ...[...(this.sums?.values() ?? [])].flatMap((s) => s.slots()),
+      ...this.inner.slots(),
+    ];
+  }
+  restored() {
+    this.count.restored();
+    this.inner.restored?.();
+  }
+  children() {
+    return [this.inner];
   }
   dispose() {
-    this.sums?.dispose();
+    this.count.dispose();
+    for (const s of this.sums?.values() ?? []) s.dispose();
     this.inner.dispose();
   }
 }
 
 /**
- * Runs `rule` once every `k` steps (optax's `apply_every` / `MultiSteps`): with
+ * Runs `rule` once every `k` of its own steps (optax's `apply_every` / `MultiSteps`): with
  * `gradient: 'latest'` on the gradient of that step only, with `'mean'` on the mean of the
- * k gradients of the cycle. `k = 1` is `rule` itself.
+ * k gradients of the cycle. `k = 1` is `rule` itself. The count is everyK's own (a slot
+ * `@<labels>/everyK.count`), so the inner rule sees one step per cycle: its first call is
+ * its first step, whatever the optimizer's step.
+ *
+ * With c the number of steps everyK has taken before this one, the inner rule runs when
+ * `c % k === phase`.
  *
  * @example
  * ```ts
@@ -43,10 +69,11 @@ class AccumulatingState implements RuleState {
  * const slow = everyK(5, sgd({ lr: 0.5, momentum: 0.9 }));
  * ```
  */
-export function everyK(k: number, rule: UpdateRule, options: EveryKOptions = {}): UpdateRule {
+export function everyK(k: number, rule: AnyRule, options: EveryKOptions = {}): UpdateRule {
   if (!Number.isInteger(k) || k < 1) {
     throw new SamConfigError(`everyK k is ${k}: it must be an integer >= 1. Use k = 1 for every step.`);
   }
+  const inner = asUpdateRule(rule);
   const mode = options.gradient ?? "latest";
   const phase = options.phase ?? k - 1;
   if (!Number.isInteger(phase) || phase < 0 || phase >= k) {
@@ -59,30 +86,46 @@ export function everyK(k: number, rule: UpdateRule, options: EveryKOptions = {})
       `everyK phase is ${phase} with gradient 'mean': the mean of a cycle is ready only at its last step, so phase must be k - 1 = ${k - 1}. Leave phase out.`,
     );
   }
-  const due = (step: number) => step % k === phase;
+  const due = (state: EveryKState) => state.count.value % k === phase;
   return {
     kind: "everyK",
-    defaults: rule.defaults,
-    init: (group) =>
-      new AccumulatingState(
-        rule.init(group),
-        mode === "mean" && k > 1 ? allocateSlots(group, "everyK", ["sum"]) : null,
+    defaults: inner.defaults,
+    hyperKeys: (label) => inner.hyperKeys?.(label) ?? Object.keys(inner.defaults),
+    init: (groups) =>
+      new EveryKState(
+        new StepCounter(`@${groups.map((g) => g.label).join("+")}/everyK.count`),
+        inner.init(groups),
+        mode === "mean" && k > 1
+          ? new Map(groups.map((g) => [g.label, allocateSlots(g, "everyK", ["sum"])]))
+          : null,
       ),
-    isActive: (step, group) => (mode === "mean" || due(step)) && (rule.isActive?.(step, group) ?? true),
-    apply(group, grads, rawState, hyper, ctx) {
-      const state = rawState as AccumulatingState;
-      if (!state.sums) return due(ctx.step) ? rule.apply(group, grads, state.inner, hyper, ctx) : undefined;
-      const sums = state.sums;
-      const finishing = due(ctx.step);
-      const means = grads.map((g, i) => {
-        if (!g) return null;
-        const slot = sums.get("sum", i);
-        const total = tf.add(slot, g);
-        slot.assign(finishing ? tf.zerosLike(total) : total);
-        return finishing ? tf.div(total, k) : null;
-      });
-      return finishing ? rule.apply(group, means, state.inner, hyper, ctx) : undefined;
+    gradientsNeeded(groups, rawState, step) {
+      const state = rawState as EveryKState;
+      if (mode === "latest" && !due(state)) return [];
+      const needed = inner.gradientsNeeded?.(groups, state.inner, step);
+      return mode === "mean" ? groups.map((g) => g.label) : (needed ?? groups.map((g) => g.label));
     },
-    getConfig: () => ({ kind: "everyK", k, gradient: mode, phase, rule: rule.getConfig() }),
+    update(groups, grads, rawState, ctx) {
+      const state = rawState as EveryKState;
+      const finishing = due(state);
+      state.count.tick();
+      if (!state.sums) return finishing ? inner.update(groups, grads, state.inner, ctx) : undefined;
+      const means = new Map<string, (tf.Tensor | null)[]>();
+      for (const group of groups) {
+        const sums = state.sums.get(group.label)!;
+        means.set(
+          group.label,
+          (grads.get(group.label) ?? group.params.map(() => null)).map((g, i) => {
+            if (!g) return null;
+            const slot = sums.get("sum", i);
+            const total = tf.add(slot, g);
+            slot.assign(finishing ? tf.zerosLike(total) : total);
+            return finishing ? tf.div(total, k) : null;
+          }),
+        );
+      }
+      return finishing ? inner.update(groups, means, state.inner, ctx) : undefined;
+    },
+    getConfig: () => ({ kind: "everyK", k, gradient: mode, phase, rule: inner.getConfig() }),
   };
 }

@@ -2,7 +2,7 @@ import type * as tf from "@tensorflow/tfjs-core";
 import { SamConfigError } from "../internal/errors";
 import type { ParamGroup } from "../params/groupParams";
 import type { ResolvedHyper } from "./schedule";
-import type { ExternalRuleState, NamedTensor, UpdateRule } from "./updateRule";
+import { type ExternalRuleState, type NamedTensor, perGroup, type UpdateRule } from "./updateRule";
 
 /** The part of a `tf.Optimizer` this wrapper uses. */
 interface NativeOptimizer {
@@ -65,19 +65,21 @@ class NativeState implements ExternalRuleState {
  * schedules work for SGD, momentum, Adam, Adamax, RMSProp, Adagrad and Adadelta.
  *
  * A wrapped rule cannot be saved in a config (the factory is a function); its slots are
- * saved with the optimizer's weights under `<param path>/<kind>.<native slot>`.
+ * saved with the optimizer's weights under `<param path>/<kind>.<native slot>`. Any key of a
+ * group's `hyper` is accepted (the factory may read any). The native slots live inside the
+ * `tf.train` optimizer: a rejected (non-finite) step restores the weights but cannot restore them.
  *
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { GroupedOptimizer, fromTfOptimizer, singleGroup } from "@sam/core";
+ * import { GroupedOptimizer, collectParams, fromTfOptimizer } from "@sam/core";
  *
  * const rule = fromTfOptimizer((h) => tf.train.rmsprop(Number(h.lr ?? 1e-3)));
- * const optimizer = new GroupedOptimizer({ groups: singleGroup(params, { lr: 1e-3 }), rule });
+ * const optimizer = new GroupedOptimizer({ params: collectParams(model), defaults: { lr: 1e-3 }, rule });
  * ```
  */
 export function fromTfOptimizer(factory: (hyper: ResolvedHyper) => tf.Optimizer, kind = "tf"): UpdateRule {
-  return {
+  const rule = perGroup({
     kind,
     defaults: {},
     init(group) {
@@ -112,5 +114,6 @@ export function fromTfOptimizer(factory: (hyper: ResolvedHyper) => tf.Optimizer,
         `The rule "${kind}" wraps a tf.train optimizer through a factory function, which cannot be saved in a config. Use a built-in rule (sgd, adam, adamw) to save the configuration.`,
       );
     },
-  };
+  });
+  return { ...rule, hyperKeys: () => ["*"] };
 }

@@ -1,11 +1,10 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { ParamGroup } from "../params/groupParams";
 import { allocateSlots } from "./allocateSlots";
-import type { ResolvedHyper } from "./schedule";
-import { NO_STATE, type RuleState, type SlotState, type UpdateRule, withDefaults } from "./updateRule";
+import { NO_STATE, perGroup, type RuleState, type SlotState, type UpdateRule } from "./updateRule";
 
 /** Hyperparameters of {@link sgd} (all may be set per group and scheduled). */
-export interface SgdHyper {
+export type SgdHyper = {
   /** Learning rate eta. Default 0.01. */
   lr?: number;
   /** Multiplier of `lr` for this group (layer-wise decay, fine-tuning). Default 1. */
@@ -16,7 +15,7 @@ export interface SgdHyper {
   nesterov?: boolean;
   /** L2 weight decay lambda, added to the gradient (PyTorch's `weight_decay`). Default 0. */
   weightDecay?: number;
-}
+};
 
 /**
  * Stochastic gradient descent with optional heavy-ball or Nesterov momentum and L2 weight
@@ -37,18 +36,29 @@ export interface SgdHyper {
  *
  * @example
  * ```ts
- * import { GroupedOptimizer, collectParams, groupParams, hasTag, everything, sgd } from "@sam/core";
+ * import { GroupedOptimizer, collectParams, hasTag, everything, sgd } from "@sam/core";
  *
- * const groups = groupParams(collectParams(model), [
- *   { label: "norm", select: hasTag("norm"), hyper: { weightDecay: 0 } },
- *   { label: "rest", select: everything },
- * ], { defaults: { lr: 0.1, weightDecay: 5e-4 } });
- * const optimizer = new GroupedOptimizer({ groups, rule: sgd({ momentum: 0.9 }) });
+ * const optimizer = new GroupedOptimizer({
+ *   params: collectParams(model),
+ *   groups: [
+ *     { label: "norm", select: hasTag("norm"), hyper: { weightDecay: 0 } },
+ *     { label: "rest", select: everything },
+ *   ],
+ *   defaults: { lr: 0.1, weightDecay: 5e-4 },
+ *   rule: sgd({ momentum: 0.9 }),
+ * });
  * ```
  */
-export function sgd(defaults: SgdHyper = {}): UpdateRule {
-  const merged = { lr: 0.01, lrScale: 1, momentum: 0, nesterov: false, weightDecay: 0, ...defaults };
-  return {
+export function sgd(defaults: SgdHyper = {}): UpdateRule<Required<SgdHyper>> {
+  const merged: Required<SgdHyper> = {
+    lr: 0.01,
+    lrScale: 1,
+    momentum: 0,
+    nesterov: false,
+    weightDecay: 0,
+    ...defaults,
+  };
+  return perGroup({
     kind: "sgd",
     defaults: merged,
     init(group: ParamGroup): RuleState {
@@ -57,11 +67,10 @@ export function sgd(defaults: SgdHyper = {}): UpdateRule {
         ? allocateSlots(group, "sgd", ["momentum"])
         : NO_STATE;
     },
-    apply(group, grads, state, hyper: ResolvedHyper) {
-      const h = withDefaults(merged, hyper);
-      const eta = tf.scalar((h.lr as number) * (h.lrScale as number));
-      const mu = h.momentum as number;
-      const lambda = h.weightDecay as number;
+    apply(group, grads, state, h) {
+      const eta = tf.scalar(h.lr * h.lrScale);
+      const mu = h.momentum;
+      const lambda = h.weightDecay;
       group.params.forEach((p, i) => {
         const g = grads[i];
         if (!g) return;
@@ -82,5 +91,5 @@ export function sgd(defaults: SgdHyper = {}): UpdateRule {
       return undefined;
     },
     getConfig: () => ({ kind: "sgd", ...defaults }),
-  };
+  });
 }

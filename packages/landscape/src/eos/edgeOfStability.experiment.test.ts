@@ -4,11 +4,10 @@
  * Setup as in the spec: d = 20 -> 64 tanh -> 4, MSE (1/2 ||f - y||^2 averaged), n = 200
  * Gaussian inputs, random one-hot labels, PyTorch-style uniform init, lr = 0.4 (2/lr = 5).
  */
-import { fromVariables } from "@sam/core";
+import { createRng, fromVariables } from "@sam/core";
 import { expectNoLeak } from "@sam/testing";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { makeRng } from "../internal/rng";
 import { edgeOfStabilityThreshold } from "./edgeOfStabilityThreshold";
 import { EdgeOfStabilityTracker } from "./edgeOfStabilityTracker";
 
@@ -17,7 +16,7 @@ beforeAll(async () => {
 });
 
 function tanhMlp(seed: number) {
-  const rng = makeRng(seed);
+  const rng = createRng(seed);
   const n = 200;
   const d = 20;
   const h = 64;

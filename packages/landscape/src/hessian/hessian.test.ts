@@ -1,8 +1,7 @@
-import { fromVariables, hasTag } from "@sam/core";
+import { createRng, fromVariables, hasTag } from "@sam/core";
 import { expectNoLeak, expectTensorsClose } from "@sam/testing";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { makeRng } from "../internal/rng";
 import { matrixWithSpectrum, quadraticProblem } from "../internal/testing/quadraticProblem";
 import { hessianOperator } from "./hessianOperator";
 import { hessianVectorProduct } from "./hessianVectorProduct";
@@ -17,7 +16,7 @@ beforeAll(async () => {
 });
 
 // The spec's test matrix: lambda_1 = 10, lambda_2 = 5, the other 48 in [0.01, 1].
-const rng = makeRng(3);
+const rng = createRng(3);
 const SPECTRUM = [10, 5, ...Array.from({ length: 48 }, () => 0.01 + 0.99 * rng.uniform())];
 const A50 = matrixWithSpectrum(SPECTRUM, 11);
 const TRACE50 = SPECTRUM.reduce((a, b) => a + b, 0);
@@ -146,7 +145,7 @@ describe("Hessian of a tfjs quadratic with known Hessian", () => {
 
 describe("HVP methods", () => {
   const tanhProblem = () => {
-    const r = makeRng(9);
+    const r = createRng(9);
     const x = tf.tensor2d(
       Array.from({ length: 24 }, () => r.normal()),
       [8, 3],
@@ -233,7 +232,7 @@ describe("HVP methods", () => {
 
 /** H v of L = 1/2 ||tanh(X W) - Y||^2 in float64: (J^T J + sum r_i d^2 f_i) v, from the closed form. */
 function referenceTanhHvp(w: tf.Tensor, v: tf.Tensor): number[] {
-  const r = makeRng(9);
+  const r = createRng(9);
   const X = Array.from({ length: 8 }, () => Array.from({ length: 3 }, () => r.normal()));
   const Y = Array.from({ length: 8 }, () => Array.from({ length: 2 }, () => r.normal()));
   const W = Array.from(w.dataSync());

@@ -1,7 +1,6 @@
-import { type Param, ParamSnapshot, SamConfigError, type Selector } from "@sam/core";
+import { createRng, type Param, ParamSnapshot, SamConfigError, type Selector } from "@sam/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { type ParamsLike, resolveParams } from "../internal/resolveParams";
-import { makeRng, normalVector } from "../internal/rng";
 import { norm } from "../internal/vec";
 import {
   DEFAULT_HVP_EPSILON,
@@ -139,7 +138,7 @@ export function hessianOperator(
   };
 
   if (method === "exact" && (options.selfCheck ?? true)) {
-    const v = normalVector(makeRng(options.seed ?? 1), dim);
+    const v = createRng(options.seed ?? 1).normalVector(dim);
     let exact: Float64Array;
     try {
       exact = product(v, "exact");

@@ -1,5 +1,4 @@
-import { SamConfigError } from "@sam/core";
-import { makeRng, normalVector, rademacherVector } from "../internal/rng";
+import { createRng, SamConfigError } from "@sam/core";
 import { dot } from "../internal/vec";
 import { type OnProgress, yieldToEventLoop } from "../progress";
 import type { LinearOperator } from "./linearOperator";
@@ -69,13 +68,13 @@ export async function hutchinsonTrace(
       `hutchinsonTrace distribution is ${JSON.stringify(distribution)}: use "rademacher" or "gaussian".`,
     );
   }
-  const rng = makeRng(options.seed ?? 1);
+  const rng = createRng(options.seed ?? 1);
   const samples: number[] = [];
   let converged = false;
   let mean = 0;
   let se = 0;
   while (samples.length < maxIter) {
-    const v = distribution === "rademacher" ? rademacherVector(rng, op.dim) : normalVector(rng, op.dim);
+    const v = distribution === "rademacher" ? rng.rademacherVector(op.dim) : rng.normalVector(op.dim);
     samples.push(dot(v, op.apply(v)));
     options.onProgress?.({ done: samples.length, total: maxIter });
     ({ mean, se } = meanAndError(samples));

@@ -1,5 +1,4 @@
-import { SamConfigError } from "@sam/core";
-import { makeRng, normalVector } from "../internal/rng";
+import { createRng, SamConfigError } from "@sam/core";
 import { symmetricEigen } from "../internal/symmetricEigen";
 import { axpy, dot, norm, normalize, orthogonalize, scale } from "../internal/vec";
 import { type OnProgress, yieldToEventLoop } from "../progress";
@@ -77,7 +76,7 @@ export async function lanczos(op: LinearOperator, options: LanczosOptions = {}):
   }
   const start = options.init
     ? Float64Array.from(options.init)
-    : normalVector(makeRng(options.seed ?? 1), op.dim);
+    : createRng(options.seed ?? 1).normalVector(op.dim);
   if (norm(start) === 0)
     throw new SamConfigError("lanczos init is the zero vector: pass a non-zero start vector.");
   const q: Float64Array[] = [normalize(start)];

@@ -1,5 +1,4 @@
-import { SamConfigError } from "@sam/core";
-import { makeRng, normalVector } from "../internal/rng";
+import { createRng, SamConfigError } from "@sam/core";
 import { dot, norm, normalize, orthogonalize, scale } from "../internal/vec";
 import { type OnProgress, yieldToEventLoop } from "../progress";
 import type { LinearOperator } from "./linearOperator";
@@ -74,14 +73,14 @@ export async function powerIteration(
       `powerIteration init has length ${options.init.length} but the operator has dimension ${op.dim}. Pass a vector over the same parameters.`,
     );
   }
-  const rng = makeRng(options.seed ?? 1);
+  const rng = createRng(options.seed ?? 1);
   const result: PowerIterationResult = { values: [], vectors: [], iterations: [], converged: [] };
   let done = 0;
   for (let j = 0; j < k; j++) {
     let v =
       j === 0 && options.init && norm(options.init) > 0
         ? Float64Array.from(options.init)
-        : normalVector(rng, op.dim);
+        : rng.normalVector(op.dim);
     v = normalize(orthogonalize(v, result.vectors));
     let lambda = Number.NaN;
     let converged = false;

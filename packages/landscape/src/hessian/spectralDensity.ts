@@ -1,5 +1,4 @@
-import { SamConfigError } from "@sam/core";
-import { makeRng, rademacherVector } from "../internal/rng";
+import { createRng, SamConfigError } from "@sam/core";
 import type { OnProgress } from "../progress";
 import { lanczos } from "./lanczos";
 import type { LinearOperator } from "./linearOperator";
@@ -70,11 +69,11 @@ export async function spectralDensity(
       `spectralDensity gridSize is ${gridSize}: it must be an integer >= 2 such as 1000.`,
     );
   }
-  const rng = makeRng(options.seed ?? 1);
+  const rng = createRng(options.seed ?? 1);
   const runs: { nodes: number[]; weights: number[] }[] = [];
   let trace = 0;
   for (let r = 0; r < runsCount; r++) {
-    const v = rademacherVector(rng, op.dim);
+    const v = rng.rademacherVector(op.dim);
     const res = await lanczos(op, {
       steps: m,
       init: v,

@@ -1,6 +1,6 @@
 import {
-  BUILTIN_TAGS,
   compileSelector,
+  knownTags,
   type Param,
   type ParamGroup,
   type ParamSet,
@@ -26,9 +26,7 @@ export function resolveParams(params: ParamsLike, select?: Selector, what = "par
     );
   }
   if (select === undefined) return list;
-  const knownTags = new Set<string>(BUILTIN_TAGS);
-  for (const p of list) for (const t of p.tags) knownTags.add(t);
-  const predicate = compileSelector(select, { knownTags });
+  const predicate = compileSelector(select, { knownTags: knownTags(list) });
   const chosen = list.filter(predicate);
   if (chosen.length === 0) {
     throw new SamConfigError(

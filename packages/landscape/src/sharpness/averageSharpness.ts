@@ -1,7 +1,6 @@
-import { ParamSnapshot, SamConfigError, type Selector, withPerturbation } from "@sam/core";
+import { createRng, ParamSnapshot, SamConfigError, type Selector, withPerturbation } from "@sam/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { type ParamsLike, resolveParams } from "../internal/resolveParams";
-import { makeRng, normalVector } from "../internal/rng";
 import { scalarValue } from "../internal/scalar";
 
 /** Options of {@link averageSharpness}. */
@@ -67,12 +66,12 @@ export function averageSharpness(
   const snapshot = new ParamSnapshot(list);
   const eta = options.adaptive?.eta ?? 0;
   const t = options.adaptive ? list.map((q) => tf.tidy(() => tf.add(tf.abs(q.variable), eta))) : null;
-  const rng = makeRng(options.seed ?? 1);
+  const rng = createRng(options.seed ?? 1);
   const values: number[] = [];
   try {
     for (let s = 0; s < samples; s++) {
       const z = list.map((q) =>
-        tf.tensor(Float32Array.from(normalVector(rng, q.size)), [...q.shape], "float32"),
+        tf.tensor(Float32Array.from(rng.normalVector(q.size)), [...q.shape], "float32"),
       );
       const pair = tf.tidy(() => {
         const delta = z.map((x, i) => (t ? tf.mul(tf.mul(x, sigma), t[i]!) : tf.mul(x, sigma)));

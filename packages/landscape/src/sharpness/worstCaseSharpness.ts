@@ -1,7 +1,6 @@
-import { ParamSnapshot, SamConfigError, type Selector, withPerturbation } from "@sam/core";
+import { createRng, ParamSnapshot, SamConfigError, type Selector, withPerturbation } from "@sam/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { type ParamsLike, resolveParams } from "../internal/resolveParams";
-import { makeRng, normalVector } from "../internal/rng";
 import { scalarValue } from "../internal/scalar";
 
 /** Options of {@link worstCaseSharpness}. */
@@ -94,11 +93,11 @@ export function worstCaseSharpness(
   const loss = scalarValue(lossFn);
   const snapshot = new ParamSnapshot(list);
   const t = options.adaptive ? list.map((q) => tf.tidy(() => tf.add(tf.abs(q.variable), eta))) : null;
-  const rng = makeRng(options.seed ?? 1);
+  const rng = createRng(options.seed ?? 1);
   let u: tf.Tensor[] = list.map((q) =>
     steps === 1
       ? tf.zerosLike(q.variable)
-      : tf.tensor(Float32Array.from(normalVector(rng, q.size)), [...q.shape], "float32"),
+      : tf.tensor(Float32Array.from(rng.normalVector(q.size)), [...q.shape], "float32"),
   );
   if (steps > 1) {
     // Scale the random start to 1e-3 rho.

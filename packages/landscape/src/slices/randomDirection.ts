@@ -1,5 +1,5 @@
+import { createRng } from "@sam/core";
 import type { Param, ParamSet } from "@sam/core";
-import { makeRng } from "../internal/rng";
 import type { TensorValue } from "../paramState";
 import type { Direction } from "./direction";
 import { type NormalizeDirectionOptions, normalizeDirection } from "./normalizeDirection";
@@ -31,7 +31,7 @@ export function randomDirection(
   options: RandomDirectionOptions = {},
 ): Direction {
   const list = Array.isArray(params) ? (params as readonly Param[]) : (params as ParamSet).params;
-  const rng = makeRng(options.seed ?? 1);
+  const rng = createRng(options.seed ?? 1);
   const raw: Record<string, TensorValue> = {};
   for (const p of list) {
     const values = new Float32Array(p.size);

@@ -1,8 +1,7 @@
-import { collectParams, fromVariables } from "@sam/core";
+import { collectParams, createRng, fromVariables } from "@sam/core";
 import { expectNoLeak } from "@sam/testing";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { makeRng } from "../internal/rng";
 import { matrixWithSpectrum, quadraticProblem } from "../internal/testing/quadraticProblem";
 import { reluNet } from "../internal/testing/reluNet";
 import { captureState, stateFromValues } from "../paramState";
@@ -128,7 +127,7 @@ describe("slices", () => {
   it("2-D slice of a quadratic at its minimum is (a^2 d1Ad1 + 2ab d1Ad2 + b^2 d2Ad2) / 2", async () => {
     const A = matrixWithSpectrum([3, 2, 1, 0.5], 6);
     const q = quadraticProblem(A, 0);
-    const rng = makeRng(2);
+    const rng = createRng(2);
     const vec = () => Array.from({ length: 4 }, () => rng.normal());
     const [u, v] = [vec(), vec()];
     const dir = (x: number[]) => ({
@@ -183,7 +182,7 @@ describe("slices", () => {
   it("trajectory PCA recovers a planar trajectory: explained variance sums to ~1, residuals ~0", () => {
     const w = tf.variable(tf.zeros([3, 4]));
     const params = fromVariables({ w });
-    const rng = makeRng(8);
+    const rng = createRng(8);
     const e1 = Array.from({ length: 12 }, () => rng.normal());
     const e2 = Array.from({ length: 12 }, () => rng.normal());
     const states = Array.from({ length: 8 }, (_, t) => {

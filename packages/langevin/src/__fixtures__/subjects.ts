@@ -10,21 +10,39 @@ import type { ConformanceSubject, Equivalence } from "@sam/testing";
 import type * as tf from "@tensorflow/tfjs";
 import "../registerLangevinRules";
 
-/** A conformance subject for one rule over a single group with `hyper`. */
+/**
+ * The entries of `hyper` that `rule` reads for the group labelled `label` (a key no rule reads
+ * is an error, so a test that shares one set of values between rules hands each its own).
+ */
+export function readBy(rule: UpdateRule, hyper: Hyper, label = "all"): Hyper {
+  const keys = rule.hyperKeys?.(label) ?? Object.keys(rule.defaults);
+  return Object.fromEntries(Object.entries(hyper).filter(([k]) => keys.includes(k)));
+}
+
+/**
+ * A conformance subject for one rule over a single group with `hyper`, or over `groups` (each
+ * group gets the entries of `hyper` its rule reads).
+ */
 export function subjectFor(
   rule: () => UpdateRule,
   hyper: Hyper,
   extra: Partial<ConformanceSubject> = {},
   groups?: readonly GroupSpec[],
 ): ConformanceSubject {
-  const make = (vars: Record<string, tf.Variable>) =>
-    new GroupedOptimizer({
+  const make = (vars: Record<string, tf.Variable>) => {
+    const r = rule();
+    return new GroupedOptimizer({
       params: fromVariables(vars),
-      defaults: hyper,
-      rule: rule(),
+      rule: r,
       seed: 7,
-      ...(groups ? { groups, allowEmpty: true } : {}),
+      ...(groups
+        ? {
+            groups: groups.map((g) => ({ ...g, hyper: { ...readBy(r, hyper, g.label), ...g.hyper } })),
+            allowEmpty: true,
+          }
+        : { defaults: hyper }),
     });
+  };
   return {
     make,
     fromConfig: (config, vars) =>

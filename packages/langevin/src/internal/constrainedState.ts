@@ -1,14 +1,13 @@
+import { allocateSlots, groupSlotName, rejectValue, type SlotSpec, StepCounter } from "@sam/core";
 import type { ParamGroup } from "@sam/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { type ConstraintSpec, resolveConstraints } from "../constraint";
 import { constraintResidual, projected } from "../projectOntoConstraint";
-import { fail } from "./errors";
 import { ConstrainedState } from "./ruleSupport";
 import { ballSlack } from "./geometry";
-import { allocateSlots } from "./slots";
 
-/** Slot specifications, as `allocateSlots` takes them. */
-export type SlotSpecs = Parameters<typeof allocateSlots>[2];
+/** Per-parameter slot specifications, as `allocateSlots` takes them. */
+export type SlotSpecs = Readonly<Record<string, SlotSpec>>;
 
 /** What to do when a rule is built on weights that violate its constraints. */
 export type OnInfeasible = "project" | "error";
@@ -21,14 +20,15 @@ const FEASIBLE = 1e-5;
  * allocates the slots: `momentum` for every parameter (underdamped rules); for circle
  * constraints the slack `s = sqrt(r^2 - w^2)` (the parameter's shape) and for ball
  * constraints `s_j = sqrt(r^2 - |w_j|^2)` (`[units]`), with (underdamped) their momenta, zero;
- * plus the rule's own `extra` slots.
+ * plus the rule's own `extra` slots, and with `clock` the rule's own step counter, the group
+ * scalar `@<group>/<kind>.step` (the number of steps this rule has applied to the group).
  */
 export function initConstrainedState(
   rule: string,
   kind: string,
   group: ParamGroup,
   specs: readonly ConstraintSpec[],
-  options: { momentum: boolean; onInfeasible: OnInfeasible; extra?: SlotSpecs },
+  options: { momentum: boolean; onInfeasible: OnInfeasible; extra?: SlotSpecs; clock?: boolean },
 ): ConstrainedState {
   const constraints = resolveConstraints(rule, group, specs);
   constraints.forEach((c, i) => {
@@ -39,7 +39,7 @@ export function initConstrainedState(
     residual.dispose();
     if (value <= FEASIBLE * Math.max(1, c.radius * c.radius)) return;
     if (options.onInfeasible === "error") {
-      fail(
+      rejectValue(
         `${rule}: the ${c.kind} constraint residual of parameter ${JSON.stringify(p.path)}`,
         value,
         "a constrained rule must start on its constraint",
@@ -66,5 +66,6 @@ export function initConstrainedState(
       : {}),
     ...options.extra,
   };
-  return new ConstrainedState(allocateSlots(group, kind, perParam), constraints);
+  const clock = options.clock ? new StepCounter(groupSlotName(group, kind, "step")) : undefined;
+  return new ConstrainedState(allocateSlots(group, kind, perParam), constraints, group, clock);
 }

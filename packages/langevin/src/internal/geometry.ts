@@ -8,8 +8,12 @@ import type { ResolvedConstraint } from "../constraint";
 // Symbols: W the current point, W0 the point before a position move, Wt ("W tilde") the
 // unconstrained move, B / P a momentum or a direction, sym(X) = (X + X^T) / 2, r the radius.
 
-const sym = (x: tf.Tensor2D) => tf.mul(0.5, tf.add(x, tf.transpose(x))) as tf.Tensor2D;
-const asMatrix = (x: tf.Tensor, c: ResolvedConstraint) => tf.reshape(x, [...c.matrix]) as tf.Tensor2D;
+/** Transpose of a matrix, or of each matrix of a stack `[b, n, m]`. */
+const transpose = (x: tf.Tensor) => (x.rank === 3 ? tf.transpose(x, [0, 2, 1]) : tf.transpose(x));
+const sym = (x: tf.Tensor2D) => tf.mul(0.5, tf.add(x, transpose(x))) as tf.Tensor2D;
+/** The `[n, m]` view of x, or `[b, n, m]` for a stack of b matrices (stacked orthogonal). */
+const asMatrix = (x: tf.Tensor, c: ResolvedConstraint) =>
+  tf.reshape(x, (c.stack ?? 1) > 1 ? [c.stack!, ...c.matrix] : [...c.matrix]) as tf.Tensor as tf.Tensor2D;
 
 /** Whether the orthogonality constraint reads `M^T M = I` (n >= m) or `M M^T = I` (n < m). */
 const isTall = (c: ResolvedConstraint) => c.matrix[0] >= c.matrix[1];
@@ -107,7 +111,7 @@ export function circleKick(
   pw: tf.Tensor,
   ps: tf.Tensor,
   g: tf.Tensor,
-  t: number,
+  t: number | tf.Tensor,
   r: number,
 ): [tf.Tensor, tf.Tensor] {
   const tg = tf.mul(g, t);

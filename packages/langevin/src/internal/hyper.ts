@@ -1,24 +1,10 @@
-import type { ParamGroup, ResolvedHyper } from "@sam/core";
-import { fail } from "./errors";
-
-/** The rule's defaults overridden by the group's resolved hyperparameters, as numbers. */
-export function numbers(
-  defaults: Readonly<Record<string, number>>,
-  hyper: ResolvedHyper,
-): Record<string, number> {
-  const out: Record<string, number> = { ...defaults };
-  for (const key of Object.keys(defaults)) {
-    const v = hyper[key];
-    if (v !== undefined) out[key] = Number(v);
-  }
-  return out;
-}
+import { type ParamGroup, rejectValue } from "@sam/core";
 
 /** Checks that a hyperparameter is a finite number > 0 (a step size, a friction). */
 export function requirePositive(rule: string, group: ParamGroup | string, name: string, value: number): void {
   if (!(Number.isFinite(value) && value > 0)) {
     const where = typeof group === "string" ? group : `group ${JSON.stringify(group.label)}`;
-    fail(
+    rejectValue(
       `${rule}: hyperparameter ${name} of ${where}`,
       value,
       "it must be a finite number > 0",
@@ -36,7 +22,7 @@ export function requireNonNegative(
 ): void {
   if (!(Number.isFinite(value) && value >= 0)) {
     const where = typeof group === "string" ? group : `group ${JSON.stringify(group.label)}`;
-    fail(
+    rejectValue(
       `${rule}: hyperparameter ${name} of ${where}`,
       value,
       "it must be a finite number >= 0",

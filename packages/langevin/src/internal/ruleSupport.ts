@@ -1,8 +1,14 @@
-import { type ParamGroup, type RuleConfig, SlotState, type StepContext } from "@sam/core";
+import {
+  type ParamGroup,
+  rejectValue,
+  type RuleConfig,
+  SlotState,
+  type StepContext,
+  type StepCounter,
+} from "@sam/core";
 import type * as tf from "@tensorflow/tfjs-core";
 import type { ConstraintSpec, ResolvedConstraint } from "../constraint";
 import { defaultNoise, NOISE_STREAMS, type NoiseRole, type NoiseSource, noiseSourceOf } from "../noiseSource";
-import { fail } from "./errors";
 
 /** Options every rule of the package takes besides its hyperparameters. */
 export interface NoiseOption {
@@ -10,19 +16,48 @@ export interface NoiseOption {
   readonly noise?: NoiseSource;
 }
 
-/** A rule's state: its slots plus the constraints resolved for its group when it was built. */
+/**
+ * A rule's state for one group: its slots, the constraints resolved for the group when it was
+ * built, and (rules with a first half kick) the rule's own step counter on the group.
+ */
 export class ConstrainedState extends SlotState {
   constructor(
     slots: SlotState,
     /** `constraints[i]` applies to `group.params[i]` (or null). */
     readonly constraints: readonly (ResolvedConstraint | null)[],
+    /** The group this state belongs to. */
+    readonly group: ParamGroup,
+    /** The rule's own steps on the group (`@<group>/<kind>.step`), when it keeps a clock. */
+    readonly clock?: StepCounter,
   ) {
     super(slots.slots(), slots.byName);
+  }
+  override slots() {
+    return [...super.slots(), ...(this.clock?.slots() ?? [])];
+  }
+  restored() {
+    this.clock?.restored();
+  }
+  override dispose() {
+    super.dispose();
+    this.clock?.dispose();
   }
   /** The slot `name` of parameter i, or undefined when that parameter has none. */
   maybe(name: string, i: number): tf.Variable | undefined {
     return this.byName[name]?.[i];
   }
+}
+
+/**
+ * The B-first kick length from the rule's own step counter: `h/2` on the rule's first step on
+ * the group, `h` after; advances the counter. The rule's clock, not the optimizer's: under
+ * `everyK(k, rule)` the first update the rule makes is its first step, whatever the
+ * optimizer's step.
+ */
+export function firstHalfKick(state: ConstrainedState, h: number): number {
+  const first = state.clock!.value === 0;
+  state.clock!.tick();
+  return first ? h / 2 : h;
 }
 
 /**
@@ -73,7 +108,7 @@ export function splitConfig<H extends Record<string, number>>(
 export function checkKnown(rule: string, given: object, known: object): void {
   for (const k of Object.keys(given)) {
     if (!(k in known)) {
-      fail(
+      rejectValue(
         `${rule}: hyperparameter ${JSON.stringify(k)}`,
         (given as Record<string, unknown>)[k],
         `${rule} does not read it (it reads ${Object.keys(known).join(", ")})`,
@@ -82,4 +117,3 @@ export function checkKnown(rule: string, given: object, known: object): void {
     }
   }
 }
-

@@ -1,10 +1,9 @@
-import { fromVariables, type ParamSet } from "@sam/core";
+import { createRng, fromVariables, type ParamSet } from "@sam/core";
 import * as tf from "@tensorflow/tfjs-core";
-import { makeRng } from "../rng";
 
 /** A random orthogonal n x n matrix (Gram-Schmidt on a Gaussian matrix), for test problems. */
 export function randomOrthogonal(n: number, seed: number): number[][] {
-  const rng = makeRng(seed);
+  const rng = createRng(seed);
   const q: number[][] = [];
   for (let i = 0; i < n; i++) {
     const v = Array.from({ length: n }, () => rng.normal());
@@ -35,7 +34,7 @@ export function matrixWithSpectrum(spectrum: readonly number[], seed: number): n
  */
 export function quadraticProblem(matrix: number[][], offset = 0.3, seed = 5) {
   const n = matrix.length;
-  const rng = makeRng(seed);
+  const rng = createRng(seed);
   const c = Array.from({ length: n }, () => rng.normal());
   const w0 = c.map((x) => x + offset * rng.normal());
   const half = Math.floor(n / 2);

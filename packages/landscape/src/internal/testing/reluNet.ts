@@ -1,6 +1,5 @@
-import { fromVariables } from "@sam/core";
+import { createRng, fromVariables } from "@sam/core";
 import * as tf from "@tensorflow/tfjs-core";
-import { makeRng } from "../rng";
 
 /**
  * The spec's invariance network (section B.2): 8 -> 16 -> 3, ReLU, no biases, softmax
@@ -8,7 +7,7 @@ import { makeRng } from "../rng";
  * is unchanged (ReLU is positively homogeneous).
  */
 export function reluNet(c = 1, seed = 21) {
-  const rng = makeRng(seed);
+  const rng = createRng(seed);
   const n = 32;
   const x = tf.tensor2d(
     Array.from({ length: n * 8 }, () => rng.normal()),

@@ -1,14 +1,14 @@
 import type { ParamGroup, StepContext } from "@sam/core";
 import * as tf from "@tensorflow/tfjs-core";
-import type { NoiseSource } from "../noiseSource";
-import { ConstrainedMotion } from "./constrainedMotion";
-import { type ConstrainedState, draw } from "./ruleSupport";
+import type { NoiseSource } from "./noiseSource";
+import { Rattle } from "./rattle";
+import { type ConstrainedState, draw } from "./internal/ruleSupport";
 
 /** Coefficients of one underdamped step, computed from the group's hyperparameters. */
 export interface UnderdampedCoefficients {
   /** Time step h. */
   readonly h: number;
-  /** Kick length of this step: h/2 on the first step of the B-first form (default), else h. */
+  /** Kick length of this step: h/2 on the rule's own first step in the B-first form (default), else h. */
   readonly kick: number;
   /** OU damping c = exp(-gamma h) (0 for the overdamped limit). */
   readonly c: number;
@@ -17,19 +17,19 @@ export interface UnderdampedCoefficients {
 }
 
 /**
- * One step of the underdamped family on the parameters of a group, in physical scaling
+ * BAOAB (Leimkuhler and Matthews 2013): one step of the underdamped family on the parameters of a group, in physical scaling
  * (theta moves by h p). Sub-steps (t a sub-step length, g = grad L(theta_n), R ~ N(0, I)):
  *
  * ```
  * B_t: p <- p - t g                    A_t: theta <- theta + t p
  * O_h: p <- c p + d R                  (+ tangent projections and the RATTLE position solve
- *                                        on constrained tensors, spec 2.5: ConstrainedMotion)
+ *                                        on constrained tensors, spec 2.5: Rattle)
  * BAOAB (B-first, one gradient per step):  B_kick A_{h/2} O_h A_{h/2}
  * OBA   (authors' o-CoLA-ud ordering):     O_h B_h A_h
  * ```
  * The stored momentum is the one after the last sub-step (post-O for BAOAB).
  */
-export function underdampedStep(
+export function baoab(
   group: ParamGroup,
   grads: readonly (tf.Tensor | null)[],
   state: ConstrainedState,
@@ -70,7 +70,7 @@ export function underdampedStep(
 
     // Constrained (spec 2.5): the same sub-steps with tangent projections and RATTLE.
     const stored = { theta: w, p: pSlot, s: state.maybe("slack", i), ps: state.maybe("slackMomentum", i) };
-    const motion = new ConstrainedMotion(con, stored, (role, stddev, shape) =>
+    const motion = new Rattle(con, stored, (role, stddev, shape) =>
       draw(noise, group, i, role, stddev, ctx, shape),
     );
     const O = () => motion.refresh(k.c, k.d, { main: "R", slack: "Rs" });

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
-import type { ResolvedConstraint } from "../constraint";
-import type { NoiseRole } from "../noiseSource";
+import type { ResolvedConstraint } from "./constraint";
+import type { NoiseRole } from "./noiseSource";
 import {
   ballAugmented,
   circleDrift,
@@ -10,7 +10,7 @@ import {
   stackSlack,
   tangent,
   unstackSlack,
-} from "./geometry";
+} from "./internal/geometry";
 
 /** The roles of one momentum refresh's draws: the parameter's, and its slack's (circle, ball). */
 export interface RefreshRoles {
@@ -31,7 +31,8 @@ export interface StoredPoint {
 }
 
 /**
- * The phase-space point of one constrained tensor (position theta, momentum p, and for circle
+ * RATTLE (Andersen 1983; Leimkuhler and Matthews, ch. 7) and the other constrained sub-steps:
+ * the phase-space point of one constrained tensor (position theta, momentum p, and for circle
  * and ball constraints the slack s and its momentum p_s), with the sub-steps every
  * constrained underdamped integrator is made of (spec 2.5). Pi(theta) is the projection on
  * the tangent space at theta, R, R_s ~ N(0, I):
@@ -51,7 +52,7 @@ export interface StoredPoint {
  * moves each weight with its slack on `w^2 + s^2 = r^2`. All tensors are created inside the
  * caller's `tf.tidy`.
  */
-export class ConstrainedMotion {
+export class Rattle {
   private theta: tf.Tensor;
   private p: tf.Tensor;
   private s: tf.Tensor | null;
@@ -83,7 +84,7 @@ export class ConstrainedMotion {
   }
 
   /** B_t with gradient g (of the parameter's shape). */
-  kick(g: tf.Tensor, t: number): void {
+  kick(g: tf.Tensor, t: number | tf.Tensor): void {
     if (this.con.kind === "circle") {
       [this.p, this.ps] = circleKick(this.theta, this.s!, this.p, this.ps!, g, t, this.con.radius);
       return;

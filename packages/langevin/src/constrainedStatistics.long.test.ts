@@ -172,7 +172,9 @@ describe("constrained Langevin on S^2: von Mises-Fisher (S9)", () => {
       const b = run(sphere(1));
       // The point moved far from its start (a random walk of 300 steps on S^2), and identically.
       expect(Math.abs(a.dataSync()[2]! - 1)).toBeGreaterThan(0.05);
-      expectTensorsClose(a, b, { atol: 2e-5, rtol: 0 }, "orthogonal 3 x 1 vs sphere(1) after 300 steps");
+      // Round-off of the two position solves (10 chord steps vs the exact root) accumulates
+      // along the walk: below 2e-5 with the former noise seeds, 3.6e-5 with seedHash's (float32).
+      expectTensorsClose(a, b, { atol: 1e-4, rtol: 0 }, "orthogonal 3 x 1 vs sphere(1) after 300 steps");
       tf.dispose([a, b]);
     });
   }
@@ -183,39 +185,35 @@ describe("orthogonality constraint: Haar measure on the Stiefel manifold (S10)",
   // on S^3, E[W_ij^2] = 1/4 and E[W_ij^4] = 3/(4 * 6) = 1/8. Estimators: the mean of W^2 over
   // rows 1-2 (4 entries: the whole-column mean is exactly 1/4 on the manifold and would test
   // nothing), sd 0.083 per copy and step, and the mean of W^4 over all 8 entries.
-  // 10 copies x 1500 kept steps / tau_int 11 = 1.4e3: SE 0.0022 (0.01 = 4.5 SE).
+  // 10 copies x 1500 kept steps / tau_int 11 = 1.4e3: SE 0.0022 (0.01 = 4.5 SE). The copies
+  // are the slices of one [10, 4, 2] variable under orthogonal({ stacked: true }): one batched
+  // step for all ten (the stack test below checks it moves each slice as its own 4 x 2 tensor).
   for (const order of ["OBA", "BAOAB"] as const) {
     it(`S10 o-CoLA-ud (${order}): E[W_11^2] = 1/4, E[W_11^4] = 1/8`, { timeout: 600_000 }, async () => {
       const copies = 10;
-      const frame = tf.tensor2d([1, 0, 0, 1, 0, 0, 0, 0], [4, 2]);
-      const vars = Object.fromEntries(
-        Array.from({ length: copies }, (_, c) => [`W${c}`, tf.variable(frame.clone())]),
-      );
+      const frames = tf.tidy(() => tf.tile(tf.tensor3d([1, 0, 0, 1, 0, 0, 0, 0], [1, 4, 2]), [copies, 1, 1]));
+      const w = tf.variable(frames);
       const optimizer = new GroupedOptimizer({
-        params: fromVariables(vars),
+        params: fromVariables({ w }),
         defaults: { h: 0.2, friction: 1, temperature: 0.25 },
-        rule: langevin({}, { noise: fastNoise, order, constraints: [orthogonal()] }),
+        rule: langevin({}, { noise: fastNoise, order, constraints: [orthogonal({ stacked: true })] }),
         seed: 31,
       });
-      const all = Object.values(vars);
-      const zero = tf.zeros([4, 2]);
+      const zero = tf.zeros([copies, 4, 2]);
       const avg = await sampleChain(
         optimizer,
-        () => Object.fromEntries(all.map((v) => [v.name, zero.clone()])),
-        () => {
-          const stacked = tf.stack(all);
-          return {
-            w2: tf.mean(tf.square(tf.slice(stacked, [0, 0, 0], [copies, 2, 2]))),
-            w4: tf.mean(tf.pow(stacked, 4)),
-          };
-        },
+        () => ({ [w.name]: zero.clone() }),
+        () => ({
+          w2: tf.mean(tf.square(tf.slice(w, [0, 0, 0], [copies, 2, 2]))),
+          w4: tf.mean(tf.pow(w, 4)),
+        }),
         1700,
         200,
       );
       expect(Math.abs(avg.w2![0]! - 0.25), `E[W^2] = ${avg.w2![0]}`).toBeLessThan(0.01);
       expect(Math.abs(avg.w4![0]! - 0.125), `E[W^4] = ${avg.w4![0]}`).toBeLessThan(0.01);
       optimizer.dispose();
-      tf.dispose([frame, zero, ...all]);
+      tf.dispose([frames, zero, w]);
     });
   }
 });
