@@ -1,12 +1,12 @@
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { fineTune, METHODS } from "./fineTune";
-import { task } from "./setup";
+import { digitsTask } from "./setup";
 
 // The demo in a reduced form (shipped weights, 20 images, one epoch), so that it cannot rot.
 describe("transfer demo (reduced)", () => {
   it("fine-tunes the shipped backbone with every method", async () => {
-    const train = task("B", 20, 21);
+    const { train } = await digitsTask("fine-tune", { train: 20, test: 1 }, 21);
     for (const method of METHODS) {
       const r = await fineTune(method, train, train, { epochs: 1, batchSize: 10, lr: 0.03, k: 5, seed: 7 });
       expect(Number.isFinite(r.trainLoss), method).toBe(true);

@@ -1,9 +1,9 @@
 /**
- * The demo (`pnpm demo`): transfer learning on data the project generates.
+ * The demo (`pnpm demo`): transfer learning on real digits.
  *
- * A CIFAR ResNet-8 pretrained on task A of the "shapes" data (five shape classes; weights
- * shipped in ../weights, made by `pnpm --filter @sam/example-transfer-demo pretrain`) is
- * fine-tuned on task B (five other shapes) five ways: momentum SGD on every layer, the head
+ * A CIFAR ResNet-8 pretrained on the MNIST digits 0-4 (16x16; weights shipped in ../weights,
+ * made by `pnpm --filter @sam/example-transfer-demo pretrain`) is fine-tuned on the digits 5-9
+ * five ways: momentum SGD on every layer, the head
  * only, multirate (head fast, body slow, k = 5), SAM and SAM-ON. It prints a table
  * (accuracy, wall time, speed-up over full fine-tuning), plots the loss along the straight
  * line from the pretrained to the fine-tuned weights one block at a time (Vlaar & Frankle
@@ -19,7 +19,7 @@ import { writePlot } from "@sam/landscape/node";
 import { getSamMeta, sliceDataset, toTensors } from "@sam/models";
 import { loadBackbone } from "@sam/models/node";
 import { type FineTuneOptions, fineTune, METHODS } from "./fineTune";
-import { buildModel, DEMO, task } from "./setup";
+import { buildModel, DEMO, digitsTask } from "./setup";
 
 const out = new URL("../demo-output", import.meta.url).pathname;
 const quick = Boolean(process.env.SAM_DEMO_QUICK);
@@ -27,8 +27,7 @@ const started = performance.now();
 const backend = await setupBackend();
 console.log(`backend: ${backend.backend} (${backend.reason})\n`);
 
-const train = task("B", quick ? 100 : 500, 21);
-const test = task("B", quick ? 100 : 1000, 22);
+const { train, test } = await digitsTask("fine-tune", { train: quick ? 100 : 500, test: quick ? 100 : 1000 }, 21);
 const options: FineTuneOptions = { epochs: quick ? 1 : 10, batchSize: 32, lr: 0.02, k: 5, seed: 7, progress: true };
 
 // Warm-up: the first step of a network shape creates the backend's kernels and buffers;
@@ -46,7 +45,7 @@ const rows = results.map((r) => ({
   seconds: r.seconds.toFixed(1),
   "speed-up": `${(full.seconds / r.seconds).toFixed(2)}x`,
 }));
-console.log(`\nfine-tuning on task B: ${train.size} images, ${options.epochs} epochs, batch ${options.batchSize}; test on ${test.size} images\n`);
+console.log(`\nfine-tuning on digits 5-9: ${train.size} images, ${options.epochs} epochs, batch ${options.batchSize}; test on ${test.size} images\n`);
 console.log(formatTable(rows));
 
 // Per-block linear interpolation from the pretrained start to the SGD fine-tuned weights.

@@ -1,0 +1,46 @@
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { tempDir } from "../test/tinyConfig";
+import { resolveInside } from "./resolveInside";
+
+describe("resolveInside", () => {
+  const root = tempDir();
+  mkdirSync(join(root, "run", "sub"), { recursive: true });
+  writeFileSync(join(root, "secret.bin"), "x");
+  writeFileSync(join(root, "run", "w.bin"), "x");
+  symlinkSync(join(root, "secret.bin"), join(root, "run", "out.bin"));
+  symlinkSync(join(root, "run", "w.bin"), join(root, "run", "in.bin"));
+  symlinkSync(root, join(root, "run", "up"));
+  const run = join(root, "run");
+
+  it("returns the absolute path of a path inside", () => {
+    expect(resolveInside(run, "w.bin", "f")).toBe(join(run, "w.bin"));
+    expect(resolveInside(run, "./sub/../w.bin", "f")).toBe(join(run, "w.bin"));
+    expect(resolveInside(run, "sub/not-yet.bin", "f")).toBe(join(run, "sub", "not-yet.bin"));
+    expect(resolveInside(run, "in.bin", "f")).toBe(join(run, "in.bin")); // a symlink that stays inside
+  });
+
+  it("refuses .. escapes, naming the field and the path", () => {
+    expect(() => resolveInside(run, "../secret.bin", "model.json weightsManifest path")).toThrow(
+      `model.json weightsManifest path is "../secret.bin", which leaves ${run}`,
+    );
+    expect(() => resolveInside(run, "sub/../../secret.bin", "f")).toThrow(/which leaves/);
+  });
+
+  it("refuses absolute paths", () => {
+    expect(() => resolveInside(run, join(root, "secret.bin"), "config data.dir")).toThrow(
+      /config data\.dir is ".*secret\.bin", an absolute path/,
+    );
+  });
+
+  it("refuses symlinks that lead out, also through a directory and for a file not there yet", () => {
+    expect(() => resolveInside(run, "out.bin", "f")).toThrow(/"out\.bin", which a symlink leads out of/);
+    expect(() => resolveInside(run, "up/secret.bin", "f")).toThrow(/which a symlink leads out of/);
+    expect(() => resolveInside(run, "up/new.bin", "f")).toThrow(/which a symlink leads out of/);
+  });
+
+  it("refuses an empty path", () => {
+    expect(() => resolveInside(run, "", "f")).toThrow('f is "": it must be a non-empty relative path.');
+  });
+});

@@ -1,0 +1,3 @@
+import { samPackage } from "../../tsup.shared";
+
+export default samPackage({ entry: ["src/index.ts", "src/cli.ts"] });
