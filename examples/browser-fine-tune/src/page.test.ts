@@ -22,7 +22,7 @@ interface PageResult {
 }
 
 describe("the fine-tune page in headless Chromium", () => {
-  it("fine-tunes with SGD, SAM and SAM-ON on digits 5-9, draws both plots, and saves screenshot.png", async () => {
+  it("fine-tunes with SGD, SAM and SAM-ON on digits 5-9, draws both plots, and renders a screenshot", async () => {
     execFileSync(`${root}node_modules/.bin/tsx`, ["--conditions=@sam/source", "scripts/build.ts"], {
       cwd: root,
     });
@@ -37,7 +37,10 @@ describe("the fine-tune page in headless Chromium", () => {
       await page.goto(`${server.url}?backend=cpu`);
       await page.waitForFunction(() => window.fineTuneResult !== undefined, undefined, { timeout: 240_000 });
       const result = (await page.evaluate(() => window.fineTuneResult)) as PageResult;
-      await page.screenshot({ path: `${root}screenshot.png` });
+      // the README's screenshot is rewritten on request only (SAVE_SCREENSHOT=1), so a test
+      // run leaves the checkout as it was; the page is still captured, to prove it renders
+      const png = await page.screenshot(process.env.SAVE_SCREENSHOT ? { path: `${root}screenshot.png` } : {});
+      expect(png.length).toBeGreaterThan(10_000);
       expect(result.error).toBeUndefined();
       expect(errors).toEqual([]);
       expect(result.backend).toBe("cpu");
