@@ -8,7 +8,9 @@ import { quadratic } from "./fixtures/quadratic";
 describe("expectTensorsClose", () => {
   it("passes within atol + rtol |expected| and fails outside, naming the element", () => {
     expectTensorsClose(tf.tensor1d([1, 2.0000005]), [1, 2], { atol: 1e-6, rtol: 0 });
-    expect(() => expectTensorsClose(tf.tensor1d([1, 2.1]), [1, 2], { atol: 1e-6, rtol: 1e-3 })).toThrow(/element 1 is 2.09999/);
+    expect(() => expectTensorsClose(tf.tensor1d([1, 2.1]), [1, 2], { atol: 1e-6, rtol: 1e-3 })).toThrow(
+      /element 1 is 2.09999/,
+    );
     expect(() => expectTensorsClose(tf.tensor1d([Number.NaN]), [0])).toThrow(/element 0 is NaN/);
     expect(() => expectTensorsClose(tf.zeros([2, 2]), tf.zeros([4]))).toThrow(/shape/);
   });
@@ -27,7 +29,9 @@ describe("expectNoLeak", () => {
       return tf.add(state, 1);
     });
     const kept: tf.Tensor[] = [];
-    await expect(expectNoLeak(() => kept.push(tf.keep(tf.ones([2]))))).rejects.toThrow(/tensors alive after calls 2..5/);
+    await expect(expectNoLeak(() => kept.push(tf.keep(tf.ones([2]))))).rejects.toThrow(
+      /tensors alive after calls 2..5/,
+    );
     tf.dispose(kept);
   });
 });

@@ -54,13 +54,15 @@ function run(optimizer: OptimizerLike, loss: () => tf.Scalar, steps: number, var
  * The contract every optimizer of the project keeps, as a vitest suite: it converges on a
  * quadratic; degenerate cases equal their reference; a variable outside `varList` stays
  * bit-identical; no tensor leaks from the second step on; saving and resuming continues
- * bit-identically; the config round-trips; it trains under `model.fit` without leaking.
+ * bit-identically; a step on a NaN loss is rejected and changes nothing (the run goes on
+ * bit-identically to one that never saw it); the config round-trips; it trains under
+ * `model.fit` without leaking.
  *
  * @example
  * ```ts
  * optimizerConformance("sgd", {
  *   make: (vars) => new GroupedOptimizer({ params: fromVariables(vars), defaults: { lr: 0.1 }, rule: sgd() }),
- *   fromConfig: (config, vars) => GroupedOptimizer.fromConfig(GroupedOptimizer, config).bind(fromVariables(vars)),
+ *   fromConfig: (config, vars) => GroupedOptimizer.load(config, fromVariables(vars)),
  *   makeForModel: (model) => new GroupedOptimizer({ params: collectParams(model), defaults: { lr: 0.1 }, rule: sgd() }),
  * });
  * ```
@@ -125,6 +127,27 @@ export function optimizerConformance(name: string, subject: ConformanceSubject):
       await expectNoLeak(() => optimizer.minimize(q.loss, true), { label: `${name}.minimize` });
       optimizer.dispose();
       q.dispose();
+    });
+
+    it("rejects a step on a NaN loss and goes on as if it never happened", async () => {
+      const q1 = freshQuadratic();
+      const q2 = freshQuadratic();
+      const rejecting = subject.make({ w: q1.w });
+      const straight = subject.make({ w: q2.w });
+      run(rejecting, q1.loss, 3);
+      const slots = async () =>
+        (await rejecting.getWeights()).map((w) => [w.name, Array.from(w.tensor.dataSync())]);
+      const before = { w: Array.from(q1.w.dataSync()), slots: await slots() };
+      const nan = () => tf.mul(q1.loss(), Number.NaN) as tf.Scalar;
+      expect(() => rejecting.minimize(nan)).toThrow(/not finite/);
+      expect({ w: Array.from(q1.w.dataSync()), slots: await slots() }).toEqual(before);
+      run(rejecting, q1.loss, 3);
+      run(straight, q2.loss, 6);
+      expectTensorsEqual(q1.w, q2.w, "w after 6 good steps and one rejected one");
+      rejecting.dispose();
+      straight.dispose();
+      q1.dispose();
+      q2.dispose();
     });
 
     it("saves and resumes bit-identically", async () => {

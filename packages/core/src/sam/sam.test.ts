@@ -160,6 +160,37 @@ describe("SAM: degenerate equivalences", () => {
     windowed.minimize(loss(w2));
     expect(w2.dataSync()).not.toEqual(w1.dataSync());
   });
+
+  it("the window is a rho schedule: it equals rho piecewise [0, rho] bit for bit, and round-trips", () => {
+    const w1 = tf.variable(tf.tensor1d([1, -2]));
+    const w2 = tf.variable(tf.tensor1d([1, -2]));
+    const loss = (w: tf.Variable) => () => tf.sum(tf.pow(w, 4)) as tf.Scalar;
+    const common = { rule: sgd(), defaults: { lr: 0.01 } };
+    const windowed = sam({
+      params: fromVariables({ w: w1 }),
+      ...common,
+      rho: 0.1,
+      window: { start: 2, end: 4 },
+    });
+    const scheduled = sam({
+      params: fromVariables({ w: w2 }),
+      ...common,
+      rho: { schedule: "piecewise", boundaries: [2, 4], values: [0, 0.1, 0] },
+    });
+    for (let i = 0; i < 6; i++) {
+      windowed.minimize(loss(w1));
+      scheduled.minimize(loss(w2));
+      expectTensorsEqual(w1, w2, `step ${i}`);
+    }
+    expect(windowed.getConfig().oracle).toMatchObject({
+      kind: "sam",
+      rho: 0.1,
+      window: { start: 2, end: 4 },
+    });
+    windowed.dispose();
+    scheduled.dispose();
+    tf.dispose([w1, w2]);
+  });
 });
 
 describe("SAM-ON", () => {

@@ -62,7 +62,11 @@ export interface SamOracleOptions {
   readonly l2InLoss?: number;
   /** Clip the final (second-pass) gradient to this global L2 norm before the update, as the JAX code does. */
   readonly clipGradNorm?: number;
-  /** Steps in [start, end) take SAM steps; outside, one plain gradient (SAM-ON's start_sam/end_sam). */
+  /**
+   * Steps in [start, end) take SAM steps; outside, one plain gradient (SAM-ON's
+   * start_sam/end_sam). Shorthand for a rho schedule that is 0 outside the window, e.g.
+   * `rho: { schedule: 'piecewise', boundaries: [start, end], values: [0, rho, 0] }`.
+   */
   readonly window?: { readonly start?: number; readonly end?: number };
   /**
    * Read both losses every step, stop with an error naming the pass whose loss is not
@@ -189,13 +193,12 @@ export function samOracle(options: SamOracleOptions): SamOracle {
         );
       }
       const lossFn = o.l2InLoss > 0 ? withL2(request.lossFn, request.params, o.l2InLoss) : request.lossFn;
-      const inWindow = step >= (o.window.start ?? 0) && step < (o.window.end ?? Number.POSITIVE_INFINITY);
       const activeSet = new Set(request.active.map((p) => p.index));
       const S = perturbed.filter((p) => activeSet.has(p.index));
       // Pass 1 needs no gradient of a convolution kernel outside S: split those layers' fused
       // op so that the backward skips their filter gradients (SAM-ON's saving).
       const unasked = layersOutside(S);
-      if (!inWindow || (rho === 0 && !o.allowZeroRho) || S.length === 0) {
+      if ((rho === 0 && !o.allowZeroRho) || S.length === 0) {
         const plain = differentiate(
           lossFn,
           request.active.map((p) => p.variable),
@@ -300,7 +303,7 @@ export function samOracle(options: SamOracleOptions): SamOracle {
           "The SAM oracle selects with a function, which cannot be saved. Use a selector spec such as { tag: 'norm' }.",
         );
       }
-      if (typeof o.rho === "function") {
+      if (typeof options.rho === "function") {
         throw new SamConfigError(
           "The SAM oracle's rho is a function, which cannot be saved. Use a number or a schedule spec.",
         );
@@ -361,7 +364,7 @@ function validate(options: SamOracleOptions) {
     throw new SamConfigError(`SAM norm is ${show(options.norm)}: use 2 or 'inf'.`);
   }
   return {
-    rho,
+    rho: windowed(rho, options.window),
     perturb: options.perturb ?? ({ all: true } as SelectorSpec),
     adaptive: options.adaptive || null,
     norm: options.norm ?? 2,
@@ -370,10 +373,20 @@ function validate(options: SamOracleOptions) {
     bnStats: options.bnStats ?? "first-pass",
     l2InLoss: l2,
     clipGradNorm: options.clipGradNorm,
-    window: options.window ?? {},
     checkFinite: options.checkFinite ?? false,
     allowZeroRho: options.allowZeroRho ?? false,
   };
+}
+
+/**
+ * SAM's window as a schedule of rho: rho(step) inside [start, end), 0 outside (so those steps
+ * take one plain gradient). The oracle itself knows no window.
+ */
+function windowed(rho: HyperValue, window: SamOracleOptions["window"]): HyperValue {
+  if (!window || (window.start === undefined && window.end === undefined)) return rho;
+  const start = window.start ?? 0;
+  const end = window.end ?? Number.POSITIVE_INFINITY;
+  return (step: number) => (step >= start && step < end ? (resolveHyperValue(rho, step) as number) : 0);
 }
 
 function withL2(lossFn: () => tf.Scalar, params: ParamSet, c: number): () => tf.Scalar {
