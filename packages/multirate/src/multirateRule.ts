@@ -64,8 +64,13 @@ export interface MultirateRule extends UpdateRule {
 /**
  * Multirate training (Vlaar and Leimkuhler, ICML 2022) as an update rule over labelled
  * groups: fast groups move every step with step size h/k; slow groups take a fresh gradient
- * only once every k steps (their `isActive` is false in between, so the optimizer does not
- * differentiate them: that is where the time goes) and move with step size h.
+ * only once every k steps (in between they are not in `gradientsNeeded`, so the optimizer does
+ * not differentiate them: that is where the time goes) and move with step size h.
+ *
+ * It is a composition of core rules: with drift,
+ * `partitionRules({ fast: rule, slow: drift(k, everyK(k, scaleLr(k, rule), { phase: 0 })) })`;
+ * without, `slowFirst(["slow"], partitionRules({ slow: everyK(...) }), ["fast"], partitionRules({ fast: rule }))`.
+ * Every rule keeps its own count, so the cycle starts with the optimizer's first step.
  *
  * Algorithm 1 with heavy-ball momentum (the default, `sgd` rule with `momentum` mu), for the
  * cycle that starts at step t = c k. Symbols: theta_F, theta_S the fast and slow parameters;
@@ -82,8 +87,10 @@ export interface MultirateRule extends UpdateRule {
  *   theta_S <- theta_S + v_S                linear drift: stale slow momentum reused every step
  * ```
  *
- * Without drift (`drift: false`) the slow group jumps by theta_S <- theta_S - h p_S on the
- * synchronisation step and holds still for the k - 1 steps after it.
+ * Without drift (`drift: false`, the paper's order) the slow group first jumps by
+ * theta_S <- theta_S - h p_S on the synchronisation step, the fast gradient of that step is
+ * then taken at the new point (one more fast-only backward pass), and the slow group holds
+ * still for the k - 1 steps after it.
  *
  * Any terminal rule may move a group (`rules`, `base`): a slow group's rule runs once per
  * cycle with its step size multiplied by k, and with drift its displacement
@@ -92,13 +99,12 @@ export interface MultirateRule extends UpdateRule {
  * applies to fast parameters every step and to slow ones once per cycle, coupled.
  *
  * With k = 1 every group is fast and the rule is its inner rule, step for step and bit for
- * bit. Use one rule instance per optimizer.
+ * bit. One rule may serve several optimizers (its state lives in each optimizer).
  *
  * @remarks The synchronisation step is the first step of a cycle (step mod k = 0) and its
  * gradient also drives that step's fast update: k fast updates per cycle for the cost of one
  * full and k - 1 fast-only backward passes (the published loop wastes the synchronisation
- * batch; see the README). A slow group drifts inside the `apply` of whichever group runs
- * first in a step, so at least one group (a fast one) must be trained every step.
+ * batch; see the README). A slow group drifts on every step, also when no group is trained.
  *
  * @example
  * ```ts

@@ -71,14 +71,18 @@ interface Bound {
  *
  * One step (`minimize(lossFn, returnCost, varList)`):
  * 1. every group's hyperparameters are resolved for this step (schedules evaluated) and checked;
- * 2. the active parameters are those of groups whose rule runs this step, within `varList`;
+ * 2. the rule says which groups' gradients it needs (`gradientsNeeded`); the active parameters
+ *    are theirs, within `varList`;
  * 3. the oracle returns L(w) and the gradients of the active parameters only;
- * 4. each active group's rule moves its parameters;
- * 5. the step counter advances. All of it runs in one `tf.tidy`; only the loss escapes.
+ * 4. the rule's `update` runs once over all groups (those without a gradient get `null`s);
+ * 5. one read checks that the loss and every variable the step changed are finite. If not,
+ *    the weights, the rule state and the moving statistics are restored and the step throws
+ *    {@link NonFiniteStepError} (or, with `skipNonFinite`, is skipped and counted);
+ * 6. the step counter advances. Steps 3-4 run in one `tf.tidy`; only the loss escapes.
  *
  * State is allocated when the optimizer is built, saved by `getWeights()` under
  * `<param path>/<rule kind>.<slot>` names, and the configuration round-trips through
- * `getConfig()` / `GroupedOptimizer.fromConfig(...)` followed by `bind(params)`.
+ * `getConfig()` / `GroupedOptimizer.fromConfig(GroupedOptimizer, config, params)`.
  *
  * @example
  * ```ts
