@@ -128,7 +128,8 @@ export async function spectralDensity(
       const w = run.weights[k]! * norm;
       const from = Math.max(0, Math.floor((t - 10 * sigma - lo) / dx));
       const to = Math.min(gridSize - 1, Math.ceil((t + 10 * sigma - lo) / dx));
-      for (let i = from; i <= to; i++) density[i] = density[i]! + w * Math.exp(-((grid[i]! - t) ** 2) / (2 * sigma2));
+      for (let i = from; i <= to; i++)
+        density[i] = density[i]! + w * Math.exp(-((grid[i]! - t) ** 2) / (2 * sigma2));
     });
   }
   const area = density.reduce((a, b) => a + b, 0) * dx;
