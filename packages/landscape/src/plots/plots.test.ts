@@ -76,6 +76,21 @@ describe("plots", () => {
     expect(dashes).toEqual(["1,0", "6,3"]);
   });
 
+  it("a long density grid is drawn by min-max buckets: at most 8 points per pixel column pair, peaks kept", () => {
+    const n = 100_000;
+    const grid = Array.from({ length: n }, (_, i) => i / 100);
+    const density = grid.map((_, i) => (i === 12_345 || i === 87_654 ? 5 : 1e-3));
+    const plot = spectrumPlot(
+      { runs: [], grid, density, traceEstimate: 0, sigmaSquared: 1e-4 },
+      { width: 100 },
+    );
+    const rows = (plot.spec as { data: { values: { eigenvalue: number; density: number }[] } }).data.values;
+    expect(rows.length).toBeLessThanOrEqual(800);
+    expect(rows.filter((r) => r.density === 5).map((r) => r.eigenvalue)).toEqual([123.45, 876.54]);
+    const xs = rows.map((r) => r.eigenvalue);
+    expect(xs).toEqual([...xs].sort((a, b) => a - b));
+  });
+
   it("a 2-D contour plot, an edge-of-stability plot and spectra render to SVG", async () => {
     const xs = alphaGrid(-1, 1, 9);
     const loss = xs.map((y) => xs.map((x) => (x === 1 && y === 1 ? null : x * x + 2 * y * y)));
