@@ -13,6 +13,7 @@
 export { edgeOfStabilityThreshold, type ThresholdOptions } from "./eos/edgeOfStabilityThreshold";
 // Edge of stability
 export {
+  type AdamPreconditioner,
   type EdgeOfStabilityOptions,
   type EdgeOfStabilityRecord,
   EdgeOfStabilityTracker,

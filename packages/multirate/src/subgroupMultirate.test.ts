@@ -44,19 +44,79 @@ describe("subgroupMultirate", () => {
       what,
     );
 
-  it("matches hand-derived values with every weight slow, with and without drift", () => {
-    close(walk(subgroupMultirate({ k: 2, slowFraction: 1 }), 4), [0.9, 0.8, 0.67, 0.54], "drift");
+  it("matches hand-derived values with every weight slow, with and without drift ('freeze')", () => {
     close(
-      walk(subgroupMultirate({ k: 2, slowFraction: 1, drift: false }), 4),
+      walk(subgroupMultirate({ k: 2, slowFraction: 1, maskSlow: "freeze" }), 4),
+      [0.9, 0.8, 0.67, 0.54],
+      "drift",
+    );
+    close(
+      walk(subgroupMultirate({ k: 2, slowFraction: 1, drift: false, maskSlow: "freeze" }), 4),
       [0.8, 0.8, 0.54, 0.54],
       "no drift",
+    );
+  });
+
+  // 'zero' (default) with every weight slow: the same W, but w reads 0 after the first step of each
+  // cycle and W again after its last.
+  it("'zero' holds the slow weights at 0 during the cycle and restores them at its last step", () => {
+    close(walk(subgroupMultirate({ k: 2, slowFraction: 1 }), 4), [0, 0.8, 0, 0.54], "drift");
+    close(walk(subgroupMultirate({ k: 2, slowFraction: 1, drift: false }), 4), [0, 0.8, 0, 0.54], "no drift");
+  });
+
+  // L = 1/2 (w0 + w1)^2, g = (s, s) with s = w0 + w1; w = (1, 1), k = 2, lr 0.1, mu 0.5, drift,
+  // 'alternating' with seed 4, whose subset is B = (1, 0): w0 slow in cycle 0, w1 slow in cycle 1.
+  // 'zero':
+  //  0 sync: s = 2, p = (2, 2), W = (0.8, 0.8), w = (0, 0.8)
+  //  1 fast: s = 0.8 (w0 reads 0), p = (2, 0.5*2 + 0.8) = (2, 1.8), W = (0.6, 0.62) = w (restored)
+  //  2 sync: s = 1.22, p = (2.22, 2.12), W = (0.378, 0.408), M = (0, 1): w = (0.378, 0)
+  //  3 fast: s = 0.378, p = (0.5*2.22 + 0.378, 2.12) = (1.488, 2.12), W = w = (0.2292, 0.196)
+  // 'freeze':
+  //  0: p = (2, 2), w = (0.8, 0.8);  1: s = 1.6, p = (2, 2.6), w = (0.6, 0.54)
+  //  2: s = 1.14, p = (2.14, 2.44), w = (0.386, 0.296);  3: s = 0.682, p = (1.752, 2.44), w = (0.2108, 0.052)
+  it("the fast weights see the slow ones at 0 ('zero') or in place ('freeze'): hand-derived", async () => {
+    const run = async (maskSlow: "zero" | "freeze") => {
+      const w = tf.variable(tf.ones([2]));
+      const optimizer = new GroupedOptimizer({
+        params: fromVariables({ w }),
+        defaults: { lr: 0.1, momentum: 0.5 },
+        rule: subgroupMultirate({ k: 2, slowFraction: 0.5, partition: "alternating", maskSlow }),
+        seed: 4,
+      });
+      const seen: number[] = [];
+      for (let step = 0; step < 4; step++) {
+        optimizer.minimize(() => tf.mul(0.5, tf.square(tf.sum(w))) as tf.Scalar);
+        if (step === 0) {
+          const subset = (await optimizer.getWeights()).find(
+            (x) => x.name === "w/multirateSubgroups.subset",
+          )!;
+          expect([...subset.tensor.dataSync()]).toEqual([1, 0]);
+        }
+        seen.push(...w.dataSync());
+      }
+      optimizer.dispose();
+      w.dispose();
+      return seen;
+    };
+    const opts = { atol: 1e-6, rtol: 1e-6 };
+    expectTensorsClose(
+      tf.tensor(await run("zero")),
+      [0, 0.8, 0.6, 0.62, 0.378, 0, 0.2292, 0.196],
+      opts,
+      "zero",
+    );
+    expectTensorsClose(
+      tf.tensor(await run("freeze")),
+      [0.8, 0.8, 0.6, 0.54, 0.386, 0.296, 0.2108, 0.052],
+      opts,
+      "freeze",
     );
   });
 
   // The cycle is the rule's own: under everyK(2, ...) the rule runs at optimizer steps 1, 3, 5, 7,
   // which are its steps 0-3, so it walks the same hand-derived values as above.
   it("counts its cycle in its own steps (under everyK)", () => {
-    const seen = walk(everyK(2, subgroupMultirate({ k: 2, slowFraction: 1 })), 8);
+    const seen = walk(everyK(2, subgroupMultirate({ k: 2, slowFraction: 1, maskSlow: "freeze" })), 8);
     close(seen, [1, 0.9, 0.9, 0.8, 0.8, 0.67, 0.67, 0.54], "everyK(2, subgroupMultirate)");
   });
 
@@ -90,6 +150,7 @@ describe("subgroupMultirate", () => {
       /slowFraction is 1.5: it must be a number in \[0, 1\]/,
     );
     expect(() => subgroupMultirate({ partition: "blocks" as never })).toThrow(/partition is "blocks"/);
+    expect(() => subgroupMultirate({ maskSlow: "drop" as never })).toThrow(/maskSlow is "drop": use "zero"/);
   });
 });
 
@@ -127,4 +188,16 @@ optimizerConformance("subgroupMultirate (random, k = 3)", {
       tolerance: "exact",
     },
   ],
+});
+
+optimizerConformance("subgroupMultirate (random, k = 3, maskSlow 'freeze')", {
+  make: (vars) => make(vars, { k: 3, maskSlow: "freeze" }),
+  fromConfig: (config, vars) => GroupedOptimizer.load(config, fromVariables(vars)),
+  makeForModel: (model) =>
+    new GroupedOptimizer({
+      params: collectParams(model),
+      defaults: { lr: 0.1 },
+      rule: subgroupMultirate({ k: 3, maskSlow: "freeze" }),
+    }),
+  convergence: { steps: 300 },
 });

@@ -25,6 +25,14 @@ export interface SubgroupMultirateOptions {
    * is slow every other cycle.
    */
   readonly partition?: "random" | "alternating";
+  /**
+   * What the slow weights are during the fast steps of a cycle. `'zero'` (default, the poster's
+   * "set theta_S to zero during the fast parameter update", the DropConnect-like regularisation
+   * result): the loss sees them at 0; their values are kept in a `stash` slot, move there as
+   * with `'freeze'`, and come back at the last step of the cycle. `'freeze'`: they stay in
+   * place with their stale momentum (only their update is frozen).
+   */
+  readonly maskSlow?: "zero" | "freeze";
   /** Linear drift of the slow weights between synchronisation steps (default true); false: they jump by k lr p once per cycle. */
   readonly drift?: boolean;
   /** Default hyperparameters: `lr` (0.01), `momentum` (0.9), `weightDecay` (0, coupled). */
@@ -39,25 +47,35 @@ export interface SubgroupMultirateOptions {
  * cycle of k steps and the rest is fast; the subset is redrawn (`'random'`) or swapped
  * (`'alternating'`) at every synchronisation step. Heavy-ball momentum, per weight. Symbols:
  * w a parameter, p its momentum buffer, g its gradient, M the slow mask of the cycle (1 for
- * a slow weight, drawn with probability f), mu momentum, lambda weight decay, lr the step.
+ * a slow weight, drawn with probability f), mu momentum, lambda weight decay, lr the step,
+ * W the full weights (slow and fast), which the rule updates:
  *
  * ```
  * g' = g + lambda w
  * t mod k = 0 (synchronisation):  draw M;  p <- mu p + g'                  (every weight refreshes)
  * otherwise:                      p <- M * p + (1 - M) * (mu p + g')        (fast weights only)
- * drift (default):                w <- w - lr p                             (slow weights reuse a stale p)
- * no drift:                       w <- w - lr (1 + (k - 1) M) p  at synchronisation,
- *                                 w <- w - lr (1 - M) p           otherwise
+ * drift (default):                W <- W - lr p                             (slow weights reuse a stale p)
+ * no drift:                       W <- W - lr (1 + (k - 1) M) p  at synchronisation,
+ *                                 W <- W - lr (1 - M) p           otherwise
+ * maskSlow 'freeze':              w = W
+ * maskSlow 'zero' (default):      w = (1 - M) * W  after every step of a cycle but its last
+ *                                 (t mod k = k - 1), where w = W again
  * ```
  *
- * Every weight needs its gradient every step, so this variant is not faster than SGD; its
- * purpose is regularisation and learning features on two time scales. The masks come from
- * the optimizer's seed and are saved with its state, so a resumed run continues identically.
- * With k = 1 (or f = 0) it is momentum SGD.
+ * So with `'zero'` the loss, hence g on the fast weights, is taken with the slow weights at
+ * zero (the poster's "set theta_S to zero during the fast parameter update", Vlaar &
+ * Leimkuhler 2022, the DropConnect-like regularisation of their Penn Treebank figure), and the
+ * synchronisation step sees the whole network. W's slow entries live in the `stash` slot
+ * meanwhile, so they are saved with the optimizer. `'freeze'` keeps the slow weights in place
+ * (only their update is stale). Every weight needs its gradient every step, so this variant is
+ * not faster than SGD; its purpose is regularisation and learning features on two time scales.
+ * The masks come from the optimizer's seed and are saved with its state, so a resumed run
+ * continues identically. With k = 1 (or f = 0) both modes are momentum SGD.
  *
- * @remarks The poster's "slow weights held at zero during the fast steps" (DropConnect-like)
- * reading is not implemented: its details are unpublished, and zeroed weights between steps
- * would corrupt evaluation under `model.fit`.
+ * @remarks With `'zero'`, the model's weights are complete only after a step whose own count
+ * is a multiple of k (the cycle's last step): evaluate or save the model for use there, e.g.
+ * with a number of steps per epoch that k divides; in between, slow weights read 0.
+ * Which scalars form the subset and k for the poster's figure are not published (spec 2.2).
  *
  * @example
  * ```ts
@@ -85,6 +103,13 @@ export function subgroupMultirate(options: SubgroupMultirateOptions = {}): Updat
       `subgroupMultirate partition is ${show(partition)}: use "random" (a fresh subset every cycle) or "alternating" (two halves that swap roles).`,
     );
   }
+  const maskSlow = options.maskSlow ?? "zero";
+  if (maskSlow !== "zero" && maskSlow !== "freeze") {
+    throw new SamConfigError(
+      `subgroupMultirate maskSlow is ${show(maskSlow)}: use "zero" (slow weights read 0 during the fast steps, the poster's regularisation) or "freeze" (they stay in place).`,
+    );
+  }
+  const zero = maskSlow === "zero" && k > 1;
   const drift = options.drift ?? true;
   const defaults = {
     lr: options.lr ?? 0.01,
@@ -96,7 +121,11 @@ export function subgroupMultirate(options: SubgroupMultirateOptions = {}): Updat
     defaults,
     init: (group) =>
       new SubgroupState(
-        allocateSlots(group, "multirateSubgroups", ["momentum", "subset"]),
+        allocateSlots(
+          group,
+          "multirateSubgroups",
+          zero ? ["momentum", "subset", "stash"] : ["momentum", "subset"],
+        ),
         new StepCounter(groupSlotName(group, "multirateSubgroups", "count")),
       ),
     apply(group, grads, rawState, h, ctx) {
@@ -107,6 +136,7 @@ export function subgroupMultirate(options: SubgroupMultirateOptions = {}): Updat
       const own = count.value; // this rule's own clock, not the optimizer's step
       count.tick();
       const sync = own % k === 0;
+      const last = own % k === k - 1; // the cycle's last step: 'zero' restores the slow weights
       const cycle = Math.floor(own / k);
       group.params.forEach((param, i) => {
         const g = grads[i];
@@ -125,7 +155,19 @@ export function subgroupMultirate(options: SubgroupMultirateOptions = {}): Updat
         const buffer = sync ? fresh : tf.add(tf.mul(m, p), tf.mul(tf.sub(1, m), fresh));
         p.assign(buffer);
         const direction = drift ? buffer : tf.mul(sync ? tf.add(1, tf.mul(k - 1, m)) : tf.sub(1, m), buffer);
-        w.assign(tf.sub(w, tf.mul(lr, direction)));
+        if (!zero) {
+          w.assign(tf.sub(w, tf.mul(lr, direction)));
+          return;
+        }
+        // 'zero': W = w on a synchronisation step; on a fast step w holds 0 where M = 1, W = w + M stash.
+        const stash = state.get("stash", i);
+        const full = sync ? w : tf.add(w, tf.mul(m, stash));
+        const next = tf.sub(full, tf.mul(lr, direction));
+        if (last) w.assign(next);
+        else {
+          stash.assign(next);
+          w.assign(tf.mul(tf.sub(1, m), next));
+        }
       });
       return undefined;
     },
@@ -134,6 +176,7 @@ export function subgroupMultirate(options: SubgroupMultirateOptions = {}): Updat
       k,
       slowFraction: f,
       partition,
+      maskSlow,
       drift,
       ...defaults,
     }),

@@ -6,6 +6,11 @@ export interface ThresholdOptions {
   readonly momentum?: number;
   /** Nesterov momentum instead of heavy ball. Default false. */
   readonly nesterov?: boolean;
+  /**
+   * The momentum is an exponential moving average, m <- beta m + (1 - beta) g, as Adam's first
+   * moment: the threshold is (2 + 2 beta) / ((1 - beta) eta), 38 / eta for beta = 0.9. Default false.
+   */
+  readonly ema?: boolean;
 }
 
 /**
@@ -13,7 +18,10 @@ export interface ThresholdOptions {
  * the line sharpness hovers at on the edge of stability (Cohen et al. 2021):
  * - plain GD: 2 / eta;
  * - heavy-ball momentum beta: (2 + 2 beta) / eta;
- * - Nesterov momentum beta: (2 + 2 beta) / (eta (1 + 2 beta)).
+ * - Nesterov momentum beta: (2 + 2 beta) / (eta (1 + 2 beta));
+ * - momentum as an exponential moving average (`ema`, Adam's m with beta = beta_1):
+ *   (2 + 2 beta) / ((1 - beta) eta), the bound on the preconditioned sharpness
+ *   lambda_max(P^-1 H) of Adam (Cohen et al. 2022), 38 / eta for beta_1 = 0.9.
  *
  * @example
  * ```ts
@@ -33,5 +41,11 @@ export function edgeOfStabilityThreshold(lr: number, options: ThresholdOptions =
   if (!(beta >= 0 && beta < 1)) {
     throw new SamConfigError(`momentum is ${beta}: it must be in [0, 1).`);
   }
+  if (options.ema && options.nesterov) {
+    throw new SamConfigError(
+      "ema and nesterov are both set: the thresholds are for one or the other; pick one.",
+    );
+  }
+  if (options.ema) return (2 + 2 * beta) / ((1 - beta) * lr);
   return options.nesterov ? (2 + 2 * beta) / (lr * (1 + 2 * beta)) : (2 + 2 * beta) / lr;
 }

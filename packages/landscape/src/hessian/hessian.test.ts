@@ -81,6 +81,36 @@ describe("Krylov methods on explicit matrices", () => {
   });
 });
 
+describe("SLQ density on a wide spectrum (outliers over 100-1037)", () => {
+  // Diagonal operator: a bulk of 60 eigenvalues in [0, 1] and four outliers. A Rademacher probe
+  // normalised gives every eigenvalue the weight 1/64 exactly, so each outlier's true mass is 1/64.
+  const OUTLIERS = [100, 251.3, 517.7, 1037];
+  const diag = [...Array.from({ length: 60 }, (_, i) => i / 60), ...OUTLIERS];
+  const op = matrixOperator(diag.map((l, i) => diag.map((_, j) => (i === j ? l : 0))));
+  const massNear = (r: { grid: number[]; density: number[] }, x: number, halfWidth: number) => {
+    const dx = r.grid[1]! - r.grid[0]!;
+    return r.grid.reduce((s, g, i) => (Math.abs(g - x) <= halfWidth ? s + r.density[i]! * dx : s), 0);
+  };
+
+  it("the default grid gives each outlier its mass 1/64 within 1e-3 relative (a 1000-point grid aliases)", async () => {
+    const r = await spectralDensity(op, { steps: 64 });
+    const sigma = Math.sqrt(r.sigmaSquared);
+    expect(r.grid[1]! - r.grid[0]!).toBeLessThanOrEqual(sigma / 4 + 1e-12);
+    for (const x of OUTLIERS) expect(Math.abs(massNear(r, x, 8 * sigma) * 64 - 1)).toBeLessThan(1e-3);
+    // The old default: 1000 points, spacing ~1.04 against sigma ~0.10: masses 0 to several times 1/64.
+    const coarse = await spectralDensity(op, { steps: 64, gridSize: 1000 });
+    const worst = Math.max(...OUTLIERS.map((x) => Math.abs(massNear(coarse, x, 8 * sigma) * 64 - 1)));
+    expect(worst).toBeGreaterThan(0.5);
+  });
+
+  it("refuses a default grid past 4e6 points and names sigmaSquared", async () => {
+    await expect(spectralDensity(op, { steps: 64, sigmaSquared: 1e-12 })).rejects.toThrow(
+      /needs \d+ grid points.*pass a larger sigmaSquared/,
+    );
+    await expect(spectralDensity(op, { steps: 64, sigmaSquared: -1 })).rejects.toThrow(/sigmaSquared is -1/);
+  });
+});
+
 describe("Hessian of a tfjs quadratic with known Hessian", () => {
   it("top eigenvalues exact to 1e-4 (power iteration and Lanczos), trace within 4 standard errors", async () => {
     const q = quadraticProblem(A50);

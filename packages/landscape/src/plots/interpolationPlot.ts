@@ -13,6 +13,14 @@ export interface InterpolationPlotOptions {
   readonly height?: number;
 }
 
+/** Dash patterns of the splits, in order: solid, then dashes long enough to read in the legend. */
+const SPLIT_DASHES = [
+  [1, 0],
+  [6, 3],
+  [2, 2],
+  [8, 3, 2, 3],
+];
+
 /**
  * 1-D interpolation curves: one line per group (colour), one dash style per split (first
  * split solid, the others dashed), alpha on x. Points with a non-finite loss are shown as
@@ -78,8 +86,16 @@ export function interpolationPlot(result: InterpolationResult, options: Interpol
           field: "split",
           type: "nominal",
           title: "split",
-          scale: { domain: splits },
-          legend: { symbolType: "stroke" },
+          scale: { domain: splits, range: SPLIT_DASHES },
+          // With `point` on the line, Vega-Lite fills this legend's symbols black and makes their
+          // stroke transparent, so a "stroke" symbol draws nothing and solid and dashed cannot be
+          // told apart: give the line sample its stroke back (and no fill), long enough to show a dash.
+          legend: {
+            symbolType: "stroke",
+            symbolStrokeWidth: 2,
+            symbolSize: 500,
+            encode: { symbols: { update: { stroke: { value: "#333" }, fill: { value: "transparent" } } } },
+          },
         },
       },
     },

@@ -59,6 +59,38 @@ describe("plots", () => {
     await expect(writePlot(plot, "out/curve.png")).rejects.toThrow(/without extension/);
   });
 
+  it("the split legend draws a line sample per split: stroked, solid for the first, dashed for the next", async () => {
+    const svg = await interpolationPlot(fakeInterpolation()).svg();
+    // Legend symbols that carry a dash pattern are the split legend's (the group legend has none).
+    const symbols = [...svg.matchAll(/role-legend-symbol[^>]*>(<path[^>]*>)/g)]
+      .map((m) => m[1]!)
+      .filter((path) => path.includes("stroke-dasharray"));
+    expect(symbols).toHaveLength(2); // train, test
+    for (const path of symbols) {
+      const stroke = /\sstroke="([^"]+)"/.exec(path)?.[1];
+      expect(stroke, path).toBeDefined();
+      expect(stroke).not.toBe("transparent");
+      expect(path).toMatch(/stroke-width="2"/);
+    }
+    const dashes = symbols.map((path) => /stroke-dasharray="([^"]+)"/.exec(path)![1]);
+    expect(dashes).toEqual(["1,0", "6,3"]);
+  });
+
+  it("a long density grid is drawn by min-max buckets: at most 8 points per pixel column pair, peaks kept", () => {
+    const n = 100_000;
+    const grid = Array.from({ length: n }, (_, i) => i / 100);
+    const density = grid.map((_, i) => (i === 12_345 || i === 87_654 ? 5 : 1e-3));
+    const plot = spectrumPlot(
+      { runs: [], grid, density, traceEstimate: 0, sigmaSquared: 1e-4 },
+      { width: 100 },
+    );
+    const rows = (plot.spec as { data: { values: { eigenvalue: number; density: number }[] } }).data.values;
+    expect(rows.length).toBeLessThanOrEqual(800);
+    expect(rows.filter((r) => r.density === 5).map((r) => r.eigenvalue)).toEqual([123.45, 876.54]);
+    const xs = rows.map((r) => r.eigenvalue);
+    expect(xs).toEqual([...xs].sort((a, b) => a - b));
+  });
+
   it("a 2-D contour plot, an edge-of-stability plot and spectra render to SVG", async () => {
     const xs = alphaGrid(-1, 1, 9);
     const loss = xs.map((y) => xs.map((x) => (x === 1 && y === 1 ? null : x * x + 2 * y * y)));

@@ -11,7 +11,8 @@ export interface SpectrumPlotOptions {
 
 /**
  * An eigenvalue spectrum: the SLQ density (log y, PyHessian's convention, floored at 1e-8)
- * from {@link spectralDensity}, or top eigenvalues (from {@link powerIteration} or
+ * from {@link spectralDensity} (a grid longer than 4 points per pixel of width is cut into
+ * that many buckets, each drawn by its lowest and highest point, so no narrow peak is lost), or top eigenvalues (from {@link powerIteration} or
  * {@link lanczos}) as a stem plot by rank.
  *
  * @example
@@ -67,7 +68,10 @@ export function spectrumPlot(
       "spectrumPlot needs the result of spectralDensity() ({ grid, density }) or a list of eigenvalues.",
     );
   }
-  const rows = esd.grid.map((x, i) => ({ eigenvalue: x, density: Math.max(esd.density[i]!, 1e-8) }));
+  const rows = decimate(esd.grid, esd.density, 4 * width).map(([x, d]) => ({
+    eigenvalue: x,
+    density: Math.max(d, 1e-8),
+  }));
   return makePlot({
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: options.title ?? "Hessian eigenvalue density (stochastic Lanczos quadrature)",
@@ -80,4 +84,25 @@ export function spectrumPlot(
       y: { field: "density", type: "quantitative", title: "density (log)", scale: { type: "log" } },
     },
   });
+}
+
+/**
+ * At most 2 * buckets points of (x, y): the grid cut into `buckets` equal runs, each kept as its
+ * minimum and maximum in x order (min-max decimation: every peak keeps its height).
+ */
+function decimate(x: readonly number[], y: readonly number[], buckets: number): [number, number][] {
+  if (x.length <= 2 * buckets) return x.map((xi, i) => [xi, y[i]!]);
+  const out: [number, number][] = [];
+  for (let b = 0; b < buckets; b++) {
+    const from = Math.floor((b * x.length) / buckets);
+    const to = Math.floor(((b + 1) * x.length) / buckets);
+    let lo = from;
+    let hi = from;
+    for (let i = from; i < to; i++) {
+      if (y[i]! < y[lo]!) lo = i;
+      if (y[i]! > y[hi]!) hi = i;
+    }
+    for (const i of lo === hi ? [lo] : [Math.min(lo, hi), Math.max(lo, hi)]) out.push([x[i]!, y[i]!]);
+  }
+  return out;
 }

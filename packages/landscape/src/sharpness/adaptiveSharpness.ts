@@ -15,8 +15,11 @@ export interface AdaptiveSharpnessOptions extends Omit<WorstCaseSharpnessOptions
 /**
  * ASAM's adaptive sharpness (Kwon et al. 2021):
  *
- *   max_{||T^-1 delta||_p <= rho} L(w + delta) - L(w),   T = diag(|w_i| + eta),
+ *   max_{||T^-1 delta||_p <= rho} L(w + delta) - L(w),   T = diag(|w_i| + eta) on the weights,
  *
+ * T = 1 on biases and normalization shifts: the tensors are those `asam()` scales (kernels and
+ * normalization scales, Kwon et al.'s code), so with K = 1 the value is the loss rise of
+ * asam's own perturbation e = rho T^2 g / ||T g||.
  * that is {@link worstCaseSharpness} with `adaptive: { eta }`. With eta = 0 it does not
  * change when a layer is scaled by c and the next by 1/c (a ReLU network computes the same
  * function), unlike the plain SAM proxy. ASAM's defaults: rho = 0.5 (CIFAR-10), eta = 0.01.

@@ -1,4 +1,4 @@
-import { fromVariables } from "@sam/core";
+import { asam, collectParams, fromVariables, type samOracle, sgd } from "@sam/core";
 import { expectNoLeak, expectTensorsClose } from "@sam/testing";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -81,6 +81,81 @@ describe("invariance under a (3, 1/3) rescaling of a ReLU network", () => {
     expect(Math.abs(samA - samB) / samA).toBeGreaterThan(0.2);
     a.dispose();
     b.dispose();
+  });
+});
+
+describe("ASAM's metric on a model with biases and BatchNorm", () => {
+  // dense(6) -> BatchNorm -> dense(3): T = |w| + eta on kernels and gamma, 1 on biases and beta,
+  // as asam() (and Kwon et al.'s code) perturb. The K = 1 adaptive sharpness is then exactly
+  // L(w + e_asam) - L(w), which asam's oracle reports as perturbedLoss - loss.
+  function model() {
+    const m = tf.sequential({
+      layers: [
+        tf.layers.dense({
+          units: 6,
+          inputShape: [4],
+          kernelInitializer: tf.initializers.glorotNormal({ seed: 1 }),
+        }),
+        tf.layers.batchNormalization(),
+        tf.layers.dense({ units: 3, kernelInitializer: tf.initializers.glorotNormal({ seed: 2 }) }),
+      ],
+    });
+    // Non-trivial biases and shifts, so that their metric matters.
+    for (const w of m.trainableWeights) {
+      if (w.name.endsWith("bias") || w.name.endsWith("beta")) w.write(tf.fill(w.shape as number[], 0.7));
+      if (w.name.endsWith("gamma")) w.write(tf.fill(w.shape as number[], 1.3));
+    }
+    return m;
+  }
+  const x = tf.tensor2d(
+    Array.from({ length: 40 }, (_, i) => Math.sin(1.7 * i)),
+    [10, 4],
+  );
+  const y = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1, 2, 0], "int32"), 3);
+
+  it("equals the loss rise of asam()'s own perturbation (eta 0.01, rho 0.5)", () => {
+    const m = model();
+    const params = collectParams(m);
+    expect(params.params.filter((p) => p.tags.has("bias")).length).toBe(2);
+    expect(params.params.filter((p) => p.tags.has("norm-shift")).length).toBe(1);
+    const lossFn = () =>
+      tf.tidy(
+        () => tf.losses.softmaxCrossEntropy(y, m.apply(x, { training: false }) as tf.Tensor) as tf.Scalar,
+      );
+    const measured = adaptiveSharpness(params, lossFn, { rho: 0.5, eta: 0.01 });
+    const optimizer = asam({
+      params,
+      rule: sgd(),
+      defaults: { lr: 0.01 },
+      rho: 0.5,
+      eta: 0.01,
+      checkFinite: true,
+    });
+    optimizer.minimize(lossFn, true)?.dispose();
+    const d = (optimizer.oracle as ReturnType<typeof samOracle>).diagnostics!;
+    expect(d.loss).toBeCloseTo(measured.loss, 6);
+    expect(measured.sharpness).toBeGreaterThan(0.01);
+    expect(Math.abs(measured.sharpness - (d.perturbedLoss - d.loss))).toBeLessThan(
+      1e-5 * measured.sharpness + 1e-7,
+    );
+    optimizer.dispose();
+    m.dispose();
+  });
+
+  it("T on every tensor (adaptive.params: { all: true }) is another measure", () => {
+    const m = model();
+    const params = collectParams(m);
+    const lossFn = () =>
+      tf.tidy(
+        () => tf.losses.softmaxCrossEntropy(y, m.apply(x, { training: false }) as tf.Tensor) as tf.Scalar,
+      );
+    const asamLike = worstCaseSharpness(params, lossFn, { rho: 0.5, adaptive: { eta: 0.01 } }).sharpness;
+    const all = worstCaseSharpness(params, lossFn, {
+      rho: 0.5,
+      adaptive: { eta: 0.01, params: { all: true } },
+    });
+    expect(Math.abs(all.sharpness - asamLike) / asamLike).toBeGreaterThan(0.05);
+    m.dispose();
   });
 });
 

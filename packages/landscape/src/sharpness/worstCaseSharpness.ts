@@ -1,4 +1,12 @@
-import { createRng, ParamSnapshot, SamConfigError, type Selector, withPerturbation } from "@sam/core";
+import {
+  compileSelector,
+  createRng,
+  ParamSnapshot,
+  SamConfigError,
+  type Selector,
+  type SelectorSpec,
+  withPerturbation,
+} from "@sam/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { type ParamsLike, resolveParams } from "../internal/resolveParams";
 import { scalarValue } from "../internal/scalar";
@@ -16,13 +24,24 @@ export interface WorstCaseSharpnessOptions {
   readonly steps?: number;
   /** Ascent step length (in the ball's metric). Default rho. */
   readonly stepSize?: number;
-  /** ASAM: measure in the metric of T = diag(|w_i| + eta), so the ball is ||T^-1 delta|| <= rho. */
-  readonly adaptive?: { readonly eta?: number };
+  /**
+   * ASAM: measure in the metric of T = diag(|w_i| + eta), so the ball is ||T^-1 delta|| <= rho.
+   * T applies to the tensors `params` selects and is 1 on the others. Default `params`: the
+   * weights (`weight` or `norm-scale` tags: kernels and normalization scales), the default of
+   * `asam()` and of ASAM's code, so biases and BatchNorm shifts are measured in the plain metric.
+   */
+  readonly adaptive?: { readonly eta?: number; readonly params?: Selector };
   /** Only these parameters are perturbed (e.g. `hasTag('norm')` for SAM-ON). */
   readonly select?: Selector;
   /** Seed of the random start (K > 1). Default 1. */
   readonly seed?: number;
 }
+
+/**
+ * The tensors ASAM's operator applies to by default: kernels and normalization scales, as
+ * `samOracle`'s `adaptive.params` default (PyTorch's `weight` parameters in Kwon et al.'s code).
+ */
+const ASAM_WEIGHTS: SelectorSpec = { or: [{ tag: "weight" }, { tag: "norm-scale" }] };
 
 /** What a sharpness measure found (plain JSON). */
 export interface SharpnessResult {
@@ -44,8 +63,10 @@ export interface SharpnessResult {
  *   S_rho(w) = max_{||T^-1 delta||_p <= rho} L(w + delta) - L(w),
  *
  * w the selected parameters, delta their perturbation, p = 2 or infinity, T = I (SAM) or
- * T = diag(|w_i| + eta) (ASAM, Kwon et al. 2021, which makes it invariant to rescalings
- * that leave the function unchanged when eta = 0). Writing delta = T u with ||u||_p <= rho,
+ * T = diag(|w_i| + eta) on the weights and 1 on biases and normalization shifts (ASAM,
+ * Kwon et al. 2021, which makes it invariant to rescalings that leave the function unchanged
+ * when eta = 0; the same tensors as `asam()`, so the K = 1 value is the loss rise of asam's
+ * own perturbation). Writing delta = T u with ||u||_p <= rho,
  * the gradient in u is T g (g = grad L(w + delta)):
  * - K = 1: u = rho T g / ||T g||_2 (p = 2) or rho sign(g) (p = inf): SAM's
  *   eps = rho g / ||g|| and ASAM's eps = rho T^2 g / ||T g||;
@@ -92,7 +113,12 @@ export function worstCaseSharpness(
   const list = resolveParams(params, options.select);
   const loss = scalarValue(lossFn);
   const snapshot = new ParamSnapshot(list);
-  const t = options.adaptive ? list.map((q) => tf.tidy(() => tf.add(tf.abs(q.variable), eta))) : null;
+  const adaptiveOf = options.adaptive ? compileSelector(options.adaptive.params ?? ASAM_WEIGHTS) : null;
+  const t = adaptiveOf
+    ? list.map((q) =>
+        adaptiveOf(q) ? tf.tidy(() => tf.add(tf.abs(q.variable), eta)) : tf.onesLike(q.variable),
+      )
+    : null;
   const rng = createRng(options.seed ?? 1);
   let u: tf.Tensor[] = list.map((q) =>
     steps === 1
