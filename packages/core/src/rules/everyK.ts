@@ -10,8 +10,7 @@ import {
   type UpdateRule,
 } from "./updateRule";
 
-/**
- * Options of {@link everyK}. */
+/** Options of {@link everyK}. */
 export interface EveryKOptions {
   /**
    * `'latest'` (default): the rule runs on steps where `step % k === phase` with that
@@ -24,17 +23,7 @@ export interface EveryKOptions {
   readonly phase?: number;
 }
 
-/** State of an {@link everyK} rule: its own step count, the gradient sums ('mean'), the inner rule's state.
- *
- * @example
- * ```ts
- * import { type EveryKState, everyK, sgd } from "@sam/core";
- *
- * const state = everyK(3, sgd()).init(optimizer.groups) as EveryKState;
- * state.count.value; // 0: the rule's own clock, advanced by each of its updates
- * state.dispose();
- * ```
- */
+/** State of an {@link everyK} rule: its own step count, the gradient sums ('mean'), the inner rule's state. */
 export class EveryKState implements RuleState {
   constructor(
     readonly count: StepCounter,

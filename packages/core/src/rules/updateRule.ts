@@ -19,11 +19,9 @@ export interface StepContext {
    * same parameter in the same step (e.g. two noise terms of one integrator).
    */
   seedFor(paramIndex: number, stream?: number): number;
-  /**
- * The loss closure of this step, for rules that must evaluate the loss again. */
+  /** The loss closure of this step, for rules that must evaluate the loss again. */
   readonly lossFn: () => tf.Scalar;
-  /**
- * The group's hyperparameters resolved for this step (schedules evaluated), without rule defaults. */
+  /** The group's hyperparameters resolved for this step (schedules evaluated), without rule defaults. */
   hyperOf(group: ParamGroup): ResolvedHyper;
 }
 
@@ -45,8 +43,7 @@ export interface RuleState {
    * read back. Optional.
    */
   restored?(): void;
-  /**
- * The states this one is made of (combinators), so the optimizer can find external states. */
+  /** The states this one is made of (combinators), so the optimizer can find external states. */
   children?(): readonly RuleState[];
   /** Frees the slots. */
   dispose(): void;
@@ -144,54 +141,18 @@ export interface GroupRule<H extends HyperDefaults = HyperDefaults> {
 // biome-ignore lint/suspicious/noExplicitAny: a rule of any hyperparameter type H
 export type AnyRule = UpdateRule<any> | GroupRule<any>;
 
-/** Whether `rule` is written in the per-group form ({@link GroupRule}).
- *
- * @example
- * ```ts
- * import { isGroupRule, sgd } from "@sam/core";
- *
- * const rule = sgd();
- * isGroupRule(rule); // false: sgd() is already lifted to the all-groups form
- * ```
- */
+/** Whether `rule` is written in the per-group form ({@link GroupRule}). */
 // biome-ignore lint/suspicious/noExplicitAny: a rule of any hyperparameter type H
 export function isGroupRule(rule: AnyRule): rule is GroupRule<any> {
   return typeof (rule as GroupRule).apply === "function" && typeof (rule as UpdateRule).update !== "function";
 }
 
-/** The {@link UpdateRule} form of either protocol (a {@link GroupRule} is wrapped with {@link perGroup}).
- *
- * @example
- * ```ts
- * import * as tf from "@tensorflow/tfjs";
- * import { asUpdateRule, type GroupRule, NO_STATE } from "@sam/core";
- *
- * // a per-group gradient transform written in the old form
- * const halve: GroupRule = {
- *   kind: "halve",
- *   defaults: {},
- *   init: () => NO_STATE,
- *   apply: (_group, grads) => grads.map((g) => g && tf.mul(g, 0.5)),
- *   getConfig: () => ({ kind: "halve" }),
- * };
- * const rule = asUpdateRule(halve); // init(groups) / update(groups, grads, state, ctx) over all groups
- * ```
- */
+/** The {@link UpdateRule} form of either protocol (a {@link GroupRule} is wrapped with {@link perGroup}). */
 export function asUpdateRule(rule: AnyRule): UpdateRule {
   return isGroupRule(rule) ? perGroup(rule) : (rule as UpdateRule);
 }
 
-/** State of a {@link perGroup} rule: one inner state per group label.
- *
- * @example
- * ```ts
- * import { type PerGroupState, sgd } from "@sam/core";
- *
- * const state = sgd({ momentum: 0.9 }).init(optimizer.groups) as PerGroupState;
- * state.byLabel.get("head")?.slots(); // the head group's momentum buffers
- * state.dispose();
- * ```
- */
+/** State of a {@link perGroup} rule: one inner state per group label. */
 export class PerGroupState implements RuleState {
   constructor(readonly byLabel: ReadonlyMap<string, RuleState>) {}
   slots() {
