@@ -44,6 +44,8 @@ const SELECTION = {
     "src/sharpness/sharpness.test.ts",
   ],
   "tools/reference": ["src/samCase.test.ts"],
+  // SAM-ON's pruned first pass on a CIFAR ResNet (core cannot depend on @sam/models)
+  "tools/integration": ["src/samOnResNet.test.ts"],
 };
 const RESULTS = `test-results.${backend}.json`;
 

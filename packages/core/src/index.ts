@@ -83,6 +83,7 @@ export { withSplitConvolutionGradients } from "./sam/splitConvolutionGradients";
 export { type AdamHyper, adam, adamw } from "./rules/adam";
 export { ChainState, chainRules, clipByGlobalNorm, clipScale } from "./rules/chainRules";
 export { type EveryKOptions, EveryKState, everyK } from "./rules/everyK";
+export { WrapperState } from "./rules/wrapperState";
 export { scaleLr } from "./rules/scaleLr";
 export { NonFiniteStepError } from "./optimizer/nonFiniteStepError";
 export { fromTfOptimizer } from "./rules/fromTfOptimizer";

@@ -25,7 +25,7 @@ export type { WeightsReport } from "./weights/weightsReport";
 // Data
 export { type AugmentOptions, augmentImages } from "./data/augmentImages";
 export { type Batch, type BatchesOptions, batches } from "./data/batches";
-export { createRng, type Rng } from "./data/createRng";
+export { createRng, type Rng } from "@sam/core";
 export { checkDataset, type Dataset, sliceDataset, toTensors } from "./data/dataset";
 export { DATASET_SOURCES, type DatasetName } from "./data/datasetSources";
 export { type GaussianBlobsOptions, gaussianBlobs } from "./data/gaussianBlobs";

@@ -1,6 +1,5 @@
-import { SamConfigError } from "@sam/core";
+import { describeValue, SamConfigError } from "@sam/core";
 import { checkPeriod } from "./internal/checkPeriod";
-import { show } from "./internal/show";
 
 /**
  * The cost model of multirate training (spec section 1.4): with rho = T_fast / T_full the
@@ -26,7 +25,7 @@ export function multirateSpeedup(k: number, fastStepOverFullStep: number): numbe
   const rho = fastStepOverFullStep;
   if (typeof rho !== "number" || !(rho > 0)) {
     throw new SamConfigError(
-      `multirateSpeedup fastStepOverFullStep is ${show(rho)}: it must be a positive number, T_fast / T_full measured on your backend (about 0.4 on GPUs).`,
+      `multirateSpeedup fastStepOverFullStep is ${describeValue(rho)}: it must be a positive number, T_fast / T_full measured on your backend (about 0.4 on GPUs).`,
     );
   }
   return k / (1 + (k - 1) * rho);

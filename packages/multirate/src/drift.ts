@@ -7,35 +7,19 @@ import {
   type SlotState,
   StepCounter,
   type UpdateRule,
+  WrapperState,
 } from "@sam/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { checkPeriod } from "./internal/checkPeriod";
 
 /** State of a {@link drift} rule: its own step count, one velocity slot per parameter, the inner state. */
-export class DriftState implements RuleState {
+export class DriftState extends WrapperState {
   constructor(
-    readonly count: StepCounter,
+    count: StepCounter,
     readonly velocity: ReadonlyMap<string, SlotState>,
-    readonly inner: RuleState,
-  ) {}
-  slots() {
-    return [
-      ...this.count.slots(),
-      ...[...this.velocity.values()].flatMap((s) => s.slots()),
-      ...this.inner.slots(),
-    ];
-  }
-  restored() {
-    this.count.restored();
-    this.inner.restored?.();
-  }
-  children() {
-    return [this.inner];
-  }
-  dispose() {
-    this.count.dispose();
-    for (const s of this.velocity.values()) s.dispose();
-    this.inner.dispose();
+    inner: RuleState,
+  ) {
+    super(count, inner, [...velocity.values()]);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { ParamGroup } from "@sam/core";
-import { quoteAll } from "./internal/show";
+import { quoteAll } from "./internal/quoteAll";
 
 /** What {@link fastGroupPlacement} found. */
 export interface FastGroupPlacement {

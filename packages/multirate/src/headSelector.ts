@@ -1,6 +1,6 @@
 import { layerIndex, or, type Param, SamConfigError, type SelectorSpec } from "@sam/core";
 import { asParams, isParamSet, type ModelOrParams } from "./internal/asParams";
-import { quoteAll } from "./internal/show";
+import { quoteAll } from "./internal/quoteAll";
 
 /**
  * The default fast group of transfer learning: the model's head, as a saveable selector on

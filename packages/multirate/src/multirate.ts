@@ -1,5 +1,6 @@
 import {
   compileSelector,
+  describeValue,
   type GradientOracle,
   GroupedOptimizer,
   type HyperValue,
@@ -13,7 +14,6 @@ import { fastGroupPlacement } from "./fastGroupPlacement";
 import { headSelector } from "./headSelector";
 import { asParams, type ModelOrParams } from "./internal/asParams";
 import { checkPeriod } from "./internal/checkPeriod";
-import { show } from "./internal/show";
 import { multirateRule } from "./multirateRule";
 
 /** Options of {@link multirate}. */
@@ -89,7 +89,7 @@ export function multirate(source: ModelOrParams, options: MultirateOptions = {})
   if (fastParams.length === 0 || slowParams.length === 0) {
     const which = fastParams.length === 0 ? "fast" : "slow";
     throw new SamConfigError(
-      `multirate ${which} group is empty: the selector ${show(which === "fast" ? fast : slow)} matches none of the ${params.length} parameters ` +
+      `multirate ${which} group is empty: the selector ${describeValue(which === "fast" ? fast : slow)} matches none of the ${params.length} parameters ` +
         `(${params.paths().slice(0, 4).join(", ")}${params.length > 4 ? ", ..." : ""}). ` +
         (which === "fast"
           ? "Select the layer(s) to move fast, e.g. fast: layerIndex(n) or pathGlob('head/*')."

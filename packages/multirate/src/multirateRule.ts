@@ -1,6 +1,7 @@
 import {
   type AnyRule,
   asUpdateRule,
+  describeValue,
   everyK,
   type ParamGroup,
   partitionRules,
@@ -13,7 +14,7 @@ import {
 import { drift as driftRule } from "./drift";
 import { checkPeriod } from "./internal/checkPeriod";
 import { slowFirst } from "./slowFirst";
-import { quoteAll, show } from "./internal/show";
+import { quoteAll } from "./internal/quoteAll";
 
 /** Options of {@link multirateRule}. */
 export interface MultirateRuleOptions {
@@ -127,7 +128,7 @@ export function multirateRule(options: MultirateRuleOptions = {}): MultirateRule
   const drift = options.drift ?? true;
   if (typeof drift !== "boolean") {
     throw new SamConfigError(
-      `multirateRule drift is ${show(drift)}: it must be true (linear drift, the default) or false (one jump per cycle).`,
+      `multirateRule drift is ${describeValue(drift)}: it must be true (linear drift, the default) or false (one jump per cycle).`,
     );
   }
   const base = options.base ?? sgd();
@@ -138,7 +139,7 @@ export function multirateRule(options: MultirateRuleOptions = {}): MultirateRule
       typeof (rule as UpdateRule)?.update !== "function"
     ) {
       throw new SamConfigError(
-        `multirateRule ${label === "base" ? "base" : `rules[${JSON.stringify(label)}]`} is ${show(rule)}: it must be an update rule such as sgd() or adam().`,
+        `multirateRule ${label === "base" ? "base" : `rules[${JSON.stringify(label)}]`} is ${describeValue(rule)}: it must be an update rule such as sgd() or adam().`,
       );
     }
   }
@@ -209,7 +210,7 @@ function resolvePeriods(options: MultirateRuleOptions): Record<string, number> {
     const entries = Object.entries(options.periods ?? {});
     if (entries.length === 0) {
       throw new SamConfigError(
-        `multirateRule periods is ${show(options.periods)}: give every group label its period, e.g. { fast: 1, slow: 5 }.`,
+        `multirateRule periods is ${describeValue(options.periods)}: give every group label its period, e.g. { fast: 1, slow: 5 }.`,
       );
     }
     for (const [label, k] of entries) checkPeriod(`multirateRule periods[${JSON.stringify(label)}]`, k);
@@ -230,7 +231,7 @@ function resolvePeriods(options: MultirateRuleOptions): Record<string, number> {
 function labelList(name: string, labels: readonly string[]): readonly string[] {
   if (!Array.isArray(labels) || labels.length === 0 || labels.some((l) => typeof l !== "string" || !l)) {
     throw new SamConfigError(
-      `multirateRule ${name} is ${show(labels)}: it must list at least one group label, e.g. [${JSON.stringify(name)}].`,
+      `multirateRule ${name} is ${describeValue(labels)}: it must list at least one group label, e.g. [${JSON.stringify(name)}].`,
     );
   }
   return labels;

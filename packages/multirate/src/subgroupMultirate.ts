@@ -1,5 +1,6 @@
 import {
   allocateSlots,
+  describeValue,
   groupSlotName,
   perGroup,
   type RuleConfig,
@@ -11,7 +12,6 @@ import {
 } from "@sam/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { checkPeriod } from "./internal/checkPeriod";
-import { show } from "./internal/show";
 
 /** Options of {@link subgroupMultirate}. */
 export interface SubgroupMultirateOptions {
@@ -94,13 +94,13 @@ export function subgroupMultirate(options: SubgroupMultirateOptions = {}): Updat
   const f = options.slowFraction ?? 0.5;
   if (typeof f !== "number" || !(f >= 0 && f <= 1)) {
     throw new SamConfigError(
-      `subgroupMultirate slowFraction is ${show(f)}: it must be a number in [0, 1], the share of weights that are slow in a cycle (default 0.5).`,
+      `subgroupMultirate slowFraction is ${describeValue(f)}: it must be a number in [0, 1], the share of weights that are slow in a cycle (default 0.5).`,
     );
   }
   const partition = options.partition ?? "random";
   if (partition !== "random" && partition !== "alternating") {
     throw new SamConfigError(
-      `subgroupMultirate partition is ${show(partition)}: use "random" (a fresh subset every cycle) or "alternating" (two halves that swap roles).`,
+      `subgroupMultirate partition is ${describeValue(partition)}: use "random" (a fresh subset every cycle) or "alternating" (two halves that swap roles).`,
     );
   }
   const maskSlow = options.maskSlow ?? "zero";

@@ -147,7 +147,7 @@ function rand(shape: number[]): tf.Tensor {
   const rng = createRng(shape.reduce((a, b) => a * b, 1));
   const n = shape.reduce((a, b) => a * b, 1);
   return tf.tensor(
-    Float32Array.from({ length: n }, () => rng.next()),
+    Float32Array.from({ length: n }, () => rng.uniform()),
     shape,
   );
 }

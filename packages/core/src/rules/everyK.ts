@@ -9,6 +9,7 @@ import {
   StepCounter,
   type UpdateRule,
 } from "./updateRule";
+import { WrapperState } from "./wrapperState";
 
 /** Options of {@link everyK}. */
 export interface EveryKOptions {
@@ -24,30 +25,13 @@ export interface EveryKOptions {
 }
 
 /** State of an {@link everyK} rule: its own step count, the gradient sums ('mean'), the inner rule's state. */
-export class EveryKState implements RuleState {
+export class EveryKState extends WrapperState {
   constructor(
-    readonly count: StepCounter,
-    readonly inner: RuleState,
+    count: StepCounter,
+    inner: RuleState,
     readonly sums: ReadonlyMap<string, SlotState> | null,
-  ) {}
-  slots() {
-    return [
-      ...this.count.slots(),
-      ...[...(this.sums?.values() ?? [])].flatMap((s) => s.slots()),
-      ...this.inner.slots(),
-    ];
-  }
-  restored() {
-    this.count.restored();
-    this.inner.restored?.();
-  }
-  children() {
-    return [this.inner];
-  }
-  dispose() {
-    this.count.dispose();
-    for (const s of this.sums?.values() ?? []) s.dispose();
-    this.inner.dispose();
+  ) {
+    super(count, inner, [...(sums?.values() ?? [])]);
   }
 }
 

@@ -1,45 +1,11 @@
 import * as tf from "@tensorflow/tfjs";
-import { cifarResNet } from "@sam/models";
-import { expectNoLeak, expectTensorsClose } from "@sam/testing";
+import { expectTensorsClose } from "@sam/testing";
 import { describe, expect, it } from "vitest";
-import { collectParams } from "../params/collectParams";
 import { withSplitConvolutionGradients } from "./splitConvolutionGradients";
 
-const kernelCount = async (name: string, fn: () => void) =>
-  (await tf.profile(fn)).kernels.filter((k) => k.name === name).length;
-
+// The kernel counts, gradients and leaks on a CIFAR ResNet are in
+// tools/integration/src/splitConvolutionGradients.test.ts (core has no dependency on @sam/models).
 describe("withSplitConvolutionGradients", () => {
-  const model = cifarResNet({ depth: 8, numClasses: 3, inputShape: [8, 8, 3], seed: 5 });
-  const params = collectParams(model);
-  const x = tf.randomNormal([2, 8, 8, 3], 0, 1, "float32", 1);
-  const y = tf.oneHot(tf.tensor1d([0, 2], "int32"), 3);
-  const loss = () =>
-    tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: false }) as tf.Tensor) as tf.Scalar;
-  const norms = params.params.filter((p) => p.tags.has("norm")).map((p) => p.variable);
-  const convolutions = model.layers.filter((l) => l.getClassName() === "Conv2D").length;
-
-  it("skips every filter gradient when only the norm parameters are asked for", async () => {
-    expect(convolutions).toBe(9); // ResNet-8: stem, 3 stages x 1 block x 2 convs, 2 shortcuts
-    const fused = await kernelCount("Conv2DBackpropFilter", () => {
-      tf.variableGrads(loss, norms);
-    });
-    const split = await kernelCount("Conv2DBackpropFilter", () => {
-      withSplitConvolutionGradients(params.layers, () => tf.variableGrads(loss, norms));
-    });
-    // tf.fused.conv2d's gradient computes dW of every convolution on the path (all but the stem's,
-    // whose input is the data): the split layers compute none of them.
-    expect(fused).toBe(convolutions - 1);
-    expect(split).toBe(0);
-  });
-
-  it("gives the same loss and gradients as the fused layers", () => {
-    const all = params.variables();
-    const reference = tf.variableGrads(loss, all);
-    const split = withSplitConvolutionGradients(params.layers, () => tf.variableGrads(loss, all));
-    expectTensorsClose(split.value, reference.value, { rtol: 1e-6, atol: 1e-7 }, "loss");
-    for (const v of all) expectTensorsClose(split.grads[v.name]!, reference.grads[v.name]!, {}, v.name);
-  });
-
   it("matches a Conv2D with bias, ReLU, dilation and channelsFirst, then restores the layer", () => {
     const conv = tf.layers.conv2d({
       filters: 4,
@@ -57,24 +23,5 @@ describe("withSplitConvolutionGradients", () => {
     const got = withSplitConvolutionGradients(net.layers, () => net.predict(input) as tf.Tensor);
     expectTensorsClose(got, expected, { rtol: 1e-5, atol: 1e-6 }, "conv2d output");
     expect(Object.hasOwn(conv, "call")).toBe(false);
-  });
-
-  it("restores the layers' own call when the function throws", () => {
-    expect(() =>
-      withSplitConvolutionGradients(params.layers, () => {
-        throw new Error("loss failed");
-      }),
-    ).toThrow("loss failed");
-    for (const layer of model.layers) expect(Object.hasOwn(layer, "call")).toBe(false);
-  });
-
-  it("leaks no tensor", async () => {
-    await expectNoLeak(() => {
-      const { value, grads } = withSplitConvolutionGradients(params.layers, () =>
-        tf.variableGrads(loss, norms),
-      );
-      value.dispose();
-      tf.dispose(grads);
-    });
   });
 });

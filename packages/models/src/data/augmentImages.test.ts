@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { augmentImages } from "./augmentImages";
-import { createRng } from "./createRng";
+import { createRng } from "@sam/core";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");
@@ -32,7 +32,7 @@ describe("augmentImages", () => {
     for (let b = 0; b < B; b++) {
       const oy = rng.int(5);
       const ox = rng.int(5);
-      const mirror = rng.next() < 0.5;
+      const mirror = rng.uniform() < 0.5;
       mirrored += mirror ? 1 : 0;
       for (let y = 0; y < H; y++) {
         for (let xx = 0; xx < W; xx++) {

@@ -1,5 +1,5 @@
 import * as tfc from "@tensorflow/tfjs-core";
-import { type Rng, toRng } from "./createRng";
+import { createRng, type Rng } from "@sam/core";
 
 /** Options of {@link augmentImages}. */
 export interface AugmentOptions {
@@ -44,7 +44,7 @@ export function augmentImages(images: tfc.Tensor4D, options: AugmentOptions): tf
   }
   const [b, h, w] = images.shape;
   if (h < 2 || w < 2) throw new Error(`augmentImages: images must be at least 2x2, got ${h}x${w}.`);
-  const rng = toRng(options.seed);
+  const rng = typeof options.seed === "number" ? createRng(options.seed) : options.seed;
   const hp = h + 2 * padding;
   const wp = w + 2 * padding;
   // Box coordinates are normalized by (size - 1), so pixel k of the padded image sits at k / (size - 1).
@@ -52,7 +52,7 @@ export function augmentImages(images: tfc.Tensor4D, options: AugmentOptions): tf
   for (let i = 0; i < b; i++) {
     const oy = rng.int(2 * padding + 1);
     const ox = rng.int(2 * padding + 1);
-    const mirror = flip && rng.next() < 0.5;
+    const mirror = flip && rng.uniform() < 0.5;
     boxes[4 * i] = oy / (hp - 1);
     boxes[4 * i + 2] = (oy + h - 1) / (hp - 1);
     boxes[4 * i + (mirror ? 3 : 1)] = ox / (wp - 1);

@@ -1,6 +1,5 @@
 import type * as tfc from "@tensorflow/tfjs-core";
-import { deriveSeed } from "../internal/seeds";
-import { createRng } from "./createRng";
+import { createRng, seedHash } from "@sam/core";
 import { type Dataset, gather } from "./dataset";
 
 /** Options of {@link batches}. */
@@ -56,7 +55,7 @@ export function* batches(dataset: Dataset, options: BatchesOptions): Generator<B
   const n = dataset.size;
   let order: Int32Array;
   if (shuffle) {
-    order = createRng(deriveSeed(seed, epoch)).permutation(n);
+    order = createRng(seedHash(seed, epoch)).permutation(n);
   } else {
     order = new Int32Array(n);
     for (let i = 0; i < n; i++) order[i] = i;

@@ -1,4 +1,4 @@
-import { createRng } from "./createRng";
+import { createRng } from "@sam/core";
 import type { Dataset } from "./dataset";
 
 /** Options of {@link gaussianBlobs}. */
@@ -45,7 +45,9 @@ export function gaussianBlobs(options: GaussianBlobsOptions): Dataset {
     const k = options.centers ?? 3;
     const dim = options.dim ?? 2;
     if (!Number.isInteger(k) || k < 1) throw new Error(`gaussianBlobs: centers must be >= 1, got ${k}.`);
-    centers = Array.from({ length: k }, () => Array.from({ length: dim }, () => (2 * rng.next() - 1) * box));
+    centers = Array.from({ length: k }, () =>
+      Array.from({ length: dim }, () => (2 * rng.uniform() - 1) * box),
+    );
   }
   const dim = centers[0]!.length;
   const size = n * centers.length;

@@ -1,4 +1,4 @@
-import { createRng } from "./createRng";
+import { createRng } from "@sam/core";
 import type { Dataset } from "./dataset";
 
 /**
@@ -111,14 +111,14 @@ export function shapes(options: ShapesOptions): Dataset {
     let contrast = 0;
     while (contrast < 0.3) {
       for (let c = 0; c < 3; c++) {
-        fg[c] = rng.next();
-        bg[c] = rng.next();
+        fg[c] = rng.uniform();
+        bg[c] = rng.uniform();
       }
       contrast = (Math.abs(fg[0]! - bg[0]!) + Math.abs(fg[1]! - bg[1]!) + Math.abs(fg[2]! - bg[2]!)) / 3;
     }
-    const r = (0.25 + 0.2 * rng.next()) * size;
-    const cx = r + rng.next() * (size - 2 * r);
-    const cy = r + rng.next() * (size - 2 * r);
+    const r = (0.25 + 0.2 * rng.uniform()) * size;
+    const cx = r + rng.uniform() * (size - 2 * r);
+    const cy = r + rng.uniform() * (size - 2 * r);
     const shape = family[label]!;
     const base = i * px;
     for (let y = 0; y < size; y++) {

@@ -1,4 +1,4 @@
-import { createRng } from "./createRng";
+import { createRng } from "@sam/core";
 import type { Dataset } from "./dataset";
 
 /** Options of {@link spirals}. */

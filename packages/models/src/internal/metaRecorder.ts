@@ -1,5 +1,6 @@
+import { seedHash } from "@sam/core";
 import type { SamModelMeta } from "../samMeta";
-import { checkSeed, deriveSeed } from "./seeds";
+import { checkSeed } from "./checkSeed";
 
 /** Anything with a layer name (tfjs-layers `Layer`). */
 interface Named {
@@ -47,7 +48,7 @@ export class MetaRecorder {
 
   /** The next derived initializer seed (never 0). */
   nextSeed(): number {
-    return deriveSeed(this.seed, this.seedIndex++);
+    return seedHash(this.seed, this.seedIndex++);
   }
 
   /** The finished metadata. */

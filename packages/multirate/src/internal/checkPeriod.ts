@@ -1,5 +1,4 @@
-import { SamConfigError } from "@sam/core";
-import { show } from "./show";
+import { describeValue, SamConfigError } from "@sam/core";
 
 /**
  * Checks a synchronisation period: an integer >= 1. `what` names the parameter in the
@@ -8,7 +7,7 @@ import { show } from "./show";
 export function checkPeriod(what: string, k: unknown): number {
   if (typeof k !== "number" || !Number.isInteger(k) || k < 1) {
     throw new SamConfigError(
-      `${what} is ${show(k)}: it must be an integer >= 1 (the number of fast steps per slow step). ` +
+      `${what} is ${describeValue(k)}: it must be an integer >= 1 (the number of fast steps per slow step). ` +
         "Use k = 5 for transfer learning (the paper's setting); k = 1 is plain SGD with momentum.",
     );
   }

@@ -13,16 +13,22 @@
 import * as tf from "@tensorflow/tfjs";
 import { setupBackend } from "@sam/backend";
 import { cifarResNet } from "@sam/models";
-import { collectParams, GroupedOptimizer, sam, samOn, sgd } from "../src/index";
+import { collectParams, GroupedOptimizer, sam, samOn, sgd } from "@sam/core";
 
 const batch = Number(process.env.SAM_BENCH_BATCH ?? 64);
 const rounds = Number(process.env.SAM_BENCH_ROUNDS ?? 5);
 
 const choice = await setupBackend({ log: (line) => console.log(line) });
-const model = cifarResNet({ depth: 20, numClasses: 10, inputShape: [32, 32, 3], seed: 1 }) as unknown as tf.LayersModel;
+const model = cifarResNet({
+  depth: 20,
+  numClasses: 10,
+  inputShape: [32, 32, 3],
+  seed: 1,
+}) as unknown as tf.LayersModel;
 const x = tf.randomNormal([batch, 32, 32, 3], 0, 1, "float32", 2);
 const y = tf.oneHot(tf.randomUniform([batch], 0, 10, "int32", 3) as tf.Tensor1D, 10);
-const loss = () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar;
+const loss = () =>
+  tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar;
 const hyper = { lr: 0.05, momentum: 0.9, weightDecay: 5e-4 };
 const params = collectParams(model as never);
 const optimizers: Record<string, GroupedOptimizer> = {
@@ -47,7 +53,8 @@ const leaked = tf.memory().numTensors - tensorsBefore;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ms = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, Math.min(...v)]));
 const med = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
-for (const [k, v] of Object.entries(times)) console.log(`${k.padEnd(6)} ${v.map((t) => t.toFixed(0)).join(" ")} ms`);
+for (const [k, v] of Object.entries(times))
+  console.log(`${k.padEnd(6)} ${v.map((t) => t.toFixed(0)).join(" ")} ms`);
 console.log(
   JSON.stringify({
     backend: choice.backend,
