@@ -197,8 +197,18 @@ declare global {
 }
 `,
 );
+// Every entry point a package exports ("." and subpaths such as "./node"), at its source file.
 const paths = Object.fromEntries(
-  packages.map((p) => [p.name, [relative(out, join(p.dir, "src", "index.ts"))]]),
+  packages.flatMap((p) => {
+    const manifest = JSON.parse(readFileSync(join(p.dir, "package.json"), "utf8"));
+    const entries = Object.entries(manifest.exports ?? { ".": { "@sam/source": "./src/index.ts" } });
+    return entries
+      .filter(([, target]) => typeof target === "object" && target?.["@sam/source"])
+      .map(([sub, target]) => [
+        sub === "." ? p.name : `${p.name}/${sub.replace(/^\.\//, "")}`,
+        [relative(out, join(p.dir, target["@sam/source"]))],
+      ]);
+  }),
 );
 writeFileSync(
   join(out, "tsconfig.json"),
