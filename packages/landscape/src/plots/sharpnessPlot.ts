@@ -18,9 +18,11 @@ export interface SharpnessPlotOptions {
  *
  * @example
  * ```ts
- * import { sharpnessPlot } from "@sam/landscape";
+ * import { EdgeOfStabilityTracker, sharpnessPlot } from "@sam/landscape";
  * import { writePlot } from "@sam/landscape/node";
  *
+ * const tracker = new EdgeOfStabilityTracker({ params, lossFn, lr: 0.01, every: 100 });
+ * await model.fit(x, y, { epochs: 2000, callbacks: [tracker.callback()] });
  * await writePlot(sharpnessPlot(tracker.history), "out/edge-of-stability");
  * ```
  */
