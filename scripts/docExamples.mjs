@@ -13,7 +13,8 @@
 // - the usual surroundings of an example: `model` (a tf.LayersModel), `params` (a ParamSet),
 //   `optimizer` (a GroupedOptimizer), `lossFn` (() => tf.Scalar), `x`, `y`, `xs`, `ys`
 //   (tensors), `w` (a tf.Variable).
-// Everything else an example uses it must declare or import itself.
+// Everything else an example uses it must declare or import itself; imports of a package's
+// entry points (`@sam/models`, `@sam/models/node`, ...) resolve to their sources.
 //
 // Usage: node scripts/docExamples.mjs [--list]   (--list prints the blocks it found)
 // Exits non-zero, listing each failing block as <source file>:<line> with tsc's message.
