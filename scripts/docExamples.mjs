@@ -13,7 +13,8 @@
 // - the usual surroundings of an example: `model` (a tf.LayersModel), `params` (a ParamSet),
 //   `optimizer` (a GroupedOptimizer), `lossFn` (() => tf.Scalar), `x`, `y`, `xs`, `ys`
 //   (tensors), `w` (a tf.Variable).
-// Everything else an example uses it must declare or import itself.
+// Everything else an example uses it must declare or import itself; imports of a package's
+// entry points (`@sam/models`, `@sam/models/node`, ...) resolve to their sources.
 //
 // Usage: node scripts/docExamples.mjs [--list]   (--list prints the blocks it found)
 // Exits non-zero, listing each failing block as <source file>:<line> with tsc's message.
@@ -197,8 +198,18 @@ declare global {
 }
 `,
 );
+// Every entry point a package exports ("." and subpaths such as "./node"), at its source file.
 const paths = Object.fromEntries(
-  packages.map((p) => [p.name, [relative(out, join(p.dir, "src", "index.ts"))]]),
+  packages.flatMap((p) => {
+    const manifest = JSON.parse(readFileSync(join(p.dir, "package.json"), "utf8"));
+    const entries = Object.entries(manifest.exports ?? { ".": { "@sam/source": "./src/index.ts" } });
+    return entries
+      .filter(([, target]) => typeof target === "object" && target?.["@sam/source"])
+      .map(([sub, target]) => [
+        sub === "." ? p.name : `${p.name}/${sub.replace(/^\.\//, "")}`,
+        [relative(out, join(p.dir, target["@sam/source"]))],
+      ]);
+  }),
 );
 writeFileSync(
   join(out, "tsconfig.json"),

@@ -240,6 +240,7 @@ export function setupBackend(options: SetupBackendOptions = {}): Promise<Backend
  *
  * @example
  * ```ts
+ * const { initWasmWithThreads } = await import("@sam/backend/node"); // Node only
  * const choice = await setupBackendWith({ threads: 2 }, initWasmWithThreads);
  * ```
  */

@@ -21,10 +21,12 @@ export interface Progress {
  *
  * @example
  * ```ts
- * import { interpolate, type OnProgress } from "@sam/landscape";
+ * import { captureState, interpolate, type OnProgress } from "@sam/landscape";
  *
  * const onProgress: OnProgress = (p) => console.log(`${p.done}/${p.total}`);
- * await interpolate({ params, from, to, evaluate, onProgress });
+ * const from = captureState(params);
+ * await model.fit(x, y, { epochs: 10 });
+ * await interpolate({ params, from, to: captureState(params), evaluate: lossFn, onProgress });
  * ```
  */
 export type OnProgress = (progress: Progress) => void;

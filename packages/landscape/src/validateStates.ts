@@ -12,7 +12,9 @@ import { type ParamState, stateProblems } from "./paramState";
  * ```ts
  * import { captureState, validateStates } from "@sam/landscape";
  *
- * validateStates(params, init, final); // throws if the two do not fit the model
+ * const init = captureState(params);
+ * await model.fit(x, y, { epochs: 10 });
+ * validateStates(params, init, captureState(params)); // throws if the two do not fit the model
  * ```
  */
 export function validateStates(

@@ -27,7 +27,9 @@ import { im2colFilterGradient } from "./im2colFilterGradient";
  *
  * @example
  * ```ts
- * const dW = conv2dBackpropFilter(x, dy, [3, 3, 8, 16], 2, "same");
+ * const x = tf.randomNormal<tf.Rank.R4>([2, 9, 9, 8]); // [B, H, W, C]
+ * const dy = tf.randomNormal<tf.Rank.R4>([2, 5, 5, 16]); // stride 2, "same": 9x9 -> 5x5
+ * const dW = conv2dBackpropFilter(x, dy, [3, 3, 8, 16], 2, "same"); // [3, 3, 8, 16]
  * ```
  */
 export function conv2dBackpropFilter(

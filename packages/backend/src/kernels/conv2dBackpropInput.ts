@@ -21,7 +21,9 @@ import { zeroInsert } from "../internal/zeroInsert";
  *
  * @example
  * ```ts
- * const dx = conv2dBackpropInput([2, 9, 9, 8], dy, filter, 2, "same");
+ * const filter = tf.randomNormal<tf.Rank.R4>([3, 3, 8, 16]); // [KH, KW, C, O]
+ * const dy = tf.randomNormal<tf.Rank.R4>([2, 5, 5, 16]); // stride 2, "same": 9x9 -> 5x5
+ * const dx = conv2dBackpropInput([2, 9, 9, 8], dy, filter, 2, "same"); // [2, 9, 9, 8]
  * ```
  */
 export function conv2dBackpropInput(

@@ -19,7 +19,9 @@ import { convGeometry, padOrCrop } from "../internal/convGeometry";
  *
  * @example
  * ```ts
- * const dW = depthwiseConv2dNativeBackpropFilter(x, dy, [3, 3, 8, 2], 1, "same", 2);
+ * const x = tf.randomNormal<tf.Rank.R4>([1, 9, 9, 8]); // [B, H, W, C]
+ * const dy = tf.randomNormal<tf.Rank.R4>([1, 9, 9, 16]); // C*M = 8*2 channels, "same" keeps 9x9
+ * const dW = depthwiseConv2dNativeBackpropFilter(x, dy, [3, 3, 8, 2], 1, "same", 2); // dilation 2
  * ```
  */
 export function depthwiseConv2dNativeBackpropFilter(

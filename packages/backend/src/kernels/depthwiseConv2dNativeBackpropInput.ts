@@ -20,7 +20,9 @@ import { zeroInsert } from "../internal/zeroInsert";
  *
  * @example
  * ```ts
- * const dx = depthwiseConv2dNativeBackpropInput([1, 9, 9, 4], dy, filter, 2, "same");
+ * const filter = tf.randomNormal<tf.Rank.R4>([3, 3, 4, 2]); // [KH, KW, C, M]
+ * const dy = tf.randomNormal<tf.Rank.R4>([1, 5, 5, 8]); // C*M channels; stride 2, "same": 9x9 -> 5x5
+ * const dx = depthwiseConv2dNativeBackpropInput([1, 9, 9, 4], dy, filter, 2, "same"); // [1, 9, 9, 4]
  * ```
  */
 export function depthwiseConv2dNativeBackpropInput(

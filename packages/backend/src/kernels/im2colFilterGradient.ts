@@ -24,7 +24,12 @@ import { heapOffset, simdKernelsFor } from "../internal/simdKernels";
  *
  * @example
  * ```ts
- * const dW = im2colFilterGradient(backend, x, dy, geometry, 16); // [3, 3, 8, 16]
+ * const x = tf.randomNormal<tf.Rank.R4>([2, 9, 9, 8]); // [B, H, W, C]
+ * const dy = tf.randomNormal<tf.Rank.R4>([2, 5, 5, 16]); // [B, OH, OW, O]
+ * // 3x3 filter, stride 2, "same": 9x9 -> 5x5 with one zero row above and one zero column left
+ * const geometry = { batch: 2, inHeight: 9, inWidth: 9, outHeight: 5, outWidth: 5, filterHeight: 3,
+ *   filterWidth: 3, strideHeight: 2, strideWidth: 2, dilationHeight: 1, dilationWidth: 1, padTop: 1, padLeft: 1 };
+ * const dW = im2colFilterGradient(tf.backend(), x, dy, geometry, 16); // [3, 3, 8, 16], or undefined
  * ```
  */
 export function im2colFilterGradient(

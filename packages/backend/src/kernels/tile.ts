@@ -17,6 +17,7 @@ import type { WasmHeapBackend } from "../internal/wasmHeap";
  *
  * @example
  * ```ts
+ * const out = new Float32Array(6);
  * tileInto(new Float32Array([1, 2]), [1, 2], [3, 1], out); // out = [1, 2, 1, 2, 1, 2]
  * ```
  */

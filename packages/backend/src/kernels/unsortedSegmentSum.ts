@@ -13,6 +13,7 @@ import type { WasmHeapBackend } from "../internal/wasmHeap";
  *
  * @example
  * ```ts
+ * const out = new Float32Array(2);
  * segmentSumInto(new Float32Array([1, 2, 3]), 1, new Int32Array([0, 1, 0]), 2, out); // out = [4, 2]
  * ```
  */

@@ -33,6 +33,7 @@ const MAIN_PRELUDE =
  * @example
  * ```ts
  * import "@tensorflow/tfjs-backend-wasm";
+ * import { initWasmWithThreads } from "@sam/backend/node";
  * const { threads } = await initWasmWithThreads(2);  // then tf.getBackend() === "wasm"
  * ```
  */

@@ -21,6 +21,7 @@ import { dirname, join } from "node:path";
  * ```ts
  * import { readFileSync } from "node:fs";
  * import { join } from "node:path";
+ * import { LINK_MARKER } from "@sam/backend/node";
  * const marker = JSON.parse(readFileSync(join("node_modules/@tensorflow/tfjs-node", LINK_MARKER), "utf8"));
  * ```
  */

@@ -101,12 +101,13 @@ export interface EdgeOfStabilityRecord {
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
  * import { collectParams } from "@sam/core";
  * import { EdgeOfStabilityTracker, modelLoss, sharpnessPlot } from "@sam/landscape";
  * import { writePlot } from "@sam/landscape/node";
  *
  * const tracker = new EdgeOfStabilityTracker({
- *   params: collectParams(model), lossFn: modelLoss(model, xSub, ySub, "halfSquaredError"), lr: 0.01, every: 100,
+ *   params: collectParams(model), lossFn: modelLoss(model, x.slice(0, 256), y.slice(0, 256), "halfSquaredError"), lr: 0.01, every: 100,
  * });
  * model.compile({ optimizer: tf.train.sgd(0.01), loss: "meanSquaredError" });
  * await model.fit(x, y, { batchSize: x.shape[0], epochs: 2000, callbacks: [tracker.callback()] });

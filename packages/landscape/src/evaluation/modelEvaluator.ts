@@ -33,9 +33,10 @@ export interface ModelEvaluatorOptions {
  * ```ts
  * import { modelEvaluator } from "@sam/landscape";
  *
- * const evaluate = modelEvaluator({ model, x: xTest, y: yTest, batchSize: 256 });
+ * // xs, ys: a held-out test split
+ * const evaluate = modelEvaluator({ model, x: xs, y: ys, batchSize: 256 });
  * evaluate(); // { loss: 0.61, accuracy: 0.83 }
- * const onWebGpu = modelEvaluator({ model, x: xTest, y: yTest, asyncRead: true });
+ * const onWebGpu = modelEvaluator({ model, x: xs, y: ys, asyncRead: true });
  * await onWebGpu(); // the same, read asynchronously
  * ```
  */

@@ -33,7 +33,7 @@ function batchNormLayers(layers: readonly unknown[], out: LayerNode[] = []): Lay
  * ```ts
  * import { recomputeBatchNormStats } from "@sam/landscape";
  *
- * recomputeBatchNormStats(model, [xTrain.slice(0, 256)]); // statistics of the current weights
+ * recomputeBatchNormStats(model, [x.slice(0, 256)]); // statistics of the current weights
  * ```
  */
 export function recomputeBatchNormStats(

@@ -66,6 +66,7 @@ export interface SpectralDensityResult {
  * @example
  * ```ts
  * import { hessianOperator, spectralDensity, spectrumPlot } from "@sam/landscape";
+ * import { writePlot } from "@sam/landscape/node";
  *
  * const op = hessianOperator(params, lossFn);
  * const esd = await spectralDensity(op, { steps: 40 });

@@ -111,12 +111,12 @@ export interface InterpolationResult {
  * import { captureState, interpolate, interpolationPlot, modelEvaluator } from "@sam/landscape";
  * import { writePlot } from "@sam/landscape/node";
  *
- * const params = collectParams(model);
+ * const params = collectParams(model); // x, y: training data; xs, ys: held-out test data
  * const init = captureState(params);
  * await model.fit(x, y, { epochs: 10 });
  * const result = await interpolate({
  *   params, from: init, to: captureState(params),
- *   evaluate: { train: modelEvaluator({ model, x, y }), test: modelEvaluator({ model, x: xt, y: yt }) },
+ *   evaluate: { train: modelEvaluator({ model, x, y }), test: modelEvaluator({ model, x: xs, y: ys }) },
  *   groups: [{ label: "head", select: { path: "head/*" } }, { label: "body", select: { all: true } }],
  * });
  * await writePlot(interpolationPlot(result), "out/interpolation");

@@ -29,10 +29,12 @@ const SPLIT_DASHES = [
  *
  * @example
  * ```ts
- * import { interpolate, interpolationPlot } from "@sam/landscape";
+ * import { captureState, interpolate, interpolationPlot, modelEvaluator } from "@sam/landscape";
  * import { writePlot } from "@sam/landscape/node";
  *
- * const result = await interpolate({ params, from: init, to: final, evaluate, groups });
+ * const init = captureState(params);
+ * await model.fit(x, y, { epochs: 10 });
+ * const result = await interpolate({ params, from: init, to: captureState(params), evaluate: modelEvaluator({ model, x, y }) });
  * await writePlot(interpolationPlot(result, { metric: "loss" }), "out/interpolation");
  * ```
  */

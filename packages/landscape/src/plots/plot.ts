@@ -18,8 +18,11 @@ export interface PngOptions {
  *
  * @example
  * ```ts
- * import { interpolationPlot } from "@sam/landscape";
+ * import { captureState, interpolate, interpolationPlot } from "@sam/landscape";
  *
+ * const init = captureState(params);
+ * await model.fit(x, y, { epochs: 10 });
+ * const result = await interpolate({ params, from: init, to: captureState(params), evaluate: lossFn });
  * const plot = interpolationPlot(result);
  * const svg = await plot.svg();   // string
  * const png = await plot.png();   // Uint8Array

@@ -18,9 +18,12 @@ export interface SharpnessPlotOptions {
  *
  * @example
  * ```ts
- * import { sharpnessPlot } from "@sam/landscape";
+ * import { EdgeOfStabilityTracker, sharpnessPlot } from "@sam/landscape";
  * import { writePlot } from "@sam/landscape/node";
  *
+ * // model compiled with tf.train.sgd(0.01), trained full-batch; lossFn: the loss on that batch
+ * const tracker = new EdgeOfStabilityTracker({ params, lossFn, lr: 0.01, every: 100 });
+ * await model.fit(x, y, { batchSize: x.shape[0], epochs: 2000, callbacks: [tracker.callback()] });
  * await writePlot(sharpnessPlot(tracker.history), "out/edge-of-stability");
  * ```
  */

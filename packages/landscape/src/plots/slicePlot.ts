@@ -28,10 +28,11 @@ export interface SlicePlotOptions {
  *
  * @example
  * ```ts
- * import { slice2d, slicePlot } from "@sam/landscape";
+ * import { randomDirection, slice2d, slicePlot } from "@sam/landscape";
  * import { writePlot } from "@sam/landscape/node";
  *
- * const surface = await slice2d({ params, directions: [d1, d2], evaluate });
+ * const directions = [randomDirection(params, { seed: 1 }), randomDirection(params, { seed: 2 })] as const;
+ * const surface = await slice2d({ params, directions, evaluate: lossFn });
  * await writePlot(slicePlot(surface, { kind: "contour", levels: 15 }), "out/surface");
  * ```
  */

@@ -17,11 +17,13 @@ export interface SpectrumPlotOptions {
  *
  * @example
  * ```ts
- * import { spectralDensity, spectrumPlot } from "@sam/landscape";
+ * import { hessianOperator, spectralDensity, spectrumPlot } from "@sam/landscape";
  * import { writePlot } from "@sam/landscape/node";
  *
+ * const op = hessianOperator(params, lossFn);
  * await writePlot(spectrumPlot(await spectralDensity(op, { steps: 40 })), "out/esd");
  * await writePlot(spectrumPlot([12.1, 7.4, 3.3]), "out/top3");
+ * op.dispose();
  * ```
  */
 export function spectrumPlot(

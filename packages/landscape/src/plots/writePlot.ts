@@ -9,9 +9,12 @@ import { type Plot, type PngOptions, renderPng } from "./plot";
  *
  * @example
  * ```ts
- * import { interpolationPlot } from "@sam/landscape";
+ * import { captureState, interpolate, interpolationPlot } from "@sam/landscape";
  * import { writePlot } from "@sam/landscape/node";
  *
+ * const init = captureState(params);
+ * await model.fit(x, y, { epochs: 10 });
+ * const result = await interpolate({ params, from: init, to: captureState(params), evaluate: lossFn });
  * const files = await writePlot(interpolationPlot(result), "out/interpolation");
  * files.png; // "out/interpolation.png"
  * ```

@@ -39,6 +39,7 @@ export interface MSharpnessResult {
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
  * import { mSharpness } from "@sam/landscape";
  *
  * const res = await mSharpness({

@@ -52,8 +52,14 @@ export function filterCount(param: Param): number {
  *
  * @example
  * ```ts
- * import { normalizeDirection } from "@sam/landscape";
+ * import { captureState, normalizeDirection, trajectoryDirections } from "@sam/landscape";
  *
+ * const checkpoints = [captureState(params)];
+ * for (let epoch = 0; epoch < 10; epoch++) {
+ *   await model.fit(x, y, { epochs: 1 });
+ *   checkpoints.push(captureState(params));
+ * }
+ * const trajectory = trajectoryDirections(params, checkpoints); // unit norm over the whole network
  * const d = normalizeDirection(params, trajectory.directions[0], { normalization: "filter" });
  * ```
  */

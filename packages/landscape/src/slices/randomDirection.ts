@@ -23,7 +23,7 @@ export interface RandomDirectionOptions extends NormalizeDirectionOptions {
  *
  * const d1 = randomDirection(params, { seed: 1 });
  * const d2 = randomDirection(params, { seed: 2 });
- * const surface = await slice2d({ params, directions: [d1, d2], evaluate });
+ * const surface = await slice2d({ params, directions: [d1, d2], evaluate: lossFn });
  * ```
  */
 export function randomDirection(

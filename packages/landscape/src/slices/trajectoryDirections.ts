@@ -31,11 +31,15 @@ export interface TrajectoryDirectionsResult {
  *
  * @example
  * ```ts
- * import { captureState, slice2d, trajectoryDirections } from "@sam/landscape";
+ * import { captureState, type ParamState, slice2d, trajectoryDirections } from "@sam/landscape";
  *
- * const checkpoints = []; // captureState(params) every epoch
+ * const checkpoints: ParamState[] = [];
+ * for (let epoch = 0; epoch < 10; epoch++) {
+ *   await model.fit(x, y, { epochs: 1 });
+ *   checkpoints.push(captureState(params));
+ * }
  * const { directions, points, explainedVariance } = trajectoryDirections(params, checkpoints);
- * const surface = await slice2d({ params, directions, evaluate, center: checkpoints.at(-1) });
+ * const surface = await slice2d({ params, directions, evaluate: lossFn, center: checkpoints.at(-1) });
  * ```
  */
 export function trajectoryDirections(

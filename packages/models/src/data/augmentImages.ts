@@ -24,11 +24,14 @@ export interface AugmentOptions {
  *
  * @example
  * ```ts
+ * const train = shapes({ n: 2000, size: 16, seed: 1 });
  * const rng = createRng(1);
- * for (const { xs, ys } of batches(train, { batchSize: 128, epoch })) {
- *   const aug = augmentImages(xs as tf.Tensor4D, { padding: 4, flip: true, seed: rng });
- *   // ... train on aug
- *   tf.dispose([xs, ys, aug]);
+ * for (let epoch = 0; epoch < 5; epoch++) {
+ *   for (const { xs, ys } of batches(train, { batchSize: 128, epoch })) {
+ *     const aug = augmentImages(xs as tf.Tensor4D, { padding: 4, flip: true, seed: rng });
+ *     // ... train on aug
+ *     tf.dispose([xs, ys, aug]);
+ *   }
  * }
  * ```
  */

@@ -39,6 +39,7 @@ export interface Batch {
  *
  * @example
  * ```ts
+ * const train = shapes({ n: 2000, size: 16, seed: 1 });
  * for (let epoch = 0; epoch < 10; epoch++) {
  *   for (const { xs, ys } of batches(train, { batchSize: 128, seed: 7, epoch })) {
  *     optimizer.minimize(() => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor));

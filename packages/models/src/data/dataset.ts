@@ -40,6 +40,9 @@ export function sizeOf(shape: readonly number[]): number {
  *
  * @example
  * ```ts
+ * import { checkDataset } from '@sam/models';
+ * import { readCsv } from '@sam/models/node';
+ *
  * checkDataset(await readCsv('./data.csv')); // throws e.g. "label ys[7] = 3 is outside [0, 3)."
  * ```
  */
@@ -108,6 +111,7 @@ export function gather(ds: Dataset, idx: Int32Array, oneHot: boolean): { xs: tfc
  *
  * @example
  * ```ts
+ * const ds = shapes({ n: 5000, seed: 1 }); // image i has class i mod 5: both slices are balanced
  * const val = sliceDataset(ds, 0, 1000);
  * const train = sliceDataset(ds, 1000, ds.size);
  * ```

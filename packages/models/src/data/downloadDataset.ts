@@ -23,6 +23,8 @@ export interface DownloadOptions {
  *
  * @example
  * ```ts
+ * import { downloadDataset, readCifar } from '@sam/models/node';
+ *
  * const files = await downloadDataset('cifar10', './data/cifar10');
  * const train = await readCifar(files.filter((f) => f.includes('data_batch')));
  * ```

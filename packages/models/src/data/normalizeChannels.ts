@@ -19,6 +19,11 @@ export interface ChannelStats {
  *
  * @example
  * ```ts
+ * import { channelStats } from '@sam/models';
+ * import { downloadDataset, readCifar } from '@sam/models/node';
+ *
+ * const files = await downloadDataset('cifar10', './data/cifar10');
+ * const train = await readCifar(files.filter((f) => f.includes('data_batch')));
  * const stats = channelStats(train); // CIFAR-10: mean ~ [0.491, 0.482, 0.447]
  * ```
  */
@@ -44,7 +49,8 @@ export function channelStats(ds: Dataset): ChannelStats {
  *
  * @example
  * ```ts
- * const stats = channelStats(train);
+ * const { train, test } = await mnistDigits({ seed: 1 });
+ * const stats = channelStats(train); // of the training split only
  * const trainN = normalizeChannels(train, stats);
  * const testN = normalizeChannels(test, stats);
  * ```

@@ -26,7 +26,10 @@ const PIXELS = 32 * 32;
  *
  * @example
  * ```ts
- * const ds = parseCifar(fs.readFileSync('cifar-10-batches-bin/test_batch.bin'));
+ * import { readFileSync } from 'node:fs';
+ * import { parseCifar } from '@sam/models';
+ *
+ * const ds = parseCifar(readFileSync('cifar-10-batches-bin/test_batch.bin'));
  * ```
  */
 export function parseCifar(bytes: Uint8Array, options: CifarOptions = {}, what = "<bytes>"): Dataset {

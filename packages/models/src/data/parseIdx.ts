@@ -3,7 +3,10 @@
  *
  * @example
  * ```ts
- * const { dtype, shape } = parseIdx(bytes); // 'uint8', [10000, 28, 28]
+ * import { readFileSync } from 'node:fs';
+ * import { parseIdx } from '@sam/models';
+ *
+ * const { dtype, shape } = parseIdx(readFileSync('t10k-images-idx3-ubyte')); // 'uint8', [10000, 28, 28]
  * ```
  */
 export interface IdxArray {
@@ -36,7 +39,10 @@ const IDX_TYPES: Record<number, [IdxArray["dtype"], number]> = {
  *
  * @example
  * ```ts
- * const { shape, data } = parseIdx(bytes); // e.g. [60000, 28, 28], Uint8Array
+ * import { readFileSync } from 'node:fs';
+ * import { parseIdx } from '@sam/models';
+ *
+ * const { shape, data } = parseIdx(readFileSync('train-images-idx3-ubyte')); // e.g. [60000, 28, 28], Uint8Array
  * ```
  */
 export function parseIdx(bytes: Uint8Array, what = "<bytes>"): IdxArray {

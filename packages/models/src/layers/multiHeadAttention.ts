@@ -23,7 +23,7 @@ export interface MultiHeadAttentionArgs {
  * @example
  * ```ts
  * const x = tf.input({ shape: [5, 8] });
- * const q = tf.layers.dense({ units: 8 }).apply(x);
+ * const q = tf.layers.dense({ units: 8 }).apply(x) as tf.SymbolicTensor;
  * const y = new MultiHeadAttention({ numHeads: 2 }).apply([q, q, q]); // [null, 5, 8]
  * ```
  */

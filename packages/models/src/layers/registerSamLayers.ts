@@ -12,6 +12,10 @@ import { PositionEmbedding } from "./positionEmbedding";
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs';
+ * import { registerSamLayers } from '@sam/models';
+ * import { fileHandler } from '@sam/models/node';
+ *
  * registerSamLayers();
  * const model = await tf.loadLayersModel(fileHandler('./ckpt'));
  * ```

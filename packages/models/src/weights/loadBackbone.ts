@@ -29,6 +29,9 @@ export interface LoadBackboneOptions {
  *
  * @example
  * ```ts
+ * import { smallConvNet } from '@sam/models';
+ * import { loadBackbone, saveWeights } from '@sam/models/node';
+ *
  * const pre = smallConvNet({ numClasses: 5 });  // ... train on task A, then:
  * await saveWeights(pre, './ckpt/taskA');
  * const fine = smallConvNet({ numClasses: 3, seed: 2 });

@@ -13,6 +13,9 @@ import { fileHandler } from "./fileHandler";
  *
  * @example
  * ```ts
+ * import { vit } from '@sam/models';
+ * import { loadModel, saveWeights } from '@sam/models/node';
+ *
  * await saveWeights(vit({ imageSize: 32, patchSize: 4, dim: 64, depth: 4, heads: 4, numClasses: 10 }), './vit');
  * const model = await loadModel('./vit');
  * model.samMeta?.blocks; // ['embed', 'block1', ..., 'head']

@@ -6,6 +6,8 @@
  *
  * @example
  * ```ts
+ * import { loadBackbone } from '@sam/models/node';
+ *
  * const { loaded, skipped, initialized } = await loadBackbone(model, './ckpt');
  * console.log(`${loaded.length} loaded; new: ${initialized.join(', ')}; unused: ${skipped.join(', ')}`);
  * ```
