@@ -12,7 +12,19 @@ import {
 import * as tf from "@tensorflow/tfjs-core";
 import { checkPeriod } from "./internal/checkPeriod";
 
-/** State of a {@link drift} rule: its own step count, one velocity slot per parameter, the inner state. */
+/**
+ * State of a {@link drift} rule: its own step count, one velocity slot per parameter, the inner state.
+ *
+ * @example
+ * ```ts
+ * import { sgd } from "@sam/core";
+ * import { type DriftState, drift } from "@sam/multirate";
+ *
+ * const state = drift(5, sgd()).init(optimizer.groups) as DriftState;
+ * state.count.value; // 0: drift's own clock; state.velocity holds each slow parameter's drift
+ * state.dispose();
+ * ```
+ */
 export class DriftState extends WrapperState {
   constructor(
     count: StepCounter,

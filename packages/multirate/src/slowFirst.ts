@@ -1,7 +1,20 @@
 import { differentiate, type ParamGroup, type RuleState, type UpdateRule } from "@sam/core";
 import type * as tf from "@tensorflow/tfjs-core";
 
-/** State of {@link slowFirst}: the slow and the fast rule's states. */
+/**
+ * State of {@link slowFirst}: the slow and the fast rule's states.
+ *
+ * @example
+ * ```ts
+ * import { everyK, scaleLr, sgd } from "@sam/core";
+ * import { type SlowFirstState, slowFirst } from "@sam/multirate";
+ *
+ * const rule = slowFirst(["slow"], everyK(5, scaleLr(5, sgd()), { phase: 0 }), ["fast"], sgd());
+ * const state = rule.init(optimizer.groups) as SlowFirstState;
+ * state.slow.slots(); // the slow rule's clock and buffers; state.fast: the fast rule's
+ * state.dispose();
+ * ```
+ */
 export class SlowFirstState implements RuleState {
   constructor(
     readonly slow: RuleState,

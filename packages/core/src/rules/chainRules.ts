@@ -2,7 +2,19 @@ import * as tf from "@tensorflow/tfjs-core";
 import { SamConfigError } from "../internal/errors";
 import { type AnyRule, asUpdateRule, type GroupGrads, type RuleState, type UpdateRule } from "./updateRule";
 
-/** State of a {@link chainRules} rule: each link's state, in order. */
+/**
+ * State of a {@link chainRules} rule: each link's state, in order.
+ *
+ * @example
+ * ```ts
+ * import { type ChainState, chainRules, clipByGlobalNorm, sgd } from "@sam/core";
+ *
+ * const rule = chainRules(clipByGlobalNorm(1), sgd({ momentum: 0.9 }));
+ * const state = rule.init(optimizer.groups) as ChainState;
+ * state.parts.length; // 2: the clip's (no slots), then SGD's momentum buffers
+ * state.dispose();
+ * ```
+ */
 export class ChainState implements RuleState {
   constructor(readonly parts: RuleState[]) {}
   slots() {

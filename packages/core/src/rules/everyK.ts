@@ -24,7 +24,18 @@ export interface EveryKOptions {
   readonly phase?: number;
 }
 
-/** State of an {@link everyK} rule: its own step count, the gradient sums ('mean'), the inner rule's state. */
+/**
+ * State of an {@link everyK} rule: its own step count, the gradient sums ('mean'), the inner rule's state.
+ *
+ * @example
+ * ```ts
+ * import { type EveryKState, everyK, sgd } from "@sam/core";
+ *
+ * const state = everyK(3, sgd()).init(optimizer.groups) as EveryKState;
+ * state.count.value; // 0: the rule's own clock, advanced by each of its updates
+ * state.dispose();
+ * ```
+ */
 export class EveryKState extends WrapperState {
   constructor(
     count: StepCounter,

@@ -3,7 +3,18 @@ import { SamConfigError } from "../internal/errors";
 import type { ParamGroup } from "../params/groupParams";
 import { type AnyRule, asUpdateRule, type GroupGrads, type RuleState, type UpdateRule } from "./updateRule";
 
-/** State of a {@link partitionRules} rule: each inner rule's state, by the labels it owns. */
+/**
+ * State of a {@link partitionRules} rule: each inner rule's state, by the labels it owns.
+ *
+ * @example
+ * ```ts
+ * import { adam, type PartitionState, partitionRules, sgd } from "@sam/core";
+ *
+ * const state = partitionRules({ body: sgd(), head: adam() }).init(optimizer.groups) as PartitionState;
+ * state.parts.get("head")?.slots(); // Adam's moments of the head group's parameters
+ * state.dispose();
+ * ```
+ */
 export class PartitionState implements RuleState {
   constructor(readonly parts: ReadonlyMap<string, RuleState>) {}
   slots() {
@@ -105,12 +116,34 @@ export function partitionRules(rules: Readonly<Record<string, AnyRule>>): Update
   };
 }
 
-/** The all-null gradients of a group (what a rule sees for a group that got no gradient). */
+/**
+ * The all-null gradients of a group (what a rule sees for a group that got no gradient).
+ *
+ * @example
+ * ```ts
+ * import { noGrads } from "@sam/core";
+ *
+ * const none = noGrads(optimizer.groups[0]!); // one null per parameter of the group
+ * ```
+ */
 export function noGrads(group: ParamGroup): (tf.Tensor | null)[] {
   return group.params.map(() => null);
 }
 
-/** `grads.get(group.label)`, or all-null when the step computed none for the group. */
+/**
+ * `grads.get(group.label)`, or all-null when the step computed none for the group.
+ *
+ * @example
+ * ```ts
+ * import { type GroupGrads, gradsOf } from "@sam/core";
+ *
+ * // inside a rule's update(groups, grads, state, ctx):
+ * declare const grads: GroupGrads;
+ * for (const group of optimizer.groups) {
+ *   const g = gradsOf(grads, group); // g[i] belongs to group.params[i]; null when not computed
+ * }
+ * ```
+ */
 export function gradsOf(grads: GroupGrads, group: ParamGroup): readonly (tf.Tensor | null)[] {
   return grads.get(group.label) ?? noGrads(group);
 }

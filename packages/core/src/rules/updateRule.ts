@@ -141,18 +141,56 @@ export interface GroupRule<H extends HyperDefaults = HyperDefaults> {
 // biome-ignore lint/suspicious/noExplicitAny: a rule of any hyperparameter type H
 export type AnyRule = UpdateRule<any> | GroupRule<any>;
 
-/** Whether `rule` is written in the per-group form ({@link GroupRule}). */
+/**
+ * Whether `rule` is written in the per-group form ({@link GroupRule}).
+ *
+ * @example
+ * ```ts
+ * import { isGroupRule, sgd } from "@sam/core";
+ *
+ * isGroupRule(sgd()); // false: sgd() is already lifted to the all-groups form
+ * ```
+ */
 // biome-ignore lint/suspicious/noExplicitAny: a rule of any hyperparameter type H
 export function isGroupRule(rule: AnyRule): rule is GroupRule<any> {
   return typeof (rule as GroupRule).apply === "function" && typeof (rule as UpdateRule).update !== "function";
 }
 
-/** The {@link UpdateRule} form of either protocol (a {@link GroupRule} is wrapped with {@link perGroup}). */
+/**
+ * The {@link UpdateRule} form of either protocol (a {@link GroupRule} is wrapped with {@link perGroup}).
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { asUpdateRule, type GroupRule, NO_STATE } from "@sam/core";
+ *
+ * // a per-group gradient transform written in the old form
+ * const halve: GroupRule = {
+ *   kind: "halve",
+ *   defaults: {},
+ *   init: () => NO_STATE,
+ *   apply: (_group, grads) => grads.map((g) => g && tf.mul(g, 0.5)),
+ *   getConfig: () => ({ kind: "halve" }),
+ * };
+ * const rule = asUpdateRule(halve); // init(groups) / update(groups, grads, state, ctx) over all groups
+ * ```
+ */
 export function asUpdateRule(rule: AnyRule): UpdateRule {
   return isGroupRule(rule) ? perGroup(rule) : (rule as UpdateRule);
 }
 
-/** State of a {@link perGroup} rule: one inner state per group label. */
+/**
+ * State of a {@link perGroup} rule: one inner state per group label.
+ *
+ * @example
+ * ```ts
+ * import { type PerGroupState, sgd } from "@sam/core";
+ *
+ * const state = sgd({ momentum: 0.9 }).init(optimizer.groups) as PerGroupState;
+ * state.byLabel.get("head")?.slots(); // the head group's momentum buffers
+ * state.dispose();
+ * ```
+ */
 export class PerGroupState implements RuleState {
   constructor(readonly byLabel: ReadonlyMap<string, RuleState>) {}
   slots() {
