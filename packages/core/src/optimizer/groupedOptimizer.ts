@@ -302,7 +302,7 @@ export class GroupedOptimizer extends tf.Optimizer {
           lossValue = tf.scalar(0);
         } else {
           const result = this.oracle.gradients(
-            { lossFn: f, params, groups: resolved, active, ctx },
+            { lossFn: f, params, groups: resolved, active, ctx, slots: state.slots() },
             oracleState,
           );
           const gradOf = new Map<number, tf.Tensor | null>();

@@ -16,6 +16,12 @@ export interface GradientRequest {
   readonly active: readonly Param[];
   /** The step's context. */
   readonly ctx: StepContext;
+  /**
+   * The rule's state variables (`<param path>/<rule kind>.<slot>`), read-only, for oracles
+   * that read the base rule's buffers (momentum-SAM reads the momentum). Optional: absent
+   * when the caller has no rule state.
+   */
+  readonly slots?: readonly { readonly name: string; readonly variable: tf.Variable }[];
 }
 
 /** An oracle's answer: the loss at the current weights and one gradient per active parameter. */
