@@ -38,6 +38,12 @@ export interface GradientResult {
 export interface OracleState {
   /** Frees the buffers. */
   dispose(): void;
+  /**
+   * Variables that carry the oracle's state from step to step (LookSAM's reused direction),
+   * named `<param path>/<oracle kind>.<slot>`: the optimizer saves them in checkpoints and
+   * restores them with a rejected step, like the rule's slots. Optional.
+   */
+  slots?(): { name: string; variable: tf.Variable }[];
 }
 
 /**

@@ -28,8 +28,8 @@ export interface LookSamOracleOptions extends SamOracleOptions {
 }
 
 interface LookSamState extends SamState {
-  /** unit(g_v) by parameter index, from the last full SAM step (kept tensors). */
-  uv: Map<number, tf.Tensor> | null;
+  /** unit(g_v) by parameter index, from the last full SAM step (zero before the first). */
+  readonly uv: ReadonlyMap<number, { name: string; variable: tf.Variable }>;
 }
 
 /**
@@ -44,9 +44,10 @@ interface LookSamState extends SamState {
  * k = 1 is SAM. Inner products and norms run over every active parameter. On a one-pass
  * step the loss is L(w) and there is no perturbed loss. Cost: (k + 1) / k gradients a step.
  *
- * @remarks u_v lives in the oracle's state, not in checkpoints: after a restore at a step
- * that is not a multiple of k (or before any SAM step), the next step is a full SAM step.
- * A step rejected as non-finite keeps the u_v its first pass computed.
+ * @remarks u_v is a slot of the oracle (`<param path>/looksam.uv`): saved in checkpoints,
+ * so a resumed run goes on bit for bit, and restored with a step rejected as non-finite.
+ * It is zero before the first SAM step, so a run that starts at a step that is not a
+ * multiple of k takes plain steps until one.
  *
  * @example
  * ```ts
@@ -80,23 +81,28 @@ export function lookSamOracle(options: LookSamOracleOptions): SamOracle {
     },
     init(params: ParamSet, groups: readonly ParamGroup[]): LookSamState {
       const bound = bindSam(o, params, groups);
-      const state: LookSamState = {
+      const uv = new Map(
+        groups
+          .flatMap((g) => g.params)
+          .map((p) => [
+            p.index,
+            { name: `${p.path}/looksam.uv`, variable: tf.variable(tf.zerosLike(p.variable), false) },
+          ]),
+      );
+      return {
         ...bound,
-        uv: null,
+        uv,
+        slots: () => [...uv.values()],
         dispose() {
           bound.dispose();
-          if (state.uv) tf.dispose([...state.uv.values()]);
-          state.uv = null;
+          tf.dispose([...uv.values()].map((s) => s.variable));
         },
       };
-      return state;
     },
     gradients(request: GradientRequest, bound?: OracleState): GradientResult {
-      const state = bound as LookSamState | undefined;
       const { step } = request.ctx;
-      const uv = state?.uv;
-      const reuse = step % k !== 0 && uv && request.active.every((p) => uv.has(p.index));
-      if (reuse) {
+      const { uv } = bound as LookSamState;
+      if (step % k !== 0) {
         diagnostics = null;
         const lossFn = o.l2InLoss > 0 ? withL2(request.lossFn, request.params, o.l2InLoss) : request.lossFn;
         const { loss, grads: g } = differentiate(
@@ -105,7 +111,7 @@ export function lookSamOracle(options: LookSamOracleOptions): SamOracle {
         );
         const scale = tf.mul(alpha, tf.sqrt(dotAll(g, g))); // alpha * ||g||
         const grads = g.map((gi, i) =>
-          gi ? tf.add(gi, tf.mul(scale, uv.get(request.active[i]!.index)!)) : gi,
+          gi ? tf.add(gi, tf.mul(scale, uv.get(request.active[i]!.index)!.variable)) : gi,
         );
         return { loss, grads: clip(grads, o.clipGradNorm) };
       }
@@ -117,12 +123,9 @@ export function lookSamOracle(options: LookSamOracleOptions): SamOracle {
       const c = tf.div(dotAll(gp, g), tf.add(dotAll(g, g), 1e-12));
       const gv = gp.map((p, i) => (p && g[i] ? tf.sub(p, tf.mul(c, g[i]!)) : p));
       const inv = tf.div(1, tf.sqrt(dotAll(gv, gv)));
-      const next = new Map<number, tf.Tensor>();
       gv.forEach((v, i) => {
-        if (v) next.set(request.active[i]!.index, tf.keep(tf.mul(v, inv)));
+        if (v) uv.get(request.active[i]!.index)!.variable.assign(tf.mul(v, inv));
       });
-      if (state!.uv) tf.dispose([...state!.uv.values()]);
-      state!.uv = next;
       return {
         loss: out.loss,
         grads: clip(gp, o.clipGradNorm),

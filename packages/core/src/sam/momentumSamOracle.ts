@@ -1,5 +1,4 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { disposeKeptDuring } from "../internal/disposeKeptDuring";
 import { SamConfigError, show } from "../internal/errors";
 import type { GradientOracle, GradientRequest, GradientResult, OracleState } from "../oracles/gradientOracle";
 import { differentiate } from "../oracles/plainGradient";
@@ -91,11 +90,10 @@ export function momentumSamOracle(options: MomentumSamOracleOptions): GradientOr
       const scale = tf.div(-rho, tf.add(tf.sqrt(dotAll(v, v)), o.epsilon)); // 0 * scale = 0 while v = 0
       const deltas = v.map((vi) => (vi ? tf.mul(scale, vi) : null));
       const { loss, grads } = withPerturbation(weights, deltas, () =>
-        disposeKeptDuring(() =>
-          differentiate(
-            lossFn,
-            request.active.map((p) => p.variable),
-          ),
+        // the one pass: what model.fit keeps from it (metrics) must survive, unlike SAM's pass 2
+        differentiate(
+          lossFn,
+          request.active.map((p) => p.variable),
         ),
       );
       return { loss, grads };
