@@ -70,12 +70,13 @@ export function gsamOracle(options: GsamOracleOptions): SamOracle {
       if (out.plain) return { loss: out.loss, grads: clip(out.grads, o.clipGradNorm) };
       const gp = out.grads;
       const g = out.first!;
-      const u = tf.div(1, tf.add(tf.sqrt(dotAll(gp, gp)), 1e-12));
-      const c = tf.mul(dotAll(g, gp), u); // <g, u>, u = gp * (1 / (||gp|| + 1e-12))
+      // u = s g_p with s = 1 / (||g_p|| + 1e-12), so <g, u> u = (<g, g_p> s^2) g_p
+      const s = tf.div(1, tf.add(tf.sqrt(dotAll(gp, gp)), 1e-12));
+      const along = tf.mul(dotAll(g, gp), tf.square(s));
       const grads = gp.map((p, i) => {
         const gi = g[i];
         if (!p || !gi || alpha === 0) return p;
-        const perp = tf.sub(gi, tf.mul(tf.mul(c, u), p));
+        const perp = tf.sub(gi, tf.mul(along, p));
         return tf.sub(p, tf.mul(alpha, perp));
       });
       return {
