@@ -109,6 +109,55 @@ describe("SAM variants: degenerate equivalences (custom loop, 5 steps)", () => {
   });
 });
 
+describe("GSAM and LookSAM: hand-derived steps", () => {
+  // L(w) = 1/2 sum A w^2, A = (1, 4), w0 = (1, 1), rho = 0.5, epsilon 0, SGD lr 0.1 (no momentum).
+  // SAM's pass: g = A w0 = (1, 4); e = rho g / ||g||; g_p = A (w0 + e) = (1.121268, 5.940285).
+  const A = [1, 4];
+  const samPass = (w: number[]) => {
+    const g = w.map((wi, i) => A[i]! * wi);
+    const n = Math.hypot(...g);
+    const gp = w.map((wi, i) => A[i]! * (wi + (0.5 * g[i]!) / n));
+    return { g, gp };
+  };
+  const dot = (a: number[], b: number[]) => a.reduce((s, ai, i) => s + ai * b[i]!, 0);
+  const run = (oracle: GradientOracle, steps: number) => {
+    const w = tf.variable(tf.tensor1d([1, 1]));
+    const At = tf.tensor1d(A);
+    const optimizer = new GroupedOptimizer({ params: fromVariables({ w }), rule: sgd({ lr: 0.1 }), oracle });
+    for (let i = 0; i < steps; i++)
+      optimizer.minimize(() => tf.mul(0.5, tf.sum(tf.mul(At, tf.square(w)))) as tf.Scalar);
+    const out = Array.from(w.dataSync());
+    optimizer.dispose();
+    tf.dispose([w, At]);
+    return out;
+  };
+
+  it("GSAM (alpha 0.5) descends on g_p - alpha (g - <g, u> u)", () => {
+    const { g, gp } = samPass([1, 1]);
+    const np = Math.hypot(...gp) + 1e-12;
+    const u = gp.map((x) => x / np);
+    const c = dot(g, u);
+    const d = gp.map((x, i) => x - 0.5 * (g[i]! - c * u[i]!));
+    const expected = d.map((di) => 1 - 0.1 * di);
+    expect(expected[0]).not.toBeCloseTo(1 - 0.1 * gp[0]!, 3); // differs from SAM's step
+    const actual = run(gsamOracle({ rho: 0.5, alpha: 0.5, epsilon: 0 }), 1);
+    actual.forEach((a, i) => expect(a).toBeCloseTo(expected[i]!, 6));
+  });
+
+  it("LookSAM (k 2, alpha 0.7): a SAM step, then g + alpha ||g|| unit(g_v) with one pass", () => {
+    const { g, gp } = samPass([1, 1]);
+    const c = dot(gp, g) / (dot(g, g) + 1e-12);
+    const gv = gp.map((x, i) => x - c * g[i]!);
+    const nv = Math.hypot(...gv);
+    const w1 = gp.map((x) => 1 - 0.1 * x);
+    const g1 = w1.map((wi, i) => A[i]! * wi);
+    const n1 = Math.hypot(...g1);
+    const w2 = w1.map((wi, i) => wi - 0.1 * (g1[i]! + (0.7 * n1 * gv[i]!) / nv));
+    const actual = run(lookSamOracle({ rho: 0.5, k: 2, alpha: 0.7, epsilon: 0 }), 2);
+    actual.forEach((a, i) => expect(a).toBeCloseTo(w2[i]!, 6));
+  });
+});
+
 describe("momentum-SAM: hand-derived steps", () => {
   // L(w) = 1/2 sum a (w - c)^2, a = (1, 3), c = (1, -2), w0 = 0; SGD lr 0.1, mu = 0.9, rho 0.5.
   // step 0: v = 0 so e = 0: g0 = a (w0 - c) = (-1, 6); b1 = g0; w1 = w0 - 0.1 b1 = (0.1, -0.6)
