@@ -116,7 +116,8 @@ const WEIGHTS: SelectorSpec = { or: [{ tag: "weight" }, { tag: "norm-scale" }] }
  * return   L(w), g_SAM                           the rule then updates w (never w + e)
  * ```
  * m-sharpness: given a loss made by `chunkedLoss(batch, m, ...)`, each chunk of m examples
- * gets its own e and the pass-2 gradients are averaged. BatchNorm moving statistics (the
+ * gets its own e and the pass-2 gradients are averaged; with `accumulation: 'global'` one e
+ * comes from the mean pass-1 gradient (gradient accumulation: SAM on the whole batch). BatchNorm moving statistics (the
  * parameter set's `stateVariables`) keep the first pass's update by default; with chunks
  * they become the mean of the per-chunk updates (JAX's replica averaging).
  *
