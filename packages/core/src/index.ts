@@ -5,18 +5,20 @@
  * per-group update rules) every `@sam/*` method is built on.
  */
 
+export { rejectValue } from "./errors/rejectValue";
 export { describeValue } from "./format/describeValue";
 export { textTable } from "./format/textTable";
 export { NonFiniteLossError, SamConfigError } from "./internal/errors";
-export type { GradientOracle, GradientRequest, GradientResult, OracleState } from "./oracles/gradientOracle";
-export { differentiate, plainGradient } from "./oracles/plainGradient";
 export {
-  type GroupedOptimizerConfig,
   GroupedOptimizer,
+  type GroupedOptimizerConfig,
   type GroupedOptimizerOptions,
   resolveGroupHyper,
 } from "./optimizer/groupedOptimizer";
+export { NonFiniteStepError } from "./optimizer/nonFiniteStepError";
 export { oracleFromConfig, registerOracle, registerRule, ruleFromConfig } from "./optimizer/registry";
+export type { GradientOracle, GradientRequest, GradientResult, OracleState } from "./oracles/gradientOracle";
+export { differentiate, plainGradient } from "./oracles/plainGradient";
 export {
   type CollectParamsOptions,
   collectParams,
@@ -34,6 +36,9 @@ export {
   type ParamGroup,
   singleGroup,
 } from "./params/groupParams";
+export { knownTags } from "./params/knownTags";
+export { type LayerwiseLrDecayOptions, layerwiseLrDecay } from "./params/layerwiseLrDecay";
+export { type NoDecayOptions, noDecayForNormAndBias } from "./params/noDecayForNormAndBias";
 export {
   BUILTIN_TAGS,
   type LayerInfo,
@@ -63,31 +68,17 @@ export {
 } from "./params/selectors";
 export { defaultTagRules, type TagRule, type TagSubject, tagsFor } from "./params/tagRules";
 export { withPerturbation } from "./params/withPerturbation";
+export { createRng, type Rng } from "./random/createRng";
 export { seedFor } from "./random/seedFor";
-export { type ChunkedLoss, chunkedLoss, isChunkedLoss } from "./sam/chunkedLoss";
-export {
-  type AdaptiveMode,
-  type PerturbationRule,
-  type PerturbedTensor,
-  perturbation,
-} from "./sam/perturbation";
-export { asam, type SamPresetOptions, sam, samNoNorm, samOn, usam } from "./sam/presets";
-export {
-  type AdaptiveOptions,
-  type SamDiagnostics,
-  type SamOracle,
-  type SamOracleOptions,
-  samOracle,
-} from "./sam/samOracle";
-export { withSplitConvolutionGradients } from "./sam/splitConvolutionGradients";
+export { seedHash } from "./random/seedHash";
 export { type AdamHyper, adam, adamw } from "./rules/adam";
+export type { SlotInit, SlotSpec } from "./rules/allocateSlots";
+export { allocateSlots } from "./rules/allocateSlots";
 export { ChainState, chainRules, clipByGlobalNorm, clipScale } from "./rules/chainRules";
 export { type EveryKOptions, EveryKState, everyK } from "./rules/everyK";
-export { WrapperState } from "./rules/wrapperState";
-export { scaleLr } from "./rules/scaleLr";
-export { NonFiniteStepError } from "./optimizer/nonFiniteStepError";
 export { fromTfOptimizer } from "./rules/fromTfOptimizer";
 export { gradsOf, noGrads, PartitionState, partitionRules } from "./rules/partitionRules";
+export { scaleLr } from "./rules/scaleLr";
 export {
   constant,
   cosineDecay,
@@ -102,34 +93,47 @@ export {
   warmup,
 } from "./rules/schedule";
 export { type SgdHyper, sgd } from "./rules/sgd";
-export { allocateSlots } from "./rules/allocateSlots";
 export {
   type AnyRule,
   asUpdateRule,
   type ExternalRuleState,
   type GroupGrads,
   type GroupRule,
+  groupSlotName,
   type HyperDefaults,
   isGroupRule,
   type NamedTensor,
+  NO_STATE,
   PerGroupState,
+  paramSlotName,
   perGroup,
   type Resolved,
-  StepCounter,
-  groupSlotName,
-  NO_STATE,
-  paramSlotName,
   type RuleConfig,
   type RuleState,
   SlotState,
   type StepContext,
+  StepCounter,
   type UpdateRule,
   withDefaults,
 } from "./rules/updateRule";
-export { rejectValue } from "./errors/rejectValue";
-export { createRng, type Rng } from "./random/createRng";
-export { seedHash } from "./random/seedHash";
-export { knownTags } from "./params/knownTags";
-export type { SlotInit, SlotSpec } from "./rules/allocateSlots";
-export { type NoDecayOptions, noDecayForNormAndBias } from "./params/noDecayForNormAndBias";
-export { type LayerwiseLrDecayOptions, layerwiseLrDecay } from "./params/layerwiseLrDecay";
+export { WrapperState } from "./rules/wrapperState";
+export { type ChunkedLoss, chunkedLoss, isChunkedLoss } from "./sam/chunkedLoss";
+export { type GsamOracleOptions, gsamOracle } from "./sam/gsamOracle";
+export { type LookSamOracleOptions, lookSamOracle } from "./sam/lookSamOracle";
+export { type MomentumSamOracleOptions, momentumSamOracle } from "./sam/momentumSamOracle";
+export {
+  type AdaptiveMode,
+  type PerturbationRule,
+  type PerturbedTensor,
+  perturbation,
+} from "./sam/perturbation";
+export { asam, type SamPresetOptions, sam, samNoNorm, samOn, usam } from "./sam/presets";
+export { dotAll } from "./sam/samAlgebra";
+export {
+  type AdaptiveOptions,
+  type SamDiagnostics,
+  type SamOracle,
+  type SamOracleOptions,
+  samOracle,
+} from "./sam/samOracle";
+export { withSplitConvolutionGradients } from "./sam/splitConvolutionGradients";

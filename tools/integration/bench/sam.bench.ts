@@ -5,15 +5,27 @@
  *   samon_over_sam = SAM-ON step time / SAM step time          (PyTorch: 1.12 as the public
  *                    SAM-ON code does it, 0.93 with a pruned first backward; we prune it)
  *
- * The three optimizers run interleaved in one process on the same model and batch, several
+ *   looksam_over_sgd = LookSAM (k = 5) step time, averaged over 5 consecutive steps, / SGD step time
+ *   msam_over_sgd    = momentum-SAM step time / SGD step time
+ *
+ * The optimizers run interleaved in one process on the same model and batch, several
  * rounds; each figure is the ratio of the best (shortest) step times: other processes on a
  * shared machine only ever slow a step down, so the minimum is the most repeatable
  * estimate. Medians are printed too. The last line is one JSON object.
  */
-import * as tf from "@tensorflow/tfjs";
+
 import { setupBackend } from "@sam/backend";
+import {
+  collectParams,
+  GroupedOptimizer,
+  lookSamOracle,
+  momentumSamOracle,
+  sam,
+  samOn,
+  sgd,
+} from "@sam/core";
 import { cifarResNet } from "@sam/models";
-import { collectParams, GroupedOptimizer, sam, samOn, sgd } from "@sam/core";
+import * as tf from "@tensorflow/tfjs";
 
 const batch = Number(process.env.SAM_BENCH_BATCH ?? 64);
 const rounds = Number(process.env.SAM_BENCH_ROUNDS ?? 5);
@@ -35,14 +47,30 @@ const optimizers: Record<string, GroupedOptimizer> = {
   sgd: new GroupedOptimizer({ params, rule: sgd(), defaults: hyper }),
   sam: sam({ params, rule: sgd(), defaults: hyper, rho: 0.05 }),
   samOn: samOn({ params, rule: sgd(), defaults: hyper, rho: 0.5 }),
+  lookSam: new GroupedOptimizer({
+    params,
+    rule: sgd(),
+    defaults: hyper,
+    oracle: lookSamOracle({ rho: 0.05, k: 5, alpha: 0.7 }),
+  }),
+  mSam: new GroupedOptimizer({
+    params,
+    rule: sgd(),
+    defaults: hyper,
+    oracle: momentumSamOracle({ rho: 0.3 }),
+  }),
 };
-const times: Record<string, number[]> = { sgd: [], sam: [], samOn: [] };
+const times: Record<string, number[]> = { sgd: [], sam: [], samOn: [], lookSam: [], mSam: [] };
+/** One step's time; LookSAM's is the mean over one cycle of k = 5 steps (one two-pass step, four one-pass). */
 const step = (name: string) => {
+  const n = name === "lookSam" ? 5 : 1;
   const t0 = performance.now();
-  const value = optimizers[name]!.minimize(loss, true)!;
-  value.dataSync();
-  value.dispose();
-  return performance.now() - t0;
+  for (let i = 0; i < n; i++) {
+    const value = optimizers[name]!.minimize(loss, true)!;
+    value.dataSync();
+    value.dispose();
+  }
+  return (performance.now() - t0) / n;
 };
 for (const name of Object.keys(optimizers)) step(name); // warm-up
 const tensorsBefore = tf.memory().numTensors;
@@ -66,7 +94,11 @@ console.log(
     tensors_leaked: leaked,
     median_sam_over_2sgd: Number((med.sam! / (2 * med.sgd!)).toFixed(3)),
     median_samon_over_sam: Number((med.samOn! / med.sam!).toFixed(3)),
+    median_looksam_over_sgd: Number((med.lookSam! / med.sgd!).toFixed(3)),
+    median_msam_over_sgd: Number((med.mSam! / med.sgd!).toFixed(3)),
     sam_over_2sgd: Number((ms.sam! / (2 * ms.sgd!)).toFixed(3)),
     samon_over_sam: Number((ms.samOn! / ms.sam!).toFixed(3)),
+    looksam_over_sgd: Number((ms.lookSam! / ms.sgd!).toFixed(3)),
+    msam_over_sgd: Number((ms.mSam! / ms.sgd!).toFixed(3)),
   }),
 );

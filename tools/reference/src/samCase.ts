@@ -1,10 +1,11 @@
-import * as tf from "@tensorflow/tfjs";
-import { checkRunFields } from "./checkRunFields";
 import {
   adamw,
   chunkedLoss,
   fromVariables,
   GroupedOptimizer,
+  gsamOracle,
+  lookSamOracle,
+  momentumSamOracle,
   ParamSet,
   type SamOracle,
   type SamOracleOptions,
@@ -12,6 +13,8 @@ import {
   samOracle,
   sgd,
 } from "@sam/core";
+import * as tf from "@tensorflow/tfjs";
+import { checkRunFields } from "./checkRunFields";
 
 /**
  * A SAM-family case file of `shared/reference` (see `sam_reference.py --help`): an MLP
@@ -41,7 +44,7 @@ export interface SamCase {
 /** One run of a case (the harness's RunConfig). */
 export interface SamRun {
   id: string;
-  method: "sgd" | "sam" | "asam" | "usam";
+  method: "sgd" | "sam" | "asam" | "usam" | "gsam" | "looksam" | "msam";
   rho?: number;
   norm_p?: "2" | "inf";
   perturb_eps?: number;
@@ -53,6 +56,14 @@ export interface SamRun {
   bn_stats?: "first_pass_only" | "both_passes";
   l2_in_loss?: number;
   clip_grad_norm?: number | null;
+  /** gsam: weight of g's part orthogonal to g_p; looksam: weight of the reused direction. */
+  alpha?: number;
+  /** looksam: a full SAM step every k steps. */
+  k?: number;
+  /** The batch as this many equal micro-batches. */
+  accumulate?: number | null;
+  /** "global": one e from the accumulated gradient; "per_micro": one e per micro-batch. */
+  accumulate_mode?: "global" | "per_micro";
   base: {
     type: "sgd" | "adamw";
     lr?: number;
@@ -80,9 +91,13 @@ const SAM_RUN_FIELDS = [
   "bn_stats",
   "l2_in_loss",
   "clip_grad_norm",
+  "alpha",
+  "k",
+  "accumulate",
+  "accumulate_mode",
   "base",
 ] as const;
-const SAM_METHODS = ["sgd", "sam", "asam", "usam"] as const;
+const SAM_METHODS = ["sgd", "sam", "asam", "usam", "gsam", "looksam", "msam"] as const;
 const BASE_FIELDS = [
   "type",
   "lr",
@@ -99,7 +114,8 @@ export interface SamRunResult {
   steps: {
     t: number;
     loss: number;
-    loss_perturbed: number | null;
+    /** Absent on a one-pass step (LookSAM's reuse steps, momentum-SAM, SGD). */
+    loss_perturbed?: number;
     params_after: Record<string, unknown>;
     bn_after?: Record<string, number[]>;
   }[];
@@ -208,7 +224,7 @@ function buildModel(c: SamCase) {
 function optimizerFor(
   run: SamRun,
   params: ParamSet,
-): { optimizer: GroupedOptimizer; oracle: SamOracle | null } {
+): { optimizer: GroupedOptimizer; oracle: Pick<SamOracle, "diagnostics"> | null } {
   const b = run.base;
   if (b.dampening) {
     throw new Error(`run ${run.id}: SGD dampening ${b.dampening} is not supported (the sgd rule has none).`);
@@ -229,11 +245,22 @@ function optimizerFor(
           weightDecay: b.weight_decay ?? 0,
         });
   if (run.method === "sgd") return { optimizer: new GroupedOptimizer({ params, rule }), oracle: null };
+  const perturb = SUBSETS[run.subset ?? "all"]!;
+  if (run.method === "msam") {
+    // the harness's epsilon for momentum-SAM is 1e-12 whatever perturb_eps says
+    const oracle = momentumSamOracle({
+      rho: run.rho ?? 0.05,
+      perturb,
+      epsilon: 1e-12,
+      l2InLoss: run.l2_in_loss ?? 0,
+    });
+    return { optimizer: new GroupedOptimizer({ params, rule, oracle }), oracle: null };
+  }
   if (run.adaptive_mode === "raw")
     throw new Error(`run ${run.id}: adaptive_mode "raw" (signed T = w) is a parity mode we do not ship.`);
   const options: SamOracleOptions = {
     rho: run.rho ?? 0.05,
-    perturb: SUBSETS[run.subset ?? "all"]!,
+    perturb,
     epsilon: run.perturb_eps ?? 1e-12,
     norm: run.norm_p === "inf" ? "inf" : 2,
     normalized: run.method !== "usam",
@@ -249,9 +276,33 @@ function optimizerFor(
     l2InLoss: run.l2_in_loss ?? 0,
     ...(run.clip_grad_norm ? { clipGradNorm: run.clip_grad_norm } : {}),
     checkFinite: true, // fills oracle.diagnostics, whose perturbed loss the case records
+    ...(run.accumulate ? { accumulation: run.accumulate_mode === "per_micro" ? "per-micro" : "global" } : {}),
   };
-  const oracle = samOracle(options);
+  const oracle =
+    run.method === "gsam"
+      ? gsamOracle({ ...options, alpha: run.alpha ?? 0 })
+      : run.method === "looksam"
+        ? lookSamOracle({ ...options, k: run.k ?? 1, alpha: run.alpha ?? 0 })
+        : samOracle(options);
   return { optimizer: new GroupedOptimizer({ params, rule, oracle }), oracle };
+}
+
+/** Micro-batch size of a run with `accumulate` (the batch in that many equal parts). */
+function chunkSize(run: SamRun, batch: number): number {
+  const n = run.accumulate!;
+  if (run.m)
+    throw new Error(`run ${run.id}: accumulate and m together are not defined by the harness; give one.`);
+  if (!(Number.isInteger(n) && n >= 1 && batch % n === 0)) {
+    throw new Error(
+      `run ${run.id}: accumulate ${n} must be a whole number of micro-batches dividing the batch (${batch}).`,
+    );
+  }
+  if (run.accumulate_mode !== undefined && !["global", "per_micro"].includes(run.accumulate_mode)) {
+    throw new Error(
+      `run ${run.id}: accumulate_mode ${JSON.stringify(run.accumulate_mode)} is unknown; use "global" or "per_micro".`,
+    );
+  }
+  return batch / n;
 }
 
 /**
@@ -278,9 +329,10 @@ export function replaySamCase(c: SamCase): { expected: Record<string, SamRunResu
     const x = tf.tensor2d(c.data.x);
     const y = tf.oneHot(tf.tensor1d(c.data.y, "int32"), c.model.out_dim);
     const { optimizer, oracle } = optimizerFor(run, model.params);
-    // m-sharpness without L2 terms in the chunks: the chunk losses are means over m examples
-    const lossFn = run.m
-      ? chunkedLoss([x, y], run.m, (cx, cy) => model.loss(cx!, cy!))
+    // m-sharpness / micro-batches without L2 terms in the chunks: means over their examples
+    const size = run.accumulate ? chunkSize(run, c.data.x.length) : run.m;
+    const lossFn = size
+      ? chunkedLoss([x, y], size, (cx, cy) => model.loss(cx!, cy!))
       : () => model.loss(x, y);
     const steps: SamRunResult["steps"] = [];
     for (let t = 0; t < c.steps; t++) {
@@ -291,7 +343,7 @@ export function replaySamCase(c: SamCase): { expected: Record<string, SamRunResu
       steps.push({
         t,
         loss: oracle?.diagnostics?.loss ?? lossValue,
-        loss_perturbed: oracle?.diagnostics?.perturbedLoss ?? null,
+        ...(oracle?.diagnostics ? { loss_perturbed: oracle.diagnostics.perturbedLoss } : {}),
         params_after: model.snapshot(),
         ...(bn ? { bn_after: bn } : {}),
       });

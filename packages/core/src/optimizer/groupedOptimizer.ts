@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { SamConfigError, show } from "../internal/errors";
-import { plainGradient } from "../oracles/plainGradient";
 import type { GradientOracle, OracleState } from "../oracles/gradientOracle";
+import { plainGradient } from "../oracles/plainGradient";
 import { type GroupParamsOptions, type GroupSpec, groupParams, type ParamGroup } from "../params/groupParams";
 import type { Param, ParamSet } from "../params/param";
 import { isSerializableSelector } from "../params/selectors";
@@ -284,6 +284,7 @@ export class GroupedOptimizer extends tf.Optimizer {
       ...params.params.map((p) => p.variable),
       ...params.stateVariables.map((s) => s.variable),
       ...state.slots().map((s) => s.variable),
+      ...(oracleState?.slots?.() ?? []).map((s) => s.variable),
     ];
     const before = watched.map((v) => tf.keep(tf.clone(v)));
     let loss: tf.Scalar | null = null;
@@ -302,7 +303,7 @@ export class GroupedOptimizer extends tf.Optimizer {
           lossValue = tf.scalar(0);
         } else {
           const result = this.oracle.gradients(
-            { lossFn: f, params, groups: resolved, active, ctx },
+            { lossFn: f, params, groups: resolved, active, ctx, slots: state.slots() },
             oracleState,
           );
           const gradOf = new Map<number, tf.Tensor | null>();
@@ -359,11 +360,12 @@ export class GroupedOptimizer extends tf.Optimizer {
     state.restored?.();
   }
 
-  /** `[iter, ...slots]`, slots named `<param path>/<rule kind>.<slot>` or `@<group>/<rule kind>.<slot>`. */
+  /** `[iter, ...slots, ...oracle slots]`, slots named `<param path>/<rule kind>.<slot>` or `@<group>/<rule kind>.<slot>`. */
   override async getWeights(): Promise<NamedTensor[]> {
-    const { state } = this.requireBound();
+    const { state, oracleState } = this.requireBound();
     const weights: NamedTensor[] = [await this.saveIterations()];
-    for (const s of state.slots()) weights.push({ name: s.name, tensor: s.variable });
+    for (const s of [...state.slots(), ...(oracleState?.slots?.() ?? [])])
+      weights.push({ name: s.name, tensor: s.variable });
     for (const ext of externalStates(state)) weights.push(...(await ext.getWeights()));
     return weights;
   }
@@ -375,8 +377,11 @@ export class GroupedOptimizer extends tf.Optimizer {
    * before it existed starts at the checkpoint's `iter`.
    */
   override async setWeights(weightValues: NamedTensor[]): Promise<void> {
-    const { state } = this.requireBound();
-    const internal = state.slots();
+    const { state, oracleState } = this.requireBound();
+    const internal: { name: string; variable: tf.Variable; counter?: boolean }[] = [
+      ...state.slots(),
+      ...(oracleState?.slots?.() ?? []),
+    ];
     const externals = externalStates(state);
     const externalPrefixes = externals.flatMap(prefixesOf);
     const iter = weightValues.find((w) => w.name === "iter");

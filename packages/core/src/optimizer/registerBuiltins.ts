@@ -2,10 +2,13 @@ import { plainGradient } from "../oracles/plainGradient";
 import { adam, adamw } from "../rules/adam";
 import { chainRules, clipByGlobalNorm } from "../rules/chainRules";
 import { everyK } from "../rules/everyK";
-import { scaleLr } from "../rules/scaleLr";
 import { partitionRules } from "../rules/partitionRules";
+import { scaleLr } from "../rules/scaleLr";
 import { sgd } from "../rules/sgd";
 import type { RuleConfig } from "../rules/updateRule";
+import { type GsamOracleOptions, gsamOracle } from "../sam/gsamOracle";
+import { type LookSamOracleOptions, lookSamOracle } from "../sam/lookSamOracle";
+import { type MomentumSamOracleOptions, momentumSamOracle } from "../sam/momentumSamOracle";
 import { type SamOracleOptions, samOracle } from "../sam/samOracle";
 import { registerOracle, registerRule, ruleFromConfig } from "./registry";
 
@@ -41,3 +44,10 @@ registerOracle("sam", (c) => {
   const { kind: _kind, ...options } = c;
   return samOracle(options as unknown as SamOracleOptions);
 });
+registerOracle("gsam", ({ kind: _kind, ...options }) => gsamOracle(options as unknown as GsamOracleOptions));
+registerOracle("looksam", ({ kind: _kind, ...options }) =>
+  lookSamOracle(options as unknown as LookSamOracleOptions),
+);
+registerOracle("msam", ({ kind: _kind, ...options }) =>
+  momentumSamOracle(options as unknown as MomentumSamOracleOptions),
+);

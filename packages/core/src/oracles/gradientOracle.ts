@@ -16,6 +16,12 @@ export interface GradientRequest {
   readonly active: readonly Param[];
   /** The step's context. */
   readonly ctx: StepContext;
+  /**
+   * The rule's state variables (`<param path>/<rule kind>.<slot>`), read-only, for oracles
+   * that read the base rule's buffers (momentum-SAM reads the momentum). Optional: absent
+   * when the caller has no rule state.
+   */
+  readonly slots?: readonly { readonly name: string; readonly variable: tf.Variable }[];
 }
 
 /** An oracle's answer: the loss at the current weights and one gradient per active parameter. */
@@ -32,6 +38,12 @@ export interface GradientResult {
 export interface OracleState {
   /** Frees the buffers. */
   dispose(): void;
+  /**
+   * Variables that carry the oracle's state from step to step (LookSAM's reused direction),
+   * named `<param path>/<oracle kind>.<slot>`: the optimizer saves them in checkpoints and
+   * restores them with a rejected step, like the rule's slots. Optional.
+   */
+  slots?(): { name: string; variable: tf.Variable }[];
 }
 
 /**

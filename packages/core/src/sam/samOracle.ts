@@ -6,14 +6,14 @@ import { differentiate } from "../oracles/plainGradient";
 import type { ParamGroup } from "../params/groupParams";
 import type { Param, ParamSet } from "../params/param";
 import { ParamSnapshot } from "../params/paramSnapshot";
-import { withPerturbation } from "../params/withPerturbation";
-import { clipScale } from "../rules/chainRules";
 import {
   compileSelector,
   isSerializableSelector,
   type Selector,
   type SelectorSpec,
 } from "../params/selectors";
+import { withPerturbation } from "../params/withPerturbation";
+import { clipScale } from "../rules/chainRules";
 import { type HyperValue, resolveHyperValue } from "../rules/schedule";
 import { isChunkedLoss } from "./chunkedLoss";
 import { type AdaptiveMode, perturbation } from "./perturbation";
@@ -75,6 +75,14 @@ export interface SamOracleOptions {
    * not finite, restoring everything, with one read per step.
    */
   readonly checkFinite?: boolean;
+  /**
+   * With a `chunkedLoss` (the batch as n micro-batches): `'per-micro'` (default) gives each
+   * micro-batch its own e (m-sharpness, m = batch / n); `'global'` takes one e from the
+   * accumulated (mean) first-pass gradient and averages the micro-batches' gradients at
+   * w + e, which equals SAM on the whole batch for a model without BatchNorm (gradient
+   * accumulation).
+   */
+  readonly accumulation?: "per-micro" | "global";
   /** Allow rho = 0 (then the step equals the base rule at twice the cost; for equivalence tests). */
   readonly allowZeroRho?: boolean;
 }
@@ -108,7 +116,8 @@ const WEIGHTS: SelectorSpec = { or: [{ tag: "weight" }, { tag: "norm-scale" }] }
  * return   L(w), g_SAM                           the rule then updates w (never w + e)
  * ```
  * m-sharpness: given a loss made by `chunkedLoss(batch, m, ...)`, each chunk of m examples
- * gets its own e and the pass-2 gradients are averaged. BatchNorm moving statistics (the
+ * gets its own e and the pass-2 gradients are averaged; with `accumulation: 'global'` one e
+ * comes from the mean pass-1 gradient (gradient accumulation: SAM on the whole batch). BatchNorm moving statistics (the
  * parameter set's `stateVariables`) keep the first pass's update by default; with chunks
  * they become the mean of the per-chunk updates (JAX's replica averaging).
  *
@@ -135,186 +144,29 @@ export function samOracle(options: SamOracleOptions): SamOracle {
       return diagnostics;
     },
     init(params: ParamSet, groups: readonly ParamGroup[]): SamState {
-      const inGroups = new Set(groups.flatMap((g) => g.params.map((p) => p.index)));
-      const select = compileSelector(o.perturb);
-      const perturbed = params.params.filter((p) => inGroups.has(p.index) && select(p));
-      if (perturbed.length === 0) {
-        throw new SamConfigError(
-          `The SAM perturbation selector ${show(o.perturb)} matched no parameter of the optimizer. ` +
-            (JSON.stringify(o.perturb).includes('"norm"')
-              ? "SAM-ON perturbs normalization layers (BatchNormalization / LayerNormalization gamma and beta), and this model has none: use sam() to perturb every parameter, add normalization layers, or tag your own normalization layer's parameters 'norm' with a tag rule."
-              : "Check the selector against params.paths() and the tags."),
-        );
-      }
-      const adaptiveOf = o.adaptive
-        ? compileSelector(o.adaptive.params ?? (o.adaptive.mode === "abs" ? { all: true } : WEIGHTS))
-        : () => false;
-      const layers = params.layers;
-      /** Layers owning no parameter of S, by S (S changes only when the active groups do). */
-      const outside = new Map<string, ParamSet["layers"]>();
-      const layersOutside = (S: readonly Param[]): ParamSet["layers"] => {
-        const key = S.map((p) => p.index).join(",");
-        let found = outside.get(key);
-        if (!found) {
-          const inS = new Set(S.map((p) => p.variable.name));
-          found = layers.filter((layer) =>
-            layer.trainableWeights.every((w) => !inS.has((w.read() as tf.Variable).name)),
-          );
-          outside.set(key, found);
-        }
-        return found;
-      };
-      const weights = new ParamSnapshot(perturbed);
-      const state = new ParamSnapshot(params.stateVariables);
-      return {
-        perturbed,
-        adaptiveOf,
-        layersOutside,
-        weights,
-        state,
-        dispose() {
-          weights.dispose();
-          state.dispose();
-        },
-      };
+      return bindSam(o, params, groups);
     },
     gradients(request: GradientRequest, bound?: OracleState): GradientResult {
-      if (!bound) {
-        throw new SamConfigError(
-          "The SAM oracle was used before an optimizer bound it to parameters (init).",
-        );
-      }
-      const { perturbed, adaptiveOf, layersOutside, weights, state } = bound as SamState;
-      const { step } = request.ctx;
-      const rho = resolveHyperValue(o.rho, step) as number;
-      if (!(Number.isFinite(rho) && rho >= 0)) {
-        throw new SamConfigError(
-          `SAM rho is ${rho} at step ${step}: it must be a finite number >= 0. Fix the rho schedule.`,
-        );
-      }
-      const lossFn = o.l2InLoss > 0 ? withL2(request.lossFn, request.params, o.l2InLoss) : request.lossFn;
-      const activeSet = new Set(request.active.map((p) => p.index));
-      const S = perturbed.filter((p) => activeSet.has(p.index));
-      // Pass 1 needs no gradient of a convolution kernel outside S: split those layers' fused
-      // op so that the backward skips their filter gradients (SAM-ON's saving).
-      const unasked = layersOutside(S);
-      if ((rho === 0 && !o.allowZeroRho) || S.length === 0) {
-        const plain = differentiate(
-          lossFn,
-          request.active.map((p) => p.variable),
-        );
+      const rho = samRho(o, request.ctx.step);
+      const out = samPasses(o, request, bound, rho, false);
+      if (out.plain) {
         diagnostics = null;
-        return { loss: plain.loss, grads: clip(plain.grads, o.clipGradNorm) };
+        return { loss: out.loss, grads: clip(out.grads, o.clipGradNorm) };
       }
-      const chunks = isChunkedLoss(request.lossFn)
-        ? request.lossFn.chunks.map((c) => (o.l2InLoss > 0 ? withL2(c, request.params, o.l2InLoss) : c))
-        : [lossFn];
-      const multiChunk = chunks.length > 1;
-      if (multiChunk && o.bnStats === "both-passes" && state.params.length > 0) {
-        throw new SamConfigError(
-          "bnStats 'both-passes' with m-sharpness (a chunkedLoss) is not supported: moving statistics are averaged over chunks from the first pass only. Use bnStats: 'first-pass'.",
-        );
-      }
-      const hasState = state.params.length > 0;
-      if (hasState && multiChunk) state.save(); // r0: every chunk starts from it
-      let stateSum: tf.Tensor[] | null = null;
-      const losses: tf.Scalar[] = [];
-      const perturbedLosses: tf.Scalar[] = [];
-      const firstValues: number[] = [];
-      const secondValues: number[] = [];
-      let gradSum: (tf.Tensor | null)[] | null = null;
-
-      for (const chunk of chunks) {
-        if (hasState && multiChunk) state.restore();
-        // pass 1: loss at w and gradients of the perturbed set only
-        const first = withSplitConvolutionGradients(unasked, () =>
-          differentiate(
-            chunk,
-            S.map((p) => p.variable),
-          ),
-        );
-        losses.push(first.loss);
-        if (o.checkFinite) firstValues.push(assertFinite(first.loss, "first-pass loss L(w)", step));
-        if (hasState && multiChunk) {
-          const now = state.params.map((s) => s.variable as tf.Tensor);
-          stateSum = stateSum ? stateSum.map((acc, i) => tf.add(acc, now[i]!)) : now.map((t) => tf.clone(t));
-        }
-        const { deltas } = perturbation(
-          S.map((p, i) => ({ weight: p.variable, grad: first.grads[i] ?? null, adaptive: adaptiveOf(p) })),
-          {
-            rho,
-            norm: o.norm,
-            normalized: o.normalized,
-            adaptive: o.adaptive ? { mode: o.adaptive.mode, eta: o.adaptive.eta ?? 0.01 } : null,
-            epsilon: o.epsilon,
-          },
-        );
-        const deltaOf = new Map(S.map((p, i) => [p.index, deltas[i]!]));
-        const fullDeltas = perturbed.map((p) => deltaOf.get(p.index) ?? null);
-        // Pass 2 at w + e; w restored in finally. Moving statistics: with one chunk they are
-        // restored after pass 2 unless both passes count; with several, every chunk restarts
-        // from r0 and the per-chunk pass-1 states are averaged at the end.
-        const freeze = hasState && o.bnStats === "first-pass" && !multiChunk;
-        if (freeze) state.save();
-        let second: GradientResult;
-        try {
-          second = withPerturbation(weights, fullDeltas, () =>
-            disposeKeptDuring(() =>
-              differentiate(
-                chunk,
-                request.active.map((p) => p.variable),
-              ),
-            ),
-          );
-        } finally {
-          if (freeze) state.restore();
-        }
-        perturbedLosses.push(second.loss);
-        if (o.checkFinite) secondValues.push(assertFinite(second.loss, "second-pass loss L(w + e)", step));
-        gradSum = gradSum
-          ? gradSum.map((acc, i) => {
-              const g = second.grads[i];
-              return acc && g ? tf.add(acc, g) : (acc ?? g ?? null);
-            })
-          : [...second.grads];
-      }
-      if (hasState && multiChunk && stateSum) {
-        state.params.forEach((s, i) => s.variable.assign(tf.div(stateSum![i]!, chunks.length)));
-      }
-      const k = chunks.length;
-      const grads = k === 1 ? gradSum! : gradSum!.map((g) => (g ? tf.div(g, k) : null));
-      const loss = (k === 1 ? losses[0]! : tf.div(tf.addN(losses), k)) as tf.Scalar;
-      const perturbedLoss = (
-        k === 1 ? perturbedLosses[0]! : tf.div(tf.addN(perturbedLosses), k)
-      ) as tf.Scalar;
-      if (o.checkFinite) {
-        // the values read by the finiteness checks: no second read of the device
-        const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-        diagnostics = { loss: mean(firstValues), perturbedLoss: mean(secondValues), sam: true };
-      }
-      return { loss, grads: clip(grads, o.clipGradNorm), extras: { perturbedLoss } };
+      if (out.diagnostics) diagnostics = out.diagnostics;
+      return {
+        loss: out.loss,
+        grads: clip(out.grads, o.clipGradNorm),
+        extras: { perturbedLoss: out.perturbedLoss! },
+      };
     },
-    getConfig() {
-      if (
-        !isSerializableSelector(o.perturb) ||
-        (o.adaptive?.params && !isSerializableSelector(o.adaptive.params))
-      ) {
-        throw new SamConfigError(
-          "The SAM oracle selects with a function, which cannot be saved. Use a selector spec such as { tag: 'norm' }.",
-        );
-      }
-      if (typeof options.rho === "function") {
-        throw new SamConfigError(
-          "The SAM oracle's rho is a function, which cannot be saved. Use a number or a schedule spec.",
-        );
-      }
-      return { kind: "sam", ...JSON.parse(JSON.stringify(options)) };
-    },
+    getConfig: () => samConfig("sam", options),
   };
   return oracle;
 }
 
-function validate(options: SamOracleOptions) {
+/** Checks SAM options and fills the defaults. @internal */
+export function validate(options: SamOracleOptions) {
   if (!options || options.rho === undefined) {
     throw new SamConfigError(
       "SAM needs rho, the radius of the ascent step, e.g. { rho: 0.05 } (SAM), 0.5 (ASAM, SAM-ON).",
@@ -360,6 +212,11 @@ function validate(options: SamOracleOptions) {
       `ASAM mode is ${show(options.adaptive.mode)}: use 'elementwise' (Kwon et al.), 'abs' (davda54/sam) or 'layerwise' (SAM-ON).`,
     );
   }
+  if (options.accumulation !== undefined && !["per-micro", "global"].includes(options.accumulation)) {
+    throw new SamConfigError(
+      `SAM accumulation is ${show(options.accumulation)}: use 'per-micro' (one e per micro-batch, m-sharpness) or 'global' (one e from the accumulated gradient).`,
+    );
+  }
   if (options.norm !== undefined && options.norm !== 2 && options.norm !== "inf") {
     throw new SamConfigError(`SAM norm is ${show(options.norm)}: use 2 or 'inf'.`);
   }
@@ -375,8 +232,12 @@ function validate(options: SamOracleOptions) {
     clipGradNorm: options.clipGradNorm,
     checkFinite: options.checkFinite ?? false,
     allowZeroRho: options.allowZeroRho ?? false,
+    accumulation: options.accumulation ?? "per-micro",
   };
 }
+
+/** SAM's options with their defaults filled in. @internal */
+export type ResolvedSamOptions = ReturnType<typeof validate>;
 
 /**
  * SAM's window as a schedule of rho: rho(step) inside [start, end), 0 outside (so those steps
@@ -389,7 +250,8 @@ function windowed(rho: HyperValue, window: SamOracleOptions["window"]): HyperVal
   return (step: number) => (step >= start && step < end ? (resolveHyperValue(rho, step) as number) : 0);
 }
 
-function withL2(lossFn: () => tf.Scalar, params: ParamSet, c: number): () => tf.Scalar {
+/** Adds c/2 * sum ||w||^2 to a loss closure. @internal */
+export function withL2(lossFn: () => tf.Scalar, params: ParamSet, c: number): () => tf.Scalar {
   return () =>
     tf.add(
       lossFn(),
@@ -397,7 +259,8 @@ function withL2(lossFn: () => tf.Scalar, params: ParamSet, c: number): () => tf.
     ) as tf.Scalar;
 }
 
-function clip(grads: readonly (tf.Tensor | null)[], maxNorm: number | undefined) {
+/** Clips to a global L2 norm (JAX form). @internal */
+export function clip(grads: readonly (tf.Tensor | null)[], maxNorm: number | undefined) {
   if (maxNorm === undefined) return grads;
   const present = grads.filter((g): g is tf.Tensor => g !== null);
   if (present.length === 0) return grads;
@@ -405,8 +268,8 @@ function clip(grads: readonly (tf.Tensor | null)[], maxNorm: number | undefined)
   return grads.map((g) => (g ? tf.mul(g, scale) : null));
 }
 
-/** What one optimizer's binding of the SAM oracle holds (made by `init`, freed by `dispose`). */
-interface SamState extends OracleState {
+/** What one optimizer's binding of the SAM oracle holds (made by `init`, freed by `dispose`). @internal */
+export interface SamState extends OracleState {
   readonly perturbed: readonly Param[];
   readonly adaptiveOf: (p: Param) => boolean;
   readonly layersOutside: (S: readonly Param[]) => ParamSet["layers"];
@@ -424,4 +287,249 @@ function assertFinite(value: tf.Scalar, what: string, step: number): number {
     );
   }
   return v;
+}
+
+/** Binds SAM's options to one optimizer's parameters (the perturbed set, buffers). @internal */
+export function bindSam(o: ResolvedSamOptions, params: ParamSet, groups: readonly ParamGroup[]): SamState {
+  const inGroups = new Set(groups.flatMap((g) => g.params.map((p) => p.index)));
+  const select = compileSelector(o.perturb);
+  const perturbed = params.params.filter((p) => inGroups.has(p.index) && select(p));
+  if (perturbed.length === 0) {
+    throw new SamConfigError(
+      `The SAM perturbation selector ${show(o.perturb)} matched no parameter of the optimizer. ` +
+        (JSON.stringify(o.perturb).includes('"norm"')
+          ? "SAM-ON perturbs normalization layers (BatchNormalization / LayerNormalization gamma and beta), and this model has none: use sam() to perturb every parameter, add normalization layers, or tag your own normalization layer's parameters 'norm' with a tag rule."
+          : "Check the selector against params.paths() and the tags."),
+    );
+  }
+  const adaptiveOf = o.adaptive
+    ? compileSelector(o.adaptive.params ?? (o.adaptive.mode === "abs" ? { all: true } : WEIGHTS))
+    : () => false;
+  const layers = params.layers;
+  /** Layers owning no parameter of S, by S (S changes only when the active groups do). */
+  const outside = new Map<string, ParamSet["layers"]>();
+  const layersOutside = (S: readonly Param[]): ParamSet["layers"] => {
+    const key = S.map((p) => p.index).join(",");
+    let found = outside.get(key);
+    if (!found) {
+      const inS = new Set(S.map((p) => p.variable.name));
+      found = layers.filter((layer) =>
+        layer.trainableWeights.every((w) => !inS.has((w.read() as tf.Variable).name)),
+      );
+      outside.set(key, found);
+    }
+    return found;
+  };
+  const weights = new ParamSnapshot(perturbed);
+  const state = new ParamSnapshot(params.stateVariables);
+  return {
+    perturbed,
+    adaptiveOf,
+    layersOutside,
+    weights,
+    state,
+    dispose() {
+      weights.dispose();
+      state.dispose();
+    },
+  };
+}
+
+/** rho at this step, checked. @internal */
+export function samRho(o: ResolvedSamOptions, step: number): number {
+  const rho = resolveHyperValue(o.rho, step) as number;
+  if (!(Number.isFinite(rho) && rho >= 0)) {
+    throw new SamConfigError(
+      `SAM rho is ${rho} at step ${step}: it must be a finite number >= 0. Fix the rho schedule.`,
+    );
+  }
+  return rho;
+}
+
+/** What {@link samPasses} measured. @internal */
+export interface SamPasses {
+  /** True when no SAM step was taken (rho = 0 or nothing perturbed): one plain gradient. */
+  readonly plain: boolean;
+  /** L(w), mean over micro-batches. */
+  readonly loss: tf.Scalar;
+  /** L(w + e), mean over micro-batches (absent on a plain step). */
+  readonly perturbedLoss?: tf.Scalar;
+  /** g_SAM, aligned with `request.active` (mean over micro-batches). */
+  readonly grads: readonly (tf.Tensor | null)[];
+  /** With `fullFirst`: the first-pass gradient g = grad L(w), aligned with `request.active`. */
+  readonly first?: readonly (tf.Tensor | null)[];
+  /** Filled when `checkFinite` is on. */
+  readonly diagnostics?: SamDiagnostics;
+}
+
+function addGrads(acc: (tf.Tensor | null)[] | null, gs: readonly (tf.Tensor | null)[]): (tf.Tensor | null)[] {
+  return acc
+    ? acc.map((a, i) => {
+        const g = gs[i];
+        return a && g ? tf.add(a, g) : (a ?? g ?? null);
+      })
+    : [...gs];
+}
+
+/**
+ * SAM's two passes (see {@link samOracle}), shared by the SAM-family oracles. With
+ * `fullFirst`, pass 1 differentiates every active parameter (GSAM and LookSAM need g over
+ * all of them), else only the perturbed set. Runs inside the optimizer's tidy. @internal
+ */
+export function samPasses(
+  o: ResolvedSamOptions,
+  request: GradientRequest,
+  bound: OracleState | undefined,
+  rho: number,
+  fullFirst: boolean,
+): SamPasses {
+  if (!bound) {
+    throw new SamConfigError("The SAM oracle was used before an optimizer bound it to parameters (init).");
+  }
+  const { perturbed, adaptiveOf, layersOutside, weights, state } = bound as SamState;
+  const { step } = request.ctx;
+  const lossFn = o.l2InLoss > 0 ? withL2(request.lossFn, request.params, o.l2InLoss) : request.lossFn;
+  const activeSet = new Set(request.active.map((p) => p.index));
+  const S = perturbed.filter((p) => activeSet.has(p.index));
+  if ((rho === 0 && !o.allowZeroRho) || S.length === 0) {
+    const plain = differentiate(
+      lossFn,
+      request.active.map((p) => p.variable),
+    );
+    return { plain: true, loss: plain.loss, grads: plain.grads, first: plain.grads };
+  }
+  // Pass 1 needs no gradient of a convolution kernel outside S: split those layers' fused
+  // op so that the backward skips their filter gradients (SAM-ON's saving).
+  const unasked = fullFirst ? [] : layersOutside(S);
+  const firstParams = fullFirst ? request.active : S;
+  const sIndex = S.map((p) => firstParams.findIndex((q) => q.index === p.index));
+  const chunks = isChunkedLoss(request.lossFn)
+    ? request.lossFn.chunks.map((c) => (o.l2InLoss > 0 ? withL2(c, request.params, o.l2InLoss) : c))
+    : [lossFn];
+  const k = chunks.length;
+  const multiChunk = k > 1;
+  if (multiChunk && o.bnStats === "both-passes" && state.params.length > 0) {
+    throw new SamConfigError(
+      "bnStats 'both-passes' with micro-batches (a chunkedLoss) is not supported: moving statistics are averaged over micro-batches from the first pass only. Use bnStats: 'first-pass'.",
+    );
+  }
+  const hasState = state.params.length > 0;
+  const global = o.accumulation === "global" && multiChunk;
+  if (hasState && multiChunk) state.save(); // r0: every micro-batch's pass 1 starts from it
+  let stateSum: tf.Tensor[] | null = null;
+  const losses: tf.Scalar[] = [];
+  const perturbedLosses: tf.Scalar[] = [];
+  const firstValues: number[] = [];
+  const secondValues: number[] = [];
+  let gradSum: (tf.Tensor | null)[] | null = null;
+  let firstSum: (tf.Tensor | null)[] | null = null;
+
+  const passOne = (chunk: () => tf.Scalar) => {
+    if (hasState && multiChunk) state.restore();
+    const first = withSplitConvolutionGradients(unasked, () =>
+      differentiate(
+        chunk,
+        firstParams.map((p) => p.variable),
+      ),
+    );
+    losses.push(first.loss);
+    if (o.checkFinite) firstValues.push(assertFinite(first.loss, "first-pass loss L(w)", step));
+    if (hasState && multiChunk) {
+      const now = state.params.map((s) => s.variable as tf.Tensor);
+      stateSum = stateSum ? stateSum.map((acc, i) => tf.add(acc, now[i]!)) : now.map((t) => tf.clone(t));
+    }
+    firstSum = addGrads(firstSum, first.grads);
+    return first.grads;
+  };
+  const deltasFrom = (g: readonly (tf.Tensor | null)[]) => {
+    const { deltas } = perturbation(
+      S.map((p, i) => ({ weight: p.variable, grad: g[sIndex[i]!] ?? null, adaptive: adaptiveOf(p) })),
+      {
+        rho,
+        norm: o.norm,
+        normalized: o.normalized,
+        adaptive: o.adaptive ? { mode: o.adaptive.mode, eta: o.adaptive.eta ?? 0.01 } : null,
+        epsilon: o.epsilon,
+      },
+    );
+    const deltaOf = new Map(S.map((p, i) => [p.index, deltas[i]!]));
+    return perturbed.map((p) => deltaOf.get(p.index) ?? null);
+  };
+  // Pass 2 at w + e; w restored in finally. Moving statistics: restored after pass 2 unless
+  // both passes count (one micro-batch only). With micro-batches the snapshot already holds
+  // what to restore (r0, or the average of the pass-1 states with 'global').
+  const passTwo = (chunk: () => tf.Scalar, fullDeltas: (tf.Tensor | null)[]) => {
+    const freeze = hasState && (o.bnStats === "first-pass" || multiChunk);
+    if (freeze && !multiChunk) state.save();
+    let second: GradientResult;
+    try {
+      second = withPerturbation(weights, fullDeltas, () =>
+        disposeKeptDuring(() =>
+          differentiate(
+            chunk,
+            request.active.map((p) => p.variable),
+          ),
+        ),
+      );
+    } finally {
+      if (freeze) state.restore();
+    }
+    perturbedLosses.push(second.loss);
+    if (o.checkFinite) secondValues.push(assertFinite(second.loss, "second-pass loss L(w + e)", step));
+    gradSum = addGrads(gradSum, second.grads);
+  };
+  const averageState = () => {
+    if (hasState && multiChunk && stateSum) {
+      state.params.forEach((s, i) => s.variable.assign(tf.div(stateSum![i]!, k)));
+    }
+  };
+
+  if (global) {
+    // gradient accumulation: one e from the mean first-pass gradient over the micro-batches
+    for (const chunk of chunks) passOne(chunk);
+    averageState();
+    if (hasState) state.save();
+    const g = firstSum!.map((t) => (t ? tf.div(t, k) : null));
+    const fullDeltas = deltasFrom(g);
+    for (const chunk of chunks) passTwo(chunk, fullDeltas);
+  } else {
+    // m-sharpness: one e per micro-batch
+    for (const chunk of chunks) passTwo(chunk, deltasFrom(passOne(chunk)));
+    averageState();
+  }
+  const mean = (gs: (tf.Tensor | null)[]) => (k === 1 ? gs : gs.map((g) => (g ? tf.div(g, k) : null)));
+  const meanLoss = (ls: tf.Scalar[]) => (k === 1 ? ls[0]! : (tf.div(tf.addN(ls), k) as tf.Scalar));
+  const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return {
+    plain: false,
+    loss: meanLoss(losses),
+    perturbedLoss: meanLoss(perturbedLosses),
+    grads: mean(gradSum!),
+    ...(fullFirst ? { first: mean(firstSum!) } : {}),
+    ...(o.checkFinite
+      ? { diagnostics: { loss: avg(firstValues), perturbedLoss: avg(secondValues), sam: true } }
+      : {}),
+  };
+}
+
+/** A SAM-family oracle's plain-data config; refuses function selectors and rho. @internal */
+export function samConfig(
+  kind: string,
+  options: SamOracleOptions,
+): { kind: string; [option: string]: unknown } {
+  const adaptive = options.adaptive || null;
+  if (
+    !isSerializableSelector(options.perturb ?? { all: true }) ||
+    (adaptive?.params && !isSerializableSelector(adaptive.params))
+  ) {
+    throw new SamConfigError(
+      `The ${kind} oracle selects with a function, which cannot be saved. Use a selector spec such as { tag: 'norm' }.`,
+    );
+  }
+  if (typeof options.rho === "function") {
+    throw new SamConfigError(
+      `The ${kind} oracle's rho is a function, which cannot be saved. Use a number or a schedule spec.`,
+    );
+  }
+  return { kind, ...JSON.parse(JSON.stringify(options)) };
 }
