@@ -45,3 +45,4 @@ export {
   trainRun,
 } from "./run/trainRun";
 export { weightsSha256 } from "./run/weightsSha256";
+export { expandTrials, setPath, type SweepAxes, type Trial } from "./sweep/expandTrials";
