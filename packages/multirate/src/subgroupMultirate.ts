@@ -106,7 +106,7 @@ export function subgroupMultirate(options: SubgroupMultirateOptions = {}): Updat
   const maskSlow = options.maskSlow ?? "zero";
   if (maskSlow !== "zero" && maskSlow !== "freeze") {
     throw new SamConfigError(
-      `subgroupMultirate maskSlow is ${show(maskSlow)}: use "zero" (slow weights read 0 during the fast steps, the poster's regularisation) or "freeze" (they stay in place).`,
+      `subgroupMultirate maskSlow is ${describeValue(maskSlow)}: use "zero" (slow weights read 0 during the fast steps, the poster's regularisation) or "freeze" (they stay in place).`,
     );
   }
   const zero = maskSlow === "zero" && k > 1;
