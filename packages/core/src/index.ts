@@ -13,6 +13,7 @@ export {
   GroupedOptimizer,
   type GroupedOptimizerConfig,
   type GroupedOptimizerOptions,
+  NO_SYNC_READ_BACKENDS,
   resolveGroupHyper,
 } from "./optimizer/groupedOptimizer";
 export { NonFiniteStepError } from "./optimizer/nonFiniteStepError";

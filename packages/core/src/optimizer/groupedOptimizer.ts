@@ -41,7 +41,32 @@ export interface GroupedOptimizerOptions extends GroupParamsOptions {
    * is skipped (not counted in `step`), and counted in `skippedSteps`.
    */
   readonly skipNonFinite?: boolean;
+  /**
+   * Whether each step checks, with one synchronous read, that its loss and update are finite
+   * (and restores everything when they are not). Default: true, except on backends that have
+   * no synchronous reads ({@link NO_SYNC_READ_BACKENDS}: a read there loses the WebGPU
+   * device), where a non-finite step then goes unnoticed: check the loss yourself with
+   * `await loss.data()` there.
+   */
+  readonly checkFinite?: boolean;
 }
+
+/**
+ * Backends on which a step makes no synchronous read, so `checkFinite` defaults to false there.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { NO_SYNC_READ_BACKENDS } from "@sam/core";
+ *
+ * if (NO_SYNC_READ_BACKENDS.has(tf.getBackend())) {
+ *   // no step checks its own loss here: read it asynchronously
+ *   const loss = optimizer.minimize(lossFn, true);
+ *   if (loss && !Number.isFinite((await loss.data())[0]!)) throw new Error("diverged");
+ * }
+ * ```
+ */
+export const NO_SYNC_READ_BACKENDS: ReadonlySet<string> = new Set(["webgpu"]);
 
 /** The serialized form of a {@link GroupedOptimizer} (`getConfig()`). */
 export interface GroupedOptimizerConfig {
@@ -53,6 +78,7 @@ export interface GroupedOptimizerConfig {
   oracle: { kind: string; [option: string]: unknown };
   seed: number;
   skipNonFinite?: boolean;
+  checkFinite?: boolean;
 }
 
 interface Bound {
@@ -115,6 +141,8 @@ export class GroupedOptimizer extends tf.Optimizer {
   readonly oracle: GradientOracle;
   readonly seed: number;
   readonly skipNonFinite: boolean;
+  /** The `checkFinite` option as given (undefined: decided per step by the backend). */
+  readonly checkFinite: boolean | undefined;
   /** Steps rejected because their loss or update was not finite (with `skipNonFinite`). */
   skippedSteps = 0;
   private readonly specs: readonly GroupSpec[];
@@ -139,6 +167,7 @@ export class GroupedOptimizer extends tf.Optimizer {
     }
     this.rule = asUpdateRule(options.rule);
     this.skipNonFinite = options.skipNonFinite ?? false;
+    this.checkFinite = options.checkFinite;
     this.oracle = options.oracle ?? plainGradient();
     this.seed = seed;
     this.specs = options.groups ?? [{ label: "all", select: { all: true } }];
@@ -287,10 +316,11 @@ export class GroupedOptimizer extends tf.Optimizer {
       ...(oracleState?.slots?.() ?? []).map((s) => s.variable),
     ];
     const before = watched.map((v) => tf.keep(tf.clone(v)));
+    const check = this.checkFinite ?? !NO_SYNC_READ_BACKENDS.has(tf.getBackend());
     let loss: tf.Scalar | null = null;
     let finite = false;
     try {
-      const [l, ok] = tf.tidy(() => {
+      const [l, ok] = tf.tidy((): tf.Tensor[] => {
         const grads = new Map<string, (tf.Tensor | null)[]>();
         let lossValue: tf.Scalar;
         if (given) {
@@ -316,16 +346,17 @@ export class GroupedOptimizer extends tf.Optimizer {
           lossValue = result.loss;
         }
         this.rule.update(groups, grads, state, ctx);
+        if (!check) return [lossValue];
         const checks = [tf.all(tf.isFinite(lossValue))];
         watched.forEach((v, i) => {
           if (v.dataId !== before[i]!.dataId && v.dtype === "float32") checks.push(tf.all(tf.isFinite(v)));
         });
         const allFinite = checks.length === 1 ? checks[0]! : tf.all(tf.stack(checks));
-        return [lossValue, allFinite] as [tf.Scalar, tf.Tensor];
+        return [lossValue, allFinite];
       });
-      loss = l;
-      finite = ok.dataSync()[0] === 1; // the step's one synchronous read
-      ok.dispose();
+      loss = l as tf.Scalar;
+      finite = ok ? ok.dataSync()[0] === 1 : true; // the step's one synchronous read
+      ok?.dispose();
     } catch (e) {
       this.restore(watched, before, state);
       for (const t of before) t.dispose();
@@ -431,6 +462,7 @@ export class GroupedOptimizer extends tf.Optimizer {
       oracle: this.oracle.getConfig(),
       seed: this.seed,
       ...(this.skipNonFinite ? { skipNonFinite: true } : {}),
+      ...(this.checkFinite !== undefined ? { checkFinite: this.checkFinite } : {}),
     };
     if (!isSerializableHyper(config.defaults)) {
       throw new SamConfigError(
@@ -455,6 +487,7 @@ export class GroupedOptimizer extends tf.Optimizer {
     return new Ctor({
       ...(params ? { params } : {}),
       ...(c.skipNonFinite ? { skipNonFinite: true } : {}),
+      ...(c.checkFinite !== undefined ? { checkFinite: c.checkFinite } : {}),
       groups: c.groups.map((g) => ({
         label: g.label,
         select: g.select as GroupSpec["select"],

@@ -8,7 +8,7 @@ import { adam } from "../rules/adam";
 import { everyK } from "../rules/everyK";
 import { sgd } from "../rules/sgd";
 import { samOracle } from "../sam/samOracle";
-import { GroupedOptimizer } from "./groupedOptimizer";
+import { GroupedOptimizer, NO_SYNC_READ_BACKENDS } from "./groupedOptimizer";
 import { NonFiniteStepError } from "./nonFiniteStepError";
 
 /** Every value a rejected step must leave alone: weights, BatchNorm statistics, optimizer slots, step. */
@@ -129,6 +129,24 @@ describe("a step whose loss or update is not finite", () => {
     expect(() => optimizer.minimize(loss)).toThrow(/Step 0 was rejected: the update is not finite/);
     expect(Array.from(w.dataSync())).toEqual([1, 2]);
     expect(optimizer.step).toBe(0);
+    optimizer.dispose();
+    w.dispose();
+  });
+  it("checkFinite: false makes no read: the overflow goes through (what webgpu gets by default), and the option round-trips", () => {
+    const w = tf.variable(tf.tensor1d([1, 2]));
+    const optimizer = new GroupedOptimizer({
+      params: fromVariables({ w }),
+      defaults: { lr: 3e38 },
+      rule: sgd(),
+      checkFinite: false,
+    });
+    const loss = () => tf.sum(tf.mul(w, tf.tensor1d([1e3, 1]))) as tf.Scalar;
+    optimizer.minimize(loss);
+    expect(Number.isFinite(w.dataSync()[0]!)).toBe(false);
+    expect(optimizer.step).toBe(1);
+    expect(optimizer.getConfig()).toMatchObject({ checkFinite: false });
+    expect(NO_SYNC_READ_BACKENDS.has("webgpu")).toBe(true);
+    expect(NO_SYNC_READ_BACKENDS.has(tf.getBackend())).toBe(false);
     optimizer.dispose();
     w.dispose();
   });

@@ -3,10 +3,9 @@ import { checkDataset } from "./dataset";
 import { shapes } from "./shapes";
 
 describe("shapes", () => {
-  it("generates balanced, seeded images in [0, 1] quickly", () => {
-    const t0 = performance.now();
+  it("generates balanced, seeded images in [0, 1]", () => {
+    // (its speed is not asserted here: timing belongs in benchmarks, not in tests on a shared machine)
     const ds = shapes({ n: 1000, size: 32, seed: 3 });
-    expect(performance.now() - t0).toBeLessThan(2000);
     checkDataset(ds);
     expect(ds.xShape).toEqual([32, 32, 3]);
     expect(ds.classNames).toEqual(["disc", "square", "triangle", "plus", "diamond"]);
