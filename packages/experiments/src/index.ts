@@ -33,7 +33,6 @@ export { configDoc } from "./docs/configDoc";
 export { loadRunData, type RunData } from "./data/loadRunData";
 export { STREAMS, streamSeed } from "./data/streams";
 export { symmetricLabelNoise } from "./data/symmetricLabelNoise";
-export { resolveInside } from "./fs/resolveInside";
 export { buildOptimizer } from "./method/buildOptimizer";
 export { buildModel, refuseUnseededRandomLayers } from "./model/buildModel";
 export { evaluate } from "./run/evaluate";

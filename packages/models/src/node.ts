@@ -12,7 +12,7 @@ export { readCifar } from "./data/readCifar";
 export { readCsv } from "./data/readCsv";
 export { type ReadMnistOptions, readIdx, readMnist } from "./data/readIdx";
 export type { ByteSource } from "./internal/readBytes";
-export { resolveInside } from "./internal/resolveInside";
+export { resolveInside } from "./fs/resolveInside";
 export { type FileHandler, fileHandler } from "./weights/fileHandler";
 export { type LoadBackboneOptions, loadBackbone } from "./weights/loadBackbone";
 export { loadModel } from "./weights/loadModel";

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { GroupedOptimizer } from "@sam/core";
 import * as tf from "@tensorflow/tfjs";
-import { resolveInside } from "../fs/resolveInside";
+import { resolveInside } from "@sam/models/node";
 import { CHECKPOINT_FORMAT, type CheckpointState } from "./checkpointState";
 
 const FILES = ["model.json", "weights.bin", "optimizer.json", "optimizer.bin"];

@@ -13,7 +13,7 @@ import {
 } from "@sam/models";
 import * as tf from "@tensorflow/tfjs";
 import type { RunConfig } from "../config/runConfig";
-import { resolveInside } from "../fs/resolveInside";
+import { resolveInside } from "@sam/models/node";
 import { loadMnistDigits } from "./loadMnistDigits";
 import { STREAMS, streamSeed } from "./streams";
 import { symmetricLabelNoise } from "./symmetricLabelNoise";

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:f
 import { join, resolve } from "node:path";
 import { chunkedLoss, type GroupedOptimizer } from "@sam/core";
 import { augmentImages } from "@sam/models";
-import { loadBackbone, loadWeights } from "@sam/models/node";
+import { loadBackbone, loadWeights, resolveInside } from "@sam/models/node";
 import * as tf from "@tensorflow/tfjs";
 import { CHECKPOINT_FORMAT, type CheckpointState, type MetricsLine } from "../checkpoint/checkpointState";
 import { readCheckpoint, restoreCheckpoint } from "../checkpoint/readCheckpoint";
@@ -12,7 +12,6 @@ import type { RunConfig } from "../config/runConfig";
 import { loadRunData } from "../data/loadRunData";
 import { STREAMS, streamSeed } from "../data/streams";
 import { atomicWrite } from "../fs/atomicWrite";
-import { resolveInside } from "../fs/resolveInside";
 import { buildOptimizer } from "../method/buildOptimizer";
 import { buildModel, modelInput } from "../model/buildModel";
 import { batchAt, epochOrder } from "./batchAt";

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import * as tfc from "@tensorflow/tfjs-core";
 import { atomicWriteDir } from "../internal/atomicWriteDir";
-import { resolveInside } from "../internal/resolveInside";
+import { resolveInside } from "../fs/resolveInside";
 
 /** Name of the topology + manifest file (the tfjs "layers-model" format). */
 export const MODEL_JSON = "model.json";
@@ -107,7 +107,7 @@ export function fileHandler(dir: string): FileHandler {
 
     async load(): Promise<tfc.io.ModelArtifacts> {
       const fn = `fileHandler('${dir}').load`;
-      const jsonPath = await resolveInside(fn, target, MODEL_JSON, "the checkpoint");
+      const jsonPath = resolveInside(target, MODEL_JSON, `${fn}: the checkpoint's ${MODEL_JSON}`);
       let text: string;
       try {
         text = await readFile(jsonPath, "utf8");
@@ -133,7 +133,7 @@ export function fileHandler(dir: string): FileHandler {
         const parts: Uint8Array[] = [];
         for (const group of manifest) {
           for (const p of group.paths) {
-            const file = await resolveInside(fn, target, p, MODEL_JSON);
+            const file = resolveInside(target, p, `${fn}: a weight path in ${MODEL_JSON}`);
             try {
               parts.push(await readFile(file));
             } catch (e) {

@@ -1,11 +1,11 @@
-import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { tempDir } from "../test/tinyConfig";
+import { tmpdir } from "node:os";
 import { resolveInside } from "./resolveInside";
 
 describe("resolveInside", () => {
-  const root = tempDir();
+  const root = mkdtempSync(join(tmpdir(), "resolve-inside-"));
   mkdirSync(join(root, "run", "sub"), { recursive: true });
   writeFileSync(join(root, "secret.bin"), "x");
   writeFileSync(join(root, "run", "w.bin"), "x");
@@ -30,17 +30,23 @@ describe("resolveInside", () => {
 
   it("refuses absolute paths", () => {
     expect(() => resolveInside(run, join(root, "secret.bin"), "config data.dir")).toThrow(
-      /config data\.dir is ".*secret\.bin", an absolute path/,
+      /config data\.dir is ".*secret\.bin", which is absolute/,
     );
   });
 
   it("refuses symlinks that lead out, also through a directory and for a file not there yet", () => {
-    expect(() => resolveInside(run, "out.bin", "f")).toThrow(/"out\.bin", which a symlink leads out of/);
-    expect(() => resolveInside(run, "up/secret.bin", "f")).toThrow(/which a symlink leads out of/);
-    expect(() => resolveInside(run, "up/new.bin", "f")).toThrow(/which a symlink leads out of/);
+    expect(() => resolveInside(run, "out.bin", "f")).toThrow(/"out\.bin", which a symbolic link leads out of/);
+    expect(() => resolveInside(run, "up/secret.bin", "f")).toThrow(/which a symbolic link leads out of/);
+    expect(() => resolveInside(run, "up/new.bin", "f")).toThrow(/which a symbolic link leads out of/);
+  });
+
+  it("refuses Windows absolute paths and URLs", () => {
+    expect(() => resolveInside(run, "C:\\secret.bin", "f")).toThrow(/"C:\\\\secret\.bin", which is absolute/);
+    expect(() => resolveInside(run, "\\\\host\\share", "f")).toThrow(/which is absolute/);
+    expect(() => resolveInside(run, "file:///etc/passwd", "f")).toThrow(/"file:\/\/\/etc\/passwd", which is a URL/);
   });
 
   it("refuses an empty path", () => {
-    expect(() => resolveInside(run, "", "f")).toThrow('f is "": it must be a non-empty relative path.');
+    expect(() => resolveInside(run, "", "f")).toThrow('f is "": it must be a non-empty relative path without NUL bytes.');
   });
 });
