@@ -33,7 +33,7 @@ interface FriendlySamState extends SamState {
 }
 
 /**
- * Friendly-SAM, F-SAM (Li, Zhou, Huang, Lv, Liu, CVPR 2024), as nblt/F-SAM implements it.
+ * Friendly-SAM, F-SAM (Li, Zhou, He, Cheng, Huang, CVPR 2024), as nblt/F-SAM implements it.
  * SAM's ascent direction g contains the full-gradient component, which the paper finds
  * does not help generalization; F-SAM removes an estimate of it, m, the moving average of
  * past batch gradients. With g = grad_S L(w) (the perturbed set S), per tensor:
