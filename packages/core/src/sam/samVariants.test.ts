@@ -132,6 +132,22 @@ describe("SAM variants: degenerate equivalences (custom loop, 5 steps)", () => {
   });
 });
 
+describe("SAM accumulation under model.fit", () => {
+  it("model.fit's loss is one closure over its batch, so 'global' accumulation there is SAM on that batch, bit for bit", async () => {
+    const { x, y } = syntheticBatch(16, [2], 3);
+    const { ma, mb, oa, ob } = twins(
+      tinyDense,
+      samOracle({ rho: 0.05, accumulation: "global" }),
+      samOracle({ rho: 0.05 }),
+    );
+    ma.compile({ optimizer: oa, loss: "categoricalCrossentropy" });
+    mb.compile({ optimizer: ob, loss: "categoricalCrossentropy" });
+    await ma.fit(x, y, { epochs: 2, batchSize: 8, shuffle: false, verbose: 0 });
+    await mb.fit(x, y, { epochs: 2, batchSize: 8, shuffle: false, verbose: 0 });
+    mb.weights.forEach((w, i) => expectTensorsEqual(ma.weights[i]!.read(), w.read(), w.originalName));
+  });
+});
+
 describe("GSAM and LookSAM: hand-derived steps", () => {
   // L(w) = 1/2 sum A w^2, A = (1, 4), w0 = (1, 1), rho = 0.5, epsilon 0, SGD lr 0.1 (no momentum).
   // SAM's pass: g = A w0 = (1, 4); e = rho g / ||g||; g_p = A (w0 + e) = (1.121268, 5.940285).
