@@ -14,9 +14,14 @@
  * The optimizers run interleaved in one process on the same model and batch, several
  * rounds; each figure is the ratio of the best (shortest) step times: other processes on a
  * shared machine only ever slow a step down, so the minimum is the most repeatable
- * estimate. Medians are printed too. The last line is one JSON object.
+ * estimate. Medians are printed too. On a loaded machine wall-clock times still vary
+ * several-fold, so each figure is also given from this process's CPU time
+ * (`process.cpuUsage`, all its threads), `cpu_*`, which other processes barely move: the
+ * figures to quote when the load average exceeds the core count. The last line is one JSON
+ * object.
  */
 
+import { loadavg } from "node:os";
 import { setupBackend } from "@sam/backend";
 import {
   aeSamOracle,
@@ -88,10 +93,13 @@ const optimizers: Record<string, GroupedOptimizer> = {
   aeSam: new GroupedOptimizer({ params, rule: sgd(), defaults: hyper, oracle: aeSam }),
 };
 const times: Record<string, number[]> = Object.fromEntries(Object.keys(optimizers).map((k) => [k, []]));
+const cpuTimes: Record<string, number[]> = Object.fromEntries(Object.keys(optimizers).map((k) => [k, []]));
+let lastCpuMs = 0;
 /** One step's time; LookSAM's and AE-SAM's are the mean over 5 consecutive steps (LookSAM: one cycle). */
 const step = (name: string) => {
   const n = name === "lookSam" || name === "aeSam" ? 5 : 1;
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   for (let i = 0; i < n; i++) {
     const value = optimizers[name]!.minimize(name === "eSam" ? perExample : loss, true)!;
     value.dataSync();
@@ -101,19 +109,28 @@ const step = (name: string) => {
       if (aeSam.lastSam) aeSamSamSteps++;
     }
   }
+  const c = process.cpuUsage(c0);
+  lastCpuMs = (c.user + c.system) / 1000 / n;
   return (performance.now() - t0) / n;
 };
 for (const name of Object.keys(optimizers)) step(name); // warm-up
 const tensorsBefore = tf.memory().numTensors;
 for (let r = 0; r < rounds; r++) {
-  for (const name of Object.keys(optimizers)) times[name]!.push(step(name));
+  for (const name of Object.keys(optimizers)) {
+    times[name]!.push(step(name));
+    cpuTimes[name]!.push(lastCpuMs);
+  }
 }
 const leaked = tf.memory().numTensors - tensorsBefore;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ms = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, Math.min(...v)]));
 const med = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+const cpu = Object.fromEntries(Object.entries(cpuTimes).map(([k, v]) => [k, median(v)]));
+const ratio = (a: number, b: number) => Number((a / b).toFixed(3));
 for (const [k, v] of Object.entries(times))
-  console.log(`${k.padEnd(7)} ${v.map((t) => t.toFixed(0)).join(" ")} ms`);
+  console.log(
+    `${k.padEnd(7)} wall ${v.map((t) => t.toFixed(0)).join(" ")} ms; cpu ${cpuTimes[k]!.map((t) => t.toFixed(0)).join(" ")} ms`,
+  );
 console.log(
   JSON.stringify({
     backend: choice.backend,
@@ -136,5 +153,13 @@ console.log(
     median_esam_over_sam: Number((med.eSam! / med.sam!).toFixed(3)),
     median_aesam_over_sgd: Number((med.aeSam! / med.sgd!).toFixed(3)),
     aesam_sam_fraction: Number((aeSamSamSteps / aeSamSteps).toFixed(3)),
+    cpu_sgd_step_ms: Math.round(cpu.sgd!),
+    cpu_sam_over_2sgd: ratio(cpu.sam!, 2 * cpu.sgd!),
+    cpu_samon_over_sam: ratio(cpu.samOn!, cpu.sam!),
+    cpu_looksam_over_sgd: ratio(cpu.lookSam!, cpu.sgd!),
+    cpu_msam_over_sgd: ratio(cpu.mSam!, cpu.sgd!),
+    cpu_esam_over_sam: ratio(cpu.eSam!, cpu.sam!),
+    cpu_aesam_over_sgd: ratio(cpu.aeSam!, cpu.sgd!),
+    load_average: loadavg().map((l) => Number(l.toFixed(2))),
   }),
 );
