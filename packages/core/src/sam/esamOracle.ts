@@ -151,7 +151,7 @@ export function esamOracle(options: EsamOracleOptions): GradientOracle {
 
   return {
     kind: "esam",
-    lossEvaluations: 2,
+    lossEvaluations: gamma < 1 ? 3 : 2, // with selection: pass 1, the forward at w + e, pass 2
     init: (params: ParamSet, groups: readonly ParamGroup[]) => bindSam(o, params, groups),
     gradients(request: GradientRequest, bound?: OracleState): GradientResult {
       const { perturbed, layersOutside, weights, state } = bound as SamState;

@@ -33,9 +33,9 @@ export interface FisherSamOracleOptions extends Omit<SamOracleOptions, "adaptive
  * e = rho (g / f) / (sqrt(sum_S g^2 / f) + epsilon) so that e^T F e = rho^2
  * the rule receives grad L(w + e)
  * ```
- * eta = 0 is SAM (f = 1), equal up to rounding (1 + 0 g^2 = 1 exactly, g / 1 = g, but the
- * norm is taken as sqrt(sum g^2 / f) rather than SAM's op sequence). Coordinates with
- * large gradients are perturbed less than SAM perturbs them.
+ * eta = 0 is SAM, bit for bit (f = 1 + 0 g^2 = 1 exactly, g / 1 = g, and the norm and the
+ * scale are the same float32 operations). Coordinates with large gradients (large Fisher
+ * information) are perturbed less than SAM perturbs them.
  *
  * @example
  * ```ts
