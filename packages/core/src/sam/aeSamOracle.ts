@@ -36,8 +36,6 @@ interface AeSamState extends SamState {
   /** mu and sigma^2, the moving averages of ||g||^2 (zero before the first step). */
   readonly mu: tf.Variable;
   readonly variance: tf.Variable;
-  /** Whether the last step was a SAM step. */
-  lastSam: boolean | null;
 }
 
 /**
@@ -91,22 +89,21 @@ export function aeSamOracle(options: AeSamOracleOptions): GradientOracle & {
     ...(options.perturb ? { perturb: options.perturb } : {}),
     ...(options.epsilon !== undefined ? { epsilon: options.epsilon } : {}),
   });
-  let last: AeSamState | null = null;
+  let lastSam: boolean | null = null;
   return {
     kind: "aesam",
     lossEvaluations: 2,
     get lastSam() {
-      return last?.lastSam ?? null;
+      return lastSam;
     },
     init(params: ParamSet, groups: readonly ParamGroup[]): AeSamState {
       const bound = bindSam(o, params, groups);
       const mu = tf.variable(tf.scalar(0), false);
       const variance = tf.variable(tf.scalar(0), false);
-      const state: AeSamState = {
+      return {
         ...bound,
         mu,
         variance,
-        lastSam: null,
         slots: () => [
           { name: "@oracle/aesam.mu", variable: mu },
           { name: "@oracle/aesam.var", variable: variance },
@@ -116,8 +113,6 @@ export function aeSamOracle(options: AeSamOracleOptions): GradientOracle & {
           tf.dispose([mu, variance]);
         },
       };
-      last = state;
-      return state;
     },
     gradients(request: GradientRequest, bound?: OracleState): GradientResult {
       const s = bound as AeSamState;
@@ -143,8 +138,8 @@ export function aeSamOracle(options: AeSamOracleOptions): GradientOracle & {
         const [nv, mv, vv] = tf.stack([n, mu, variance]).dataSync() as Float32Array;
         sam = nv! >= mv! + c * Math.sqrt(vv!);
       }
-      s.lastSam = sam && rho > 0 && S.length > 0;
-      if (!s.lastSam) return first;
+      lastSam = sam && rho > 0 && S.length > 0;
+      if (!lastSam) return first;
       const gradOf = new Map(request.active.map((p, i) => [p.index, first.grads[i] ?? null]));
       const { deltas } = perturbation(
         S.map((p) => ({ weight: p.variable, grad: gradOf.get(p.index) ?? null, adaptive: false })),

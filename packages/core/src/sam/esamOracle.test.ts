@@ -102,6 +102,43 @@ describe("ESAM: hand-derived steps", () => {
     tf.dispose([a, b, x, y]);
   });
 
+  it("keeps each tensor (or element) with probability beta, and e has length rho / beta on the kept ones", () => {
+    // L = 1/2 sum w^2 at w = 1: g = 1 everywhere; with K the kept set, e = (rho / beta) / sqrt(|K|)
+    // on K and 0 elsewhere, so after one SGD step w = 1 - lr (1 + e): K can be read off w.
+    const rho = 0.4;
+    const beta = 0.5;
+    const lr = 0.1;
+    const readKept = (values: number[]) => {
+      const kept = values.filter((v) => Math.abs(v - (1 - lr)) > 1e-6);
+      const e = rho / beta / Math.sqrt(kept.length);
+      for (const v of kept) expect(v).toBeCloseTo(1 - lr * (1 + e), 6);
+      return kept.length;
+    };
+    const tensors = Object.fromEntries(
+      Array.from({ length: 200 }, (_, i) => [`w${i}`, tf.variable(tf.scalar(1))]),
+    );
+    const elements = tf.variable(tf.ones([400]));
+    for (const [vars, drop] of [
+      [tensors, "tensor"],
+      [{ elements }, "element"],
+    ] as const) {
+      const optimizer = new GroupedOptimizer({
+        params: fromVariables(vars),
+        rule: sgd({ lr }),
+        oracle: esamOracle({ rho, beta, gamma: 1, drop }),
+      });
+      optimizer.minimize(
+        () => tf.mul(0.5, tf.addN(Object.values(vars).map((v) => tf.sum(tf.square(v))))) as tf.Scalar,
+      );
+      const values = Object.values(vars).flatMap((v) => Array.from(v.dataSync()));
+      const kept = readKept(values);
+      // binomial(n, 1/2): within 4 standard deviations of n/2
+      expect(Math.abs(kept - values.length / 2)).toBeLessThan(4 * Math.sqrt(values.length / 4));
+      optimizer.dispose();
+    }
+    tf.dispose([...Object.values(tensors), elements]);
+  });
+
   it("draws from the optimizer's seed: the same seed repeats a run, another seed changes it", () => {
     const run = (seed: number) => {
       const vars = {
