@@ -215,6 +215,24 @@ describe("ESAM: degenerate equivalence", () => {
   }
 });
 
+describe("ESAM: BatchNorm statistics", () => {
+  it("with data selection, the moving statistics are those of pass 1 only, as SAM's", () => {
+    const { x, y } = syntheticBatch(8, [4], 3);
+    const ma = tinyBatchNorm(5);
+    const mb = tinyBatchNorm(5);
+    mb.setWeights(ma.getWeights());
+    const opt = (m: tf.LayersModel, oracle: GradientOracle) =>
+      new GroupedOptimizer({ params: collectParams(m), rule: sgd(), defaults: { lr: 0.1 }, oracle });
+    opt(ma, samOracle({ rho: 0.05 })).minimize(lossOf(ma, x, y));
+    opt(mb, esamOracle({ rho: 0.05, beta: 0.5, gamma: 0.5 })).minimize(perSample(mb, x, y));
+    const moving = (m: tf.LayersModel) => m.weights.filter((w) => /moving/.test(w.originalName));
+    expect(moving(ma).length).toBe(2);
+    moving(mb).forEach((w, i) => expectTensorsEqual(moving(ma)[i]!.read(), w.read(), w.originalName));
+    // and they moved: pass 1 updated them
+    expect(tf.max(tf.abs(moving(mb)[0]!.read())).dataSync()[0]).toBeGreaterThan(0);
+  });
+});
+
 describe("ESAM: bad input and leaks", () => {
   it("names the parameter, the value and the fix", () => {
     expect(() => esamOracle({ rho: 0.05, beta: 0 })).toThrow(/ESAM beta is 0: it must be in \(0, 1\]/);
