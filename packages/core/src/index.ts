@@ -118,10 +118,15 @@ export {
   withDefaults,
 } from "./rules/updateRule";
 export { WrapperState } from "./rules/wrapperState";
+export { type AeSamOracleOptions, aeSamOracle } from "./sam/aeSamOracle";
 export { type ChunkedLoss, chunkedLoss, isChunkedLoss } from "./sam/chunkedLoss";
+export { type EsamMask, type EsamOracleOptions, esamOracle } from "./sam/esamOracle";
+export { type FisherSamOracleOptions, fisherSamOracle } from "./sam/fisherSamOracle";
+export { type FriendlySamOracleOptions, friendlySamOracle } from "./sam/friendlySamOracle";
 export { type GsamOracleOptions, gsamOracle } from "./sam/gsamOracle";
 export { type LookSamOracleOptions, lookSamOracle } from "./sam/lookSamOracle";
 export { type MomentumSamOracleOptions, momentumSamOracle } from "./sam/momentumSamOracle";
+export { isPerSampleLoss, type PerSampleLoss, perSampleLoss } from "./sam/perSampleLoss";
 export {
   type AdaptiveMode,
   type PerturbationRule,

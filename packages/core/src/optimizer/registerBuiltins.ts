@@ -6,6 +6,10 @@ import { partitionRules } from "../rules/partitionRules";
 import { scaleLr } from "../rules/scaleLr";
 import { sgd } from "../rules/sgd";
 import type { RuleConfig } from "../rules/updateRule";
+import { type AeSamOracleOptions, aeSamOracle } from "../sam/aeSamOracle";
+import { type EsamOracleOptions, esamOracle } from "../sam/esamOracle";
+import { type FisherSamOracleOptions, fisherSamOracle } from "../sam/fisherSamOracle";
+import { type FriendlySamOracleOptions, friendlySamOracle } from "../sam/friendlySamOracle";
 import { type GsamOracleOptions, gsamOracle } from "../sam/gsamOracle";
 import { type LookSamOracleOptions, lookSamOracle } from "../sam/lookSamOracle";
 import { type MomentumSamOracleOptions, momentumSamOracle } from "../sam/momentumSamOracle";
@@ -50,4 +54,14 @@ registerOracle("looksam", ({ kind: _kind, ...options }) =>
 );
 registerOracle("msam", ({ kind: _kind, ...options }) =>
   momentumSamOracle(options as unknown as MomentumSamOracleOptions),
+);
+registerOracle("esam", ({ kind: _kind, ...options }) => esamOracle(options as unknown as EsamOracleOptions));
+registerOracle("aesam", ({ kind: _kind, ...options }) =>
+  aeSamOracle(options as unknown as AeSamOracleOptions),
+);
+registerOracle("fsam", ({ kind: _kind, ...options }) =>
+  friendlySamOracle(options as unknown as FriendlySamOracleOptions),
+);
+registerOracle("fishersam", ({ kind: _kind, ...options }) =>
+  fisherSamOracle(options as unknown as FisherSamOracleOptions),
 );

@@ -346,6 +346,16 @@ export function samRho(o: ResolvedSamOptions, step: number): number {
   return rho;
 }
 
+/**
+ * A perturbation other than SAM's (Friendly-SAM, Fisher-SAM): e for each tensor of the
+ * perturbed set S (active ones), from their first-pass gradients and rho. @internal
+ */
+export type PerturbationOf = (
+  S: readonly Param[],
+  grads: readonly (tf.Tensor | null)[],
+  rho: number,
+) => tf.Tensor[];
+
 /** What {@link samPasses} measured. @internal */
 export interface SamPasses {
   /** True when no SAM step was taken (rho = 0 or nothing perturbed): one plain gradient. */
@@ -382,6 +392,7 @@ export function samPasses(
   bound: OracleState | undefined,
   rho: number,
   fullFirst: boolean,
+  deltasOf?: PerturbationOf,
 ): SamPasses {
   if (!bound) {
     throw new SamConfigError("The SAM oracle was used before an optimizer bound it to parameters (init).");
@@ -442,16 +453,24 @@ export function samPasses(
     return first.grads;
   };
   const deltasFrom = (g: readonly (tf.Tensor | null)[]) => {
-    const { deltas } = perturbation(
-      S.map((p, i) => ({ weight: p.variable, grad: g[sIndex[i]!] ?? null, adaptive: adaptiveOf(p) })),
-      {
-        rho,
-        norm: o.norm,
-        normalized: o.normalized,
-        adaptive: o.adaptive ? { mode: o.adaptive.mode, eta: o.adaptive.eta ?? 0.01 } : null,
-        epsilon: o.epsilon,
-      },
-    );
+    const { deltas } = deltasOf
+      ? {
+          deltas: deltasOf(
+            S,
+            S.map((_, i) => g[sIndex[i]!] ?? null),
+            rho,
+          ),
+        }
+      : perturbation(
+          S.map((p, i) => ({ weight: p.variable, grad: g[sIndex[i]!] ?? null, adaptive: adaptiveOf(p) })),
+          {
+            rho,
+            norm: o.norm,
+            normalized: o.normalized,
+            adaptive: o.adaptive ? { mode: o.adaptive.mode, eta: o.adaptive.eta ?? 0.01 } : null,
+            epsilon: o.epsilon,
+          },
+        );
     const deltaOf = new Map(S.map((p, i) => [p.index, deltas[i]!]));
     return perturbed.map((p) => deltaOf.get(p.index) ?? null);
   };

@@ -11,19 +11,26 @@ import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { GroupedOptimizer } from "../optimizer/groupedOptimizer";
 import type { GradientOracle } from "../oracles/gradientOracle";
+import { plainGradient } from "../oracles/plainGradient";
 import { collectParams } from "../params/collectParams";
 import { fromVariables } from "../params/fromVariables";
 import { hasTag } from "../params/selectors";
 import { adam } from "../rules/adam";
 import { sgd } from "../rules/sgd";
+import { aeSamOracle } from "./aeSamOracle";
 import { chunkedLoss } from "./chunkedLoss";
+import { esamOracle } from "./esamOracle";
+import { fisherSamOracle } from "./fisherSamOracle";
+import { friendlySamOracle } from "./friendlySamOracle";
 import { gsamOracle } from "./gsamOracle";
 import { lookSamOracle } from "./lookSamOracle";
 import { momentumSamOracle } from "./momentumSamOracle";
 import { samOracle } from "./samOracle";
 
-// GSAM, LookSAM, momentum-SAM and SAM with gradient accumulation (issue 18). Their
-// trajectories against the float64 harness are tools/reference's samVariantsCase.test.ts.
+// GSAM, LookSAM, momentum-SAM, SAM with gradient accumulation, ESAM, AE-SAM, Friendly-SAM
+// and Fisher-SAM (issue 18): degenerate equivalences, leaks, conformance. The first four's
+// trajectories against the float64 harness are tools/reference's samVariantsCase.test.ts;
+// the hand-derived steps of the last four are in their own test files.
 
 const lossOf =
   (model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor) =>
@@ -46,6 +53,22 @@ describe("SAM variants: degenerate equivalences (custom loop, 5 steps)", () => {
   const cases: [string, GradientOracle, GradientOracle][] = [
     ["GSAM with alpha = 0 is SAM", gsamOracle({ rho: 0.05, alpha: 0 }), samOracle({ rho: 0.05 })],
     ["LookSAM with k = 1 is SAM", lookSamOracle({ rho: 0.05, k: 1, alpha: 0.7 }), samOracle({ rho: 0.05 })],
+    [
+      "AE-SAM with c = -Infinity is SAM",
+      aeSamOracle({ rho: 0.05, c: Number.NEGATIVE_INFINITY }),
+      samOracle({ rho: 0.05 }),
+    ],
+    [
+      "AE-SAM with c = +Infinity is the base rule",
+      aeSamOracle({ rho: 0.05, c: Number.POSITIVE_INFINITY }),
+      plainGradient(),
+    ],
+    [
+      "Friendly-SAM with sigma = 0 is SAM",
+      friendlySamOracle({ rho: 0.05, sigma: 0, lambda: 0.6 }),
+      samOracle({ rho: 0.05 }),
+    ],
+    ["Fisher-SAM with eta = 0 is SAM", fisherSamOracle({ rho: 0.05, eta: 0 }), samOracle({ rho: 0.05 })],
   ];
   for (const [name, a, b] of cases) {
     it(`${name}, bit for bit`, () => {
@@ -106,6 +129,22 @@ describe("SAM variants: degenerate equivalences (custom loop, 5 steps)", () => {
     mb.weights.forEach((w, i) => expectTensorsEqual(ma.weights[i]!.read(), w.read(), w.originalName));
     const diff = tf.max(tf.abs(tf.sub(ma.weights[0]!.read(), global.ma.weights[0]!.read()))).dataSync()[0]!;
     expect(diff).toBeGreaterThan(1e-6);
+  });
+});
+
+describe("SAM accumulation under model.fit", () => {
+  it("model.fit's loss is one closure over its batch, so 'global' accumulation there is SAM on that batch, bit for bit", async () => {
+    const { x, y } = syntheticBatch(16, [2], 3);
+    const { ma, mb, oa, ob } = twins(
+      tinyDense,
+      samOracle({ rho: 0.05, accumulation: "global" }),
+      samOracle({ rho: 0.05 }),
+    );
+    ma.compile({ optimizer: oa, loss: "categoricalCrossentropy" });
+    mb.compile({ optimizer: ob, loss: "categoricalCrossentropy" });
+    await ma.fit(x, y, { epochs: 2, batchSize: 8, shuffle: false, verbose: 0 });
+    await mb.fit(x, y, { epochs: 2, batchSize: 8, shuffle: false, verbose: 0 });
+    mb.weights.forEach((w, i) => expectTensorsEqual(ma.weights[i]!.read(), w.read(), w.originalName));
   });
 });
 
@@ -239,6 +278,10 @@ describe("SAM variants: no leak with BatchNorm, micro-batches and SAM-ON", () =>
       lookSamOracle({ rho: 0.05, k: 2, alpha: 0.7, perturb: hasTag("norm") }),
       momentumSamOracle({ rho: 0.3, perturb: hasTag("norm") }),
       samOracle({ rho: 0.05, accumulation: "global" }),
+      esamOracle({ rho: 0.05, beta: 0.5, gamma: 1, perturb: hasTag("norm") }),
+      aeSamOracle({ rho: 0.05, c: 0, perturb: hasTag("norm") }), // SAM and base steps both
+      friendlySamOracle({ rho: 0.05, perturb: hasTag("norm"), accumulation: "global" }),
+      fisherSamOracle({ rho: 0.05, perturb: hasTag("norm") }),
     ];
     for (const oracle of oracles) {
       const optimizer = new GroupedOptimizer({
@@ -286,3 +329,9 @@ conformance("GSAM", () => gsamOracle({ rho: 0.05, alpha: 0.3 }));
 conformance("LookSAM (k = 5)", () => lookSamOracle({ rho: 0.05, k: 5, alpha: 0.7 }));
 conformance("momentum-SAM", () => momentumSamOracle({ rho: 0.02 }));
 conformance("SAM, 'global' accumulation", () => samOracle({ rho: 0.05, accumulation: "global" }));
+conformance("ESAM (beta = 0.5, gamma = 1: model.fit's loss is one scalar)", () =>
+  esamOracle({ rho: 0.05, beta: 0.5, gamma: 1 }),
+);
+conformance("AE-SAM", () => aeSamOracle({ rho: 0.05, c: 0 }));
+conformance("Friendly-SAM", () => friendlySamOracle({ rho: 0.05 }));
+conformance("Fisher-SAM", () => fisherSamOracle({ rho: 0.05 }));
