@@ -18,13 +18,15 @@ export interface AeSamOracleOptions {
   readonly rho: HyperValue;
   /**
    * c_t, the threshold in standard deviations: a SAM step when ||g||^2 >= mu_t + c_t sigma_t.
-   * A number, a schedule or a function of the step; the paper's c_t rises linearly from
-   * lambda_1 to lambda_2 over training, e.g. `{ schedule: 'linear', from: -1, to: 1, steps }`
-   * in this project's schedule form, or `(t) => -1 + 2 * t / T`. -Infinity is SAM,
-   * +Infinity the base optimizer.
+   * A number, a schedule or a function of the step. The paper uses a linear schedule over
+   * the T training steps; a public reimplementation writes it c_t = lambda_1 t / T +
+   * lambda_2 (1 - t / T) (lambda_2 at the start, lambda_1 at the end), i.e.
+   * `{ schedule: 'linear', from: lambda2, to: lambda1, steps: T }` in this project's schedule
+   * form. The paper's lambda_1, lambda_2 are not verified here (docs/methods/ae-sam.md).
+   * -Infinity is SAM, +Infinity the base optimizer.
    */
   readonly c: HyperValue;
-  /** delta in [0, 1), the decay of the moving averages mu and sigma^2. Default 0.9 (the paper). */
+  /** delta in [0, 1), the decay of the moving averages mu and sigma^2. Default 0.9 (not verified against the paper's text; see docs/methods/ae-sam.md). */
   readonly delta?: number;
   /** The perturbed set S. Default every parameter; SAM-ON: `hasTag('norm')`. */
   readonly perturb?: Selector;
@@ -61,11 +63,12 @@ interface AeSamState extends SamState {
  * import { GroupedOptimizer, aeSamOracle, collectParams, sgd } from "@sam/core";
  *
  * const T = 10_000; // training steps
+ * // c_t = lambda1 t / T + lambda2 (1 - t / T), illustrative lambda1 = -1, lambda2 = 1
  * const optimizer = new GroupedOptimizer({
  *   params: collectParams(model),
  *   defaults: { lr: 0.1, momentum: 0.9 },
  *   rule: sgd(),
- *   oracle: aeSamOracle({ rho: 0.05, c: (t) => -1 + (2 * t) / T }),
+ *   oracle: aeSamOracle({ rho: 0.05, c: (t) => -1 * (t / T) + 1 * (1 - t / T) }),
  * });
  * ```
  */
@@ -75,11 +78,11 @@ export function aeSamOracle(options: AeSamOracleOptions): GradientOracle & {
 } {
   const delta = options?.delta ?? 0.9;
   if (!(typeof delta === "number" && delta >= 0 && delta < 1)) {
-    throw new SamConfigError(`AE-SAM delta is ${show(delta)}: it must be in [0, 1) (the paper: 0.9).`);
+    throw new SamConfigError(`AE-SAM delta is ${show(delta)}: it must be in [0, 1) (default 0.9).`);
   }
   if (options?.c === undefined) {
     throw new SamConfigError(
-      "AE-SAM needs c, the threshold in standard deviations (the paper: rising linearly from -1 to 1); -Infinity is SAM, +Infinity the base optimizer.",
+      "AE-SAM needs c, the threshold in standard deviations (the paper: linear in the step, see docs/methods/ae-sam.md); -Infinity is SAM, +Infinity the base optimizer.",
     );
   }
   // +-Infinity travels through a saved config as a string

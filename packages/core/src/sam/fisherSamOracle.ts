@@ -19,7 +19,7 @@ import {
 
 /** Options of {@link fisherSamOracle}: SAM's (plain L2 ball replaced by the Fisher ellipsoid), and eta. */
 export interface FisherSamOracleOptions extends Omit<SamOracleOptions, "adaptive" | "norm" | "normalized"> {
-  /** eta >= 0, the weight of the Fisher estimate in f = 1 + eta g^2. Default 1 (the paper's experiments); 0 is SAM. */
+  /** eta >= 0, the weight of the Fisher estimate in f = 1 + eta g^2. Default 1 (a public reimplementation's; the paper's value is not verified here); 0 is SAM. */
   readonly eta?: number;
 }
 
@@ -53,7 +53,7 @@ export function fisherSamOracle(options: FisherSamOracleOptions): SamOracle {
   const eta = options?.eta ?? 1;
   if (!(typeof eta === "number" && Number.isFinite(eta) && eta >= 0)) {
     throw new SamConfigError(
-      `Fisher-SAM eta is ${show(eta)}: it must be a finite number >= 0 (the paper: 1; 0 is SAM).`,
+      `Fisher-SAM eta is ${show(eta)}: it must be a finite number >= 0 (default 1; 0 is SAM).`,
     );
   }
   const o = validate(options);
