@@ -136,7 +136,6 @@ export function resolveSweep(input: unknown, specDir: string, what = "sweep spec
       `report.metric is ${JSON.stringify(r.metric)}: allowed values are ${REPORT_METRICS.map((m) => JSON.stringify(m)).join(", ")}.`,
     );
   }
-  const cellAxes = r.cells ?? axes.filter((a) => a !== "seed");
   for (const [i, c] of (r.cells ?? []).entries()) {
     if (!axes.includes(c)) {
       errors.push(
@@ -144,6 +143,7 @@ export function resolveSweep(input: unknown, specDir: string, what = "sweep spec
       );
     }
   }
+  const cellAxes = (r.cells ?? axes.filter((a) => a !== "seed")).filter((c) => axes.includes(c));
   if (r.x !== undefined && !cellAxes.includes(r.x)) {
     errors.push(
       `report.x is ${JSON.stringify(r.x)}: it must be one of the cell axes (${cellAxes.join(", ") || "none"}).`,

@@ -70,7 +70,21 @@ export function sweepReport(out: string, sweepFile?: SweepFile): SweepReport {
   const sweep = sweepFile ?? readSweepFile(out);
   const r = sweep.spec.report;
   const cellAxes = sweep.cellAxes;
-  const pairAxes = sweep.axes.filter((a) => !cellAxes.includes(a));
+  // trials of two cells pair on the other axes that vary inside a cell (the seed); an axis fixed
+  // by the cell (a rho zipped with the method) is left out of the pairing key
+  const spread = new Map<string, Set<string>>();
+  for (const t of sweep.trials) {
+    for (const a of sweep.axes.filter((x) => !cellAxes.includes(x))) {
+      const k = `${a}\u0000${cellLabel(t.values, cellAxes)}`;
+      if (!spread.has(k)) spread.set(k, new Set());
+      spread.get(k)!.add(canonicalJson(t.values[a] ?? null));
+    }
+  }
+  const pairAxes = sweep.axes.filter(
+    (a) =>
+      !cellAxes.includes(a) &&
+      [...spread.entries()].some(([k, v]) => k.startsWith(`${a}\u0000`) && v.size > 1),
+  );
   const cells = new Map<
     string,
     { values: Record<string, unknown>; rows: Map<string, Record<string, number>>; ids: Map<string, string> }

@@ -35,7 +35,7 @@ export function canonicalJson(v: unknown): string {
  */
 export function trialId(values: Readonly<Record<string, unknown>>): string {
   const raw = Object.entries(values)
-    .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
+    .map(([k, v]) => `${k}=${typeof v === "string" ? v : canonicalJson(v)}`)
     .join(",");
   const safe = raw.replace(SAFE, "_");
   const lossy =
