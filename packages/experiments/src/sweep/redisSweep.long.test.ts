@@ -101,7 +101,7 @@ describe("sam-sweep on BullMQ workers (real redis-server)", () => {
     const { bullmq, connect, disconnect } = await loadBullmq(redis.url);
     const queue = new bullmq.Queue(TRIALS_QUEUE, { connection: connect() });
     const good = { format: JOB_FORMAT, sweep: "evil", id: "x", values: {}, config: sweep.trials[0]!.config };
-    const escape = await queue.add("escape", { ...good, out: "../../outside" }, { attempts: 3 });
+    const outside = await queue.add("escape", { ...good, out: "../../outside" }, { attempts: 3 });
     const badConfig = await queue.add(
       "bad",
       { ...good, config: { ...good.config, method: { name: "samm" } }, out: "x" },
@@ -109,7 +109,7 @@ describe("sam-sweep on BullMQ workers (real redis-server)", () => {
     );
 
     workers.push(startWorker(redis.url, root), startWorker(redis.url, root));
-    const [a, b] = workers as [Worker, Worker];
+    const a = workers[0]!;
     const run = runRedisSweep(sweep, { out: join(dir, "out"), redis: redis.url, pollMs: 100 });
 
     // kill worker a with SIGKILL once its trial has a checkpoint and before it ends
@@ -147,7 +147,7 @@ describe("sam-sweep on BullMQ workers (real redis-server)", () => {
     expect(victimSummary.resumed_from.length).toBeGreaterThan(0); // resumed from its checkpoint in the shared root
 
     // the malformed jobs failed alone, once each, naming the problem
-    const e = await bullmq.Job.fromId(queue, escape.id!);
+    const e = await bullmq.Job.fromId(queue, outside.id!);
     expect(e!.failedReason).toContain('job x: out is "../../outside", which leaves');
     expect(e!.attemptsMade).toBe(1);
     const bc = await bullmq.Job.fromId(queue, badConfig.id!);
