@@ -16,7 +16,14 @@ const config = JSON.parse(fs.readFileSync(arg("--config"), "utf8"));
 const out = arg("--out");
 const log = path.join(process.env.FAKE_LOG);
 fs.appendFileSync(log, JSON.stringify({ start: path.basename(out), t: Date.now(), resume: process.argv.includes("--resume") }) + "\\n");
-setTimeout(() => {
+// With FAKE_HOLD, a trial holds until two trials have started (or 3 s passed), so a pool that
+// runs two at a time shows it however loaded the machine is, and a serial pool cannot pass for one.
+const started = () => fs.readFileSync(log, "utf8").split("\\n").filter((l) => l.includes('"start"')).length;
+const since = Date.now();
+if (process.env.FAKE_HOLD) {
+  const wait = setInterval(() => { if (started() >= 2 || Date.now() - since > 3000) { clearInterval(wait); finish(); } }, 10);
+} else setTimeout(finish, 150);
+function finish() {
   if (config.method.hyper.lr > 1) { process.stderr.write("sam-train: step 3: the training loss is NaN.\\n"); process.exit(1); }
   const acc = config.seed / 10;
   const line = { step: 24, epoch: 4, train_loss: 0.5, test_loss: 0.6, test_accuracy: acc, seconds: 1.5, images_per_second: 99, backend: "fake" };
@@ -25,7 +32,7 @@ setTimeout(() => {
   fs.writeFileSync(path.join(out, "summary.json"), JSON.stringify(summary));
   fs.appendFileSync(log, JSON.stringify({ end: path.basename(out), t: Date.now() }) + "\\n");
   console.log(JSON.stringify(summary));
-}, 150);
+}
 `;
 
 function setup(lrs: number[] = [0.1]) {
@@ -61,7 +68,10 @@ function setup(lrs: number[] = [0.1]) {
 describe("runLocalSweep", () => {
   it("runs every trial once, at most `workers` at a time, and writes each deterministic result", async () => {
     const { out, sweep, command, events } = setup([0.1, 0.2]);
-    const s = await runLocalSweep(sweep, { out, workers: 2, command });
+    process.env.FAKE_HOLD = "1";
+    const s = await runLocalSweep(sweep, { out, workers: 2, command }).finally(() => {
+      delete process.env.FAKE_HOLD;
+    });
     expect(s).toMatchObject({ trials: 6, ran: 6, skipped: 0, failed: [], interrupted: 0, workers: 2 });
     const ev = events();
     expect(
@@ -72,7 +82,8 @@ describe("runLocalSweep", () => {
     ).toEqual(sweep.trials.map((t) => t.id).sort());
     let running = 0;
     let most = 0;
-    for (const e of ev.sort((a, b) => a.t - b.t)) {
+    // by time, an end before a start in the same millisecond
+    for (const e of ev.sort((a, b) => a.t - b.t || (a.start ? 1 : 0) - (b.start ? 1 : 0))) {
       running += e.start ? 1 : -1;
       most = Math.max(most, running);
     }

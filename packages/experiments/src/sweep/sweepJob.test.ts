@@ -31,10 +31,10 @@ describe("checkSweepJob (a worker trusts nothing it is sent)", () => {
     const root = tempDir("sam-sweep-job-");
     const job = sweepJob("s", trial, "x");
     expect(errorOf({ ...job, out: "../x" }, root)).toMatch(/^job seed=3: out is "\.\.\/x", which leaves /);
-    expect(errorOf({ ...job, out: "/etc" }, root)).toMatch(/^job seed=3: out is "\/etc", an absolute path/);
+    expect(errorOf({ ...job, out: "/etc" }, root)).toMatch(/^job seed=3: out is "\/etc", which is absolute/);
     mkdirSync(join(root, "in"));
     symlinkSync(tempDir("elsewhere-"), join(root, "in", "link"));
-    expect(errorOf({ ...job, out: "in/link/run" }, root)).toMatch(/which a symlink leads out of/);
+    expect(errorOf({ ...job, out: "in/link/run" }, root)).toMatch(/which a symbolic link leads out of/);
   });
 
   it("checks the config with the train schema, and the job's own fields, naming each", () => {
