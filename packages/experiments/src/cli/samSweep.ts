@@ -134,18 +134,7 @@ export async function samSweep(argv: readonly string[], io: SamSweepIo): Promise
     if (command === "run") {
       if (!target) return usage("run needs a spec: sam-sweep run SPEC.json --out DIR.");
       if (!v.out) return usage("--out is required.");
-      let workers = availableParallelism();
-      if (v.workers !== undefined) {
-        workers = Number(v.workers);
-        if (!Number.isInteger(workers) || workers < 1) {
-          return usage(
-            `--workers is ${JSON.stringify(v.workers)}: give a whole number of at least 1, e.g. --workers 2.`,
-          );
-        }
-      }
-      if (v.backend !== undefined && !BACKENDS.includes(v.backend as never)) {
-        return usage(`--backend is ${JSON.stringify(v.backend)}: allowed values are ${BACKENDS.join(", ")}.`);
-      }
+      const workers = whole("workers", 1) ?? availableParallelism();
       let sweep: ReturnType<typeof loadSweepSpec>;
       try {
         sweep = loadSweepSpec(target);
