@@ -1,5 +1,5 @@
 import { availableParallelism } from "node:os";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { loadSweepSpec } from "../sweep/resolveSweep";
@@ -55,9 +55,9 @@ const BACKENDS = ["wasm", "tensorflow", "cpu"] as const;
 class UsageError extends Error {}
 
 /**
- * The `sam-sweep` command. Progress goes to stderr, the last line on stdout is one JSON object
- * (the run's summary, or the report). Returns the exit code: 0 done, 1 a trial failed or the
- * sweep was interrupted, 2 bad usage or spec.
+ * The `sam-sweep` command. Progress goes to stderr; `run` and `worker` end with one JSON object
+ * on stdout (the run's summary), `report` prints the markdown table there. Returns the exit
+ * code: 0 done, 1 a trial failed or the sweep was interrupted, 2 bad usage or spec.
  *
  * @example
  * ```ts
@@ -126,26 +126,18 @@ export async function samSweep(argv: readonly string[], io: SamSweepIo): Promise
     if (command === "report") {
       if (!target) return usage("report needs the sweep's directory: sam-sweep report DIR.");
       const { report, markdown, plots, plotsSkipped } = await writeSweepReport(resolve(target));
-      io.stderr(markdown);
+      // the table on stdout (sam-sweep report DIR > table.md); the numbers are in DIR/report.json
+      io.stdout(markdown);
       if (plotsSkipped) say(`plots not drawn: ${plotsSkipped}`);
-      io.stdout(`${JSON.stringify({ ...report, plots })}\n`);
+      say(
+        `${report.done} of ${report.trials} trials in the report: ${join(target, "report.md")}, report.json${plots.length ? ", plots/" : ""}`,
+      );
       return 0;
     }
     if (command === "run") {
       if (!target) return usage("run needs a spec: sam-sweep run SPEC.json --out DIR.");
       if (!v.out) return usage("--out is required.");
-      let workers = availableParallelism();
-      if (v.workers !== undefined) {
-        workers = Number(v.workers);
-        if (!Number.isInteger(workers) || workers < 1) {
-          return usage(
-            `--workers is ${JSON.stringify(v.workers)}: give a whole number of at least 1, e.g. --workers 2.`,
-          );
-        }
-      }
-      if (v.backend !== undefined && !BACKENDS.includes(v.backend as never)) {
-        return usage(`--backend is ${JSON.stringify(v.backend)}: allowed values are ${BACKENDS.join(", ")}.`);
-      }
+      const workers = whole("workers", 1) ?? availableParallelism();
       let sweep: ReturnType<typeof loadSweepSpec>;
       try {
         sweep = loadSweepSpec(target);

@@ -159,7 +159,8 @@ describe("sam-sweep on BullMQ workers (real redis-server)", () => {
     // the same trials on the local pool: byte-identical result.json (the victim and one other)
     const pick = [victim, sweep.trials.find((t) => t.id !== victim)!.id];
     const local = { ...sweep, trials: sweep.trials.filter((t) => pick.includes(t.id)) };
-    const l = await runLocalSweep(local, { out: join(dir, "local"), workers: 2 });
+    // on the workers' backend (tfjs-node, when installed, would be the default choice)
+    const l = await runLocalSweep(local, { out: join(dir, "local"), workers: 2, backend: "wasm" });
     expect(l.failed).toEqual([]);
     for (const id of pick) {
       expect(readFileSync(join(dir, "local", "trials", id, "result.json"), "utf8")).toBe(

@@ -104,8 +104,10 @@ export async function runRedisSweep(
     let finished = skipped;
     while (pending.size > 0 && !options.signal?.aborted) {
       for (const [jobId, t] of [...pending]) {
+        // the state first, then the job: a job read first may complete before its state is read
+        const state = await queue.getJobState(jobId);
         const job = await bullmq.Job.fromId(queue, jobId);
-        if (!job) {
+        if (!job || state === "unknown") {
           pending.delete(jobId);
           summary.failed.push({
             id: t.id,
@@ -113,7 +115,6 @@ export async function runRedisSweep(
           });
           continue;
         }
-        const state = await job.getState();
         const dir = trialDir(out, t.id);
         if (state === "completed" || state === "failed") {
           pending.delete(jobId);
