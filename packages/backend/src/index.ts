@@ -53,3 +53,14 @@ export {
 } from "./kernels/channelBroadcast";
 export { makeChannelReduceConfig } from "./kernels/channelReduce";
 export { batchNormScale, makeFusedBatchNormConfig } from "./kernels/fusedBatchNorm";
+
+// wasm memory
+export {
+  type GuardWasmHeapOptions,
+  guardWasmHeap,
+  resetWasmHeapPeak,
+  WASM_HEAP_MAX_BYTES,
+  type WasmHeapStats,
+  wasmHeapStats,
+} from "./memory/guardWasmHeap";
+export { type WasmOutOfMemoryDetails, WasmOutOfMemoryError } from "./memory/wasmOutOfMemoryError";

@@ -1,4 +1,5 @@
 import type * as tf from "@tensorflow/tfjs-core";
+import { guardWasmHeap } from "../memory/guardWasmHeap";
 import { assembleModule, bump, bumpBy, forLoop, I32, V128, type WasmFunction, w } from "./wasmAssembler";
 
 /**
@@ -204,6 +205,7 @@ export function simdKernelsFor(backend: unknown): SimdKernels | undefined {
   if (!(memory instanceof WA.Memory)) return undefined;
   let kernels = cache.get(memory);
   if (kernels) return kernels;
+  guardWasmHeap(backend);
   const shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
   const key = shared ? "shared" : "plain";
   bytes[key] ??= assembleModule([chanSum(), chanAffine(), gatherTap(false), gatherTap(true)], shared);
