@@ -6,6 +6,7 @@ import { conv2dBackpropInputConfig } from "./kernels/conv2dBackpropInput";
 import { depthwiseConv2dNativeBackpropFilterConfig } from "./kernels/depthwiseConv2dNativeBackpropFilter";
 import { depthwiseConv2dNativeBackpropInputConfig } from "./kernels/depthwiseConv2dNativeBackpropInput";
 import { makeFusedBatchNormConfig } from "./kernels/fusedBatchNorm";
+import { makeBatchMatMulConfig } from "./kernels/batchMatMul";
 import { makeCastConfig, makeIdentityConfig } from "./kernels/shareData";
 import { makeTileConfig } from "./kernels/tile";
 import { unsortedSegmentSumConfig } from "./kernels/unsortedSegmentSum";
@@ -25,7 +26,8 @@ export type WasmTrainingKernelName =
   | "Sub"
   | "Multiply"
   | "Identity"
-  | "Cast";
+  | "Cast"
+  | "BatchMatMul";
 
 /**
  * Every kernel of {@link registerWasmTrainingKernels}, in registration order.
@@ -50,6 +52,7 @@ export const WASM_TRAINING_KERNELS: readonly WasmTrainingKernelName[] = [
   "Multiply",
   "Identity",
   "Cast",
+  "BatchMatMul",
 ];
 
 /** Options of {@link registerWasmTrainingKernels}. */
@@ -106,6 +109,8 @@ function build(name: WasmTrainingKernelName, existing: tf.KernelConfig | undefin
       return makeIdentityConfig(requireNative(name, existing));
     case "Cast":
       return makeCastConfig(requireNative(name, existing));
+    case "BatchMatMul":
+      return makeBatchMatMulConfig(requireNative(name, existing));
   }
 }
 
@@ -116,7 +121,8 @@ function build(name: WasmTrainingKernelName, existing: tf.KernelConfig | undefin
  * spot), `UnsortedSegmentSum` (missing; the gradient of `gather`, i.e. of embeddings), and SIMD
  * versions of the batch-norm hot spots: `FusedBatchNorm`, per-channel `Sum`/`Mean` and
  * channel-broadcast `Add`/`Sub`/`Multiply` (other shapes go to the native kernels), and `Identity` and
- * same-dtype `Cast` without a copy (shared buffers, as on cpu). Each one is checked against the cpu backend in this package's tests.
+ * same-dtype `Cast` without a copy (shared buffers, as on cpu), and a `BatchMatMul` that keeps
+ * transposed and batch-folded products on XNNPACK. Each one is checked against the cpu backend in this package's tests.
  *
  * Idempotent: kernels this package already registered are left alone, and replaced native
  * kernels are remembered (on `globalThis`) so a replacement can fall back to them. Registering
