@@ -41,6 +41,88 @@ export interface SimdKernels {
     c4: number,
     dstStepC: number,
   ): void;
+  /**
+   * out[b, i, :] = sum_k a[b, i, k] * bm[b, k, :] for b < batch, i < M, k < K, with N = 4*N4
+   * columns; a is [batch, M, K] with `strideA` bytes between batches, bm [batch, K, N] with
+   * `strideB`, out [batch, M, N] contiguous and zeroed by the caller. Args: a, bm, out, batch, M,
+   * K, N4, strideA, strideB.
+   */
+  matMulBatched(
+    a: number,
+    bm: number,
+    out: number,
+    batch: number,
+    m: number,
+    k: number,
+    n4: number,
+    strideA: number,
+    strideB: number,
+  ): void;
+}
+
+function matMulBatched(): WasmFunction {
+  // params: 0 a, 1 bm, 2 out, 3 batch, 4 m, 5 k, 6 n4, 7 strideA, 8 strideB
+  // locals: 9 bb, 10 i, 11 kk, 12 j, 13 pa, 14 pb, 15 po, 16 q, 17 r, 18 aBase, 19 bBase, 20 rowBytes, 21 av (v128)
+  // Per (b, i, k): av = splat(a[b, i, k]); out row i += av * row k of bm, 4 columns a step (the
+  // out row stays in L1 across k).
+  const [a, bm, out, batch, m, k, n4, strideA, strideB] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [bb, i, kk, j, pa, pb, po, q, r, aBase, bBase, rowBytes, av] = [
+    9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+  ];
+  const perJ = [
+    ...w.get(q),
+    ...w.get(q),
+    ...w.v128load(),
+    ...w.get(av),
+    ...w.get(r),
+    ...w.v128load(),
+    ...w.f32x4mul,
+    ...w.f32x4add,
+    ...w.v128store(),
+    ...bumpBy(q, 16),
+    ...bumpBy(r, 16),
+  ];
+  const perK = [
+    ...w.get(pa),
+    ...w.v128load32Splat(),
+    ...w.set(av),
+    ...w.get(po),
+    ...w.set(q),
+    ...w.get(pb),
+    ...w.set(r),
+    ...forLoop(j, n4, perJ),
+    ...bumpBy(pa, 4),
+    ...bump(pb, rowBytes),
+  ];
+  const perI = [...w.get(bBase), ...w.set(pb), ...forLoop(kk, k, perK), ...bump(po, rowBytes)];
+  const perB = [
+    ...w.get(aBase),
+    ...w.set(pa),
+    ...forLoop(i, m, perI),
+    ...bump(aBase, strideA),
+    ...bump(bBase, strideB),
+  ];
+  return {
+    name: "matMulBatched",
+    params: 9,
+    locals: [
+      { type: I32, count: 12 },
+      { type: V128, count: 1 },
+    ],
+    body: [
+      ...w.get(n4),
+      ...w.i32(16),
+      w.i32mul,
+      ...w.set(rowBytes),
+      ...w.get(a),
+      ...w.set(aBase),
+      ...w.get(bm),
+      ...w.set(bBase),
+      ...w.get(out),
+      ...w.set(po),
+      ...forLoop(bb, batch, perB),
+    ],
+  };
 }
 
 function chanSum(): WasmFunction {
@@ -208,7 +290,10 @@ export function simdKernelsFor(backend: unknown): SimdKernels | undefined {
   guardWasmHeap(backend);
   const shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
   const key = shared ? "shared" : "plain";
-  bytes[key] ??= assembleModule([chanSum(), chanAffine(), gatherTap(false), gatherTap(true)], shared);
+  bytes[key] ??= assembleModule(
+    [chanSum(), chanAffine(), gatherTap(false), gatherTap(true), matMulBatched()],
+    shared,
+  );
   const instance = new WA.Instance(new WA.Module(bytes[key]!), { env: { memory } });
   kernels = instance.exports as unknown as SimdKernels;
   cache.set(memory, kernels);

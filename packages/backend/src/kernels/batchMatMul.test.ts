@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, it } from "vitest";
 import { expectNoLeak, expectSameOnBackends, initBackends, values } from "../../test/compareBackends";
 
 describe("BatchMatMul on wasm equals cpu", () => {
@@ -13,8 +13,20 @@ describe("BatchMatMul on wasm equals cpu", () => {
     { a: [2, 3, 5, 7], b: [4, 7], ta: false, tb: true, route: "batch folded, b transposed" },
     { a: [1, 9, 6], b: [1, 6, 2], ta: false, tb: false, route: "native GEMM (rank 3, batch 1)" },
     { a: [1, 6, 9], b: [1, 2, 6], ta: true, tb: true, route: "rank 3 batch 1, both transposed first" },
-    { a: [2, 5, 7], b: [2, 7, 3], ta: false, tb: false, route: "native (both batched)" },
-    { a: [2, 7, 5], b: [7, 3], ta: true, tb: false, route: "native (batched a transposed)" },
+    { a: [2, 5, 7], b: [2, 7, 3], ta: false, tb: false, route: "native (both batched, N = 3)" },
+    { a: [2, 5, 7], b: [2, 7, 8], ta: false, tb: false, route: "SIMD batched" },
+    { a: [3, 2, 6, 5], b: [3, 2, 6, 4], ta: true, tb: false, route: "SIMD batched, a transposed first" },
+    {
+      a: [3, 2, 5, 6],
+      b: [3, 2, 12, 6],
+      ta: false,
+      tb: true,
+      route: "SIMD batched, b transposed first (Q.K^T)",
+    },
+    { a: [4, 6, 5], b: [4, 8, 6], ta: true, tb: true, route: "SIMD batched, both transposed first" },
+    { a: [2, 3, 9], b: [2, 3, 7], ta: true, tb: false, route: "native (batched a transposed, N = 7)" },
+    { a: [2, 7, 5], b: [7, 3], ta: true, tb: false, route: "native (batched a transposed, b unbatched)" },
+    { a: [2, 1, 5, 7], b: [2, 3, 7, 4], ta: false, tb: false, route: "native (broadcast batches)" },
     { a: [5, 7], b: [2, 7, 3], ta: false, tb: false, route: "native (b batched)" },
   ];
   for (const c of cases)
@@ -42,6 +54,8 @@ describe("BatchMatMul on wasm equals cpu", () => {
     const c = tf.tensor(values(7 * 4, 4), [7, 4]);
     expectNoLeak(() => tf.matMul(a, b, false, true));
     expectNoLeak(() => tf.matMul(t, c, true, false));
-    tf.dispose([a, b, t, c]);
+    const q = tf.tensor(values(2 * 3 * 5 * 8, 5), [2, 3, 5, 8]);
+    expectNoLeak(() => tf.matMul(q, q, false, true));
+    tf.dispose([a, b, t, c, q]);
   });
 });
