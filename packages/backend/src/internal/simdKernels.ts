@@ -58,6 +58,127 @@ export interface SimdKernels {
     strideA: number,
     strideB: number,
   ): void;
+  /**
+   * {@link SimdKernels.matMulBatched} for M a multiple of 4, four rows of out at a time with the
+   * sums in registers (no zeroing needed): per k, one load of b[b, k, j:j+4] feeds four rows.
+   */
+  matMulBatched4(
+    a: number,
+    bm: number,
+    out: number,
+    batch: number,
+    m: number,
+    k: number,
+    n4: number,
+    strideA: number,
+    strideB: number,
+  ): void;
+}
+
+function matMulBatched4(): WasmFunction {
+  // params: 0 a, 1 bm, 2 out, 3 batch, 4 m, 5 k, 6 n4, 7 strideA, 8 strideB
+  const [a, bm, out, batch, m, k, n4, strideA, strideB] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  // i32 locals 9..26, v128 locals 27..31
+  const [bb, ib, j, kk, aRow, oRow, p0, p1, p2, p3, r, bBase, aBase, rowBytes, k4, m4, oj, rj] = [
+    9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26,
+  ];
+  const [vb, acc0, acc1, acc2, acc3] = [27, 28, 29, 30, 31];
+  const ps = [p0, p1, p2, p3];
+  const accs = [acc0, acc1, acc2, acc3];
+  const perK: number[] = [...w.get(r), ...w.v128load(), ...w.set(vb)];
+  for (let t = 0; t < 4; t++) {
+    perK.push(
+      ...w.get(accs[t]!),
+      ...w.get(ps[t]!),
+      ...w.v128load32Splat(),
+      ...w.get(vb),
+      ...w.f32x4mul,
+      ...w.f32x4add,
+      ...w.set(accs[t]!),
+      ...bumpBy(ps[t]!, 4),
+    );
+  }
+  perK.push(...bump(r, rowBytes));
+  const perJ: number[] = [];
+  for (const acc of accs) perJ.push(...w.v128zero, ...w.set(acc));
+  perJ.push(
+    ...w.get(aRow),
+    ...w.set(p0),
+    ...w.get(p0),
+    ...w.get(k4),
+    w.i32add,
+    ...w.set(p1),
+    ...w.get(p1),
+    ...w.get(k4),
+    w.i32add,
+    ...w.set(p2),
+    ...w.get(p2),
+    ...w.get(k4),
+    w.i32add,
+    ...w.set(p3),
+    ...w.get(rj),
+    ...w.set(r),
+    ...forLoop(kk, k, perK),
+  );
+  for (let t = 0; t < 4; t++) {
+    // out[i + t, j] at oj + t * rowBytes
+    perJ.push(...w.get(oj));
+    for (let u = 0; u < t; u++) perJ.push(...w.get(rowBytes), w.i32add);
+    perJ.push(...w.get(accs[t]!), ...w.v128store());
+  }
+  perJ.push(...bumpBy(oj, 16), ...bumpBy(rj, 16));
+  const perIb = [
+    ...w.get(oRow),
+    ...w.set(oj),
+    ...w.get(bBase),
+    ...w.set(rj),
+    ...forLoop(j, n4, perJ),
+    // next four rows of a and out
+    ...bump(aRow, k4),
+    ...bump(aRow, k4),
+    ...bump(aRow, k4),
+    ...bump(aRow, k4),
+    ...bump(oRow, rowBytes),
+    ...bump(oRow, rowBytes),
+    ...bump(oRow, rowBytes),
+    ...bump(oRow, rowBytes),
+  ];
+  const perB = [
+    ...w.get(aBase),
+    ...w.set(aRow),
+    ...forLoop(ib, m4, perIb),
+    ...bump(aBase, strideA),
+    ...bump(bBase, strideB),
+  ];
+  return {
+    name: "matMulBatched4",
+    params: 9,
+    locals: [
+      { type: I32, count: 18 },
+      { type: V128, count: 5 },
+    ],
+    body: [
+      ...w.get(n4),
+      ...w.i32(16),
+      w.i32mul,
+      ...w.set(rowBytes),
+      ...w.get(k),
+      ...w.i32(4),
+      w.i32mul,
+      ...w.set(k4),
+      ...w.get(m),
+      ...w.i32(4),
+      0x6e, // i32.div_u
+      ...w.set(m4),
+      ...w.get(a),
+      ...w.set(aBase),
+      ...w.get(bm),
+      ...w.set(bBase),
+      ...w.get(out),
+      ...w.set(oRow),
+      ...forLoop(bb, batch, perB),
+    ],
+  };
 }
 
 function matMulBatched(): WasmFunction {
@@ -291,7 +412,7 @@ export function simdKernelsFor(backend: unknown): SimdKernels | undefined {
   const shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
   const key = shared ? "shared" : "plain";
   bytes[key] ??= assembleModule(
-    [chanSum(), chanAffine(), gatherTap(false), gatherTap(true), matMulBatched()],
+    [chanSum(), chanAffine(), gatherTap(false), gatherTap(true), matMulBatched(), matMulBatched4()],
     shared,
   );
   const instance = new WA.Instance(new WA.Module(bytes[key]!), { env: { memory } });

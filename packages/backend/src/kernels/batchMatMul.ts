@@ -52,7 +52,9 @@ function swapLastTwo(be: DisposingWasmBackend, simd: SimdKernels, x: tf.Tensor):
  * this kernel transposes a transposed operand first (a SIMD gather, one pass), then
  * (1) with b of batch 1 and a not transposed, folds a's batch axes into M ([B*M, K] . [K, N],
  * no copy) for XNNPACK's GEMM; (2) with both batched alike and N a multiple of 4, runs a SIMD
- * loop (out row += a[b, i, k] * row k of b, four columns a step). Other cases (broadcast
+ * loop: for M a multiple of 4, a 4x4 block of out at a time with its sums in registers
+ * (sum over k of splat(a[b, i + t, k]) * b[b, k, j:j+4], t < 4), else one row at a time
+ * (out row += a[b, i, k] * row k of b, four columns a step). Other cases (broadcast
  * batches, odd N without batch 1, non-float32) go to `native`.
  *
  * @example
@@ -100,8 +102,9 @@ export function makeBatchMatMulConfig(native: tf.KernelConfig): tf.KernelConfig 
           return tf.reshape(tf.engine().makeTensorFromTensorInfo(out), outShape);
         }
         const info = be.makeOutput(outShape, "float32");
-        (be.typedArrayFromHeap(info) as Float32Array).fill(0);
-        simd.matMulBatched(
+        const four = m % 4 === 0;
+        if (!four) (be.typedArrayFromHeap(info) as Float32Array).fill(0);
+        (four ? simd.matMulBatched4 : simd.matMulBatched)(
           heapOffset(be, an),
           heapOffset(be, bn),
           heapOffset(be, info),
