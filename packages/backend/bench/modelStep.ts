@@ -11,13 +11,14 @@
  *   peak_heap_mb: the wasm memory's size at the end (the high-water mark plus allocator slack),
  *   peak_live_mb: the most bytes the backend had allocated at once (tensors and kernel
  *     temporaries; XNNPACK's small internal buffers excluded), rss_mb: the process's resident memory.
- * With --time (wasm), also the self time of each kernel per step (after the warm-up when steps > 1). With --profile (wasm), also the kernels during which the live bytes reached a new high (16 MB steps).
+ * --threads=N (wasm): N threads (the experimental shim). With --time (wasm), also the self time of each kernel per step (after the warm-up when steps > 1). With --profile (wasm), also the kernels during which the live bytes reached a new high (16 MB steps).
  */
 import { collectParams, GroupedOptimizer, sam, sgd } from "@sam/core";
 import { cifarResNet, vit, wideResNet } from "@sam/models";
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { registerTrainingGradients, registerWasmTrainingKernels, wasmHeapStats } from "../src/index";
+import { initWasmWithThreads } from "../src/node/index";
 
 const MB = 2 ** 20;
 
@@ -36,33 +37,13 @@ function buildModel(name: string): tf.LayersModel {
   }
 }
 
-function profileHighs(highs: { kernel: string; live_mb: number }[]): void {
-  let lastHigh = 0;
-  for (const k of tf.getKernelsForBackend("wasm")) {
-    const inner = k.kernelFunc;
-    tf.unregisterKernel(k.kernelName, "wasm");
-    tf.registerKernel({
-      ...k,
-      kernelFunc: (a) => {
-        const r = inner(a);
-        const peak = wasmHeapStats(tf.backend())!.peakLiveBytes;
-        if (peak > lastHigh + 16 * MB) {
-          lastHigh = peak;
-          highs.push({ kernel: k.kernelName, live_mb: Math.round(peak / MB) });
-        }
-        return r;
-      },
-    });
-  }
-}
-
-/** Forgets the kernel times so far (after the warm-up step). */
-let resetTimes = () => {};
-
-/** Wraps every wasm kernel with a timer; returns the table printer (self ms per step, calls). */
-function timeKernels(steps: () => number): () => void {
-  const self = new Map<string, number>();
-  const calls = new Map<string, number>();
+/**
+ * Re-registers every wasm kernel as itself followed by `after(kernel name, self ms, args)`; self
+ * time excludes the kernels it calls (a kernel of this package runs others inside).
+ */
+function wrapKernels(
+  after: (name: string, selfMs: number, args: Parameters<tf.KernelFunc>[0]) => void,
+): void {
   const stack: number[] = [];
   for (const k of tf.getKernelsForBackend("wasm")) {
     const inner = k.kernelFunc;
@@ -74,16 +55,49 @@ function timeKernels(steps: () => number): () => void {
         const t0 = performance.now();
         const r = inner(a);
         const dt = performance.now() - t0;
-        if (process.env.BENCH_SHAPES?.split(",").includes(k.kernelName) && dt > 2)
-          console.log(k.kernelName, dt.toFixed(1), JSON.stringify(Object.values(a.inputs).map((t) => t!.shape)), JSON.stringify(a.attrs));
         const child = stack.pop()!;
         if (stack.length) stack[stack.length - 1]! += dt;
-        self.set(k.kernelName, (self.get(k.kernelName) ?? 0) + dt - child);
-        calls.set(k.kernelName, (calls.get(k.kernelName) ?? 0) + 1);
+        after(k.kernelName, dt - child, a);
         return r;
       },
     });
   }
+}
+
+/** Records the kernels at which the live bytes reached a new high (in steps of 16 MB). */
+function profileHighs(highs: { kernel: string; live_mb: number }[]): void {
+  let lastHigh = 0;
+  wrapKernels((name) => {
+    const peak = wasmHeapStats(tf.backend())!.peakLiveBytes;
+    if (peak > lastHigh + 16 * MB) {
+      lastHigh = peak;
+      highs.push({ kernel: name, live_mb: Math.round(peak / MB) });
+    }
+  });
+}
+
+/** Forgets the kernel times so far (after the warm-up step). */
+let resetTimes = () => {};
+
+/**
+ * Times every wasm kernel; returns the table printer (self ms per step, calls). BENCH_SHAPES=A,B
+ * also prints the shapes and attributes of each call of kernels A and B that takes over 2 ms.
+ */
+function timeKernels(steps: () => number): () => void {
+  const self = new Map<string, number>();
+  const calls = new Map<string, number>();
+  const shapesOf = process.env.BENCH_SHAPES?.split(",") ?? [];
+  wrapKernels((name, ms, a) => {
+    if (shapesOf.includes(name) && ms > 2)
+      console.log(
+        name,
+        ms.toFixed(1),
+        JSON.stringify(Object.values(a.inputs).map((t) => (t as tf.TensorInfo).shape)),
+        JSON.stringify(a.attrs),
+      );
+    self.set(name, (self.get(name) ?? 0) + ms);
+    calls.set(name, (calls.get(name) ?? 0) + 1);
+  });
   resetTimes = () => {
     self.clear();
     calls.clear();
@@ -112,13 +126,16 @@ async function main(): Promise<void> {
   } else {
     registerWasmTrainingKernels();
     registerTrainingGradients();
-    await tf.setBackend("wasm");
+    const threads = Number(process.argv.find((a) => a.startsWith("--threads="))?.slice(10) ?? 1);
+    if (threads > 1) await initWasmWithThreads(threads);
+    else await tf.setBackend("wasm");
     wasmHeapStats(tf.backend()); // guard the heap and count from here
   }
   const highs: { kernel: string; live_mb: number }[] = [];
   if (profile && backend === "wasm") profileHighs(highs);
   let printTimes: (() => void) | undefined;
-  if (process.argv.includes("--time") && backend === "wasm") printTimes = timeKernels(() => Math.max(1, steps - 1));
+  if (process.argv.includes("--time") && backend === "wasm")
+    printTimes = timeKernels(() => Math.max(1, steps - 1));
   const model = buildModel(modelName);
   const params = collectParams(model as never);
   const hyper = { lr: 0.05, momentum: 0.9, weightDecay: 5e-4 };

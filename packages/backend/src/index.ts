@@ -37,6 +37,8 @@ export {
   depthwiseConv2dNativeBackpropInputConfig,
 } from "./kernels/depthwiseConv2dNativeBackpropInput";
 export { makeTileConfig, tileInto } from "./kernels/tile";
+export { makeCastConfig, makeIdentityConfig } from "./kernels/shareData";
+export { makeBatchMatMulConfig } from "./kernels/batchMatMul";
 export { segmentSumInto, unsortedSegmentSumConfig } from "./kernels/unsortedSegmentSum";
 export {
   registerTrainingGradients,

@@ -197,7 +197,7 @@ export function guardWasmHeap(backend: unknown, options: GuardWasmHeapOptions = 
  * @example
  * ```ts
  * const before = wasmHeapStats(tf.backend())!;
- * optimizer.minimize(loss);
+ * optimizer.minimize(lossFn);
  * console.log(`peak ${(wasmHeapStats(tf.backend())!.peakLiveBytes / 2 ** 20).toFixed(0)} MB`);
  * ```
  */
@@ -214,7 +214,7 @@ export function wasmHeapStats(backend: unknown): WasmHeapStats | undefined {
  * @example
  * ```ts
  * resetWasmHeapPeak(tf.backend());
- * optimizer.minimize(loss);
+ * optimizer.minimize(lossFn);
  * wasmHeapStats(tf.backend())!.peakLiveBytes; // this step's peak
  * ```
  */

@@ -29,7 +29,7 @@ const mb = (bytes: number) => `${(bytes / MB).toFixed(0)} MB`;
  * @example
  * ```ts
  * try {
- *   optimizer.minimize(loss);
+ *   optimizer.minimize(lossFn);
  * } catch (error) {
  *   if (error instanceof WasmOutOfMemoryError) console.log(error.details.peakLiveBytes);
  *   else throw error;
