@@ -20,7 +20,8 @@
  *      only with BENCH_WRN28=1.
  * Each configuration runs in its own child process (the tfjs backend is global, the wasm heap
  * never shrinks). The last line printed is one JSON object. Env: BENCH_BATCH (128), BENCH_STEPS
- * (4; images/s is from the best step), BENCH_PYTHON, BENCH_MEMORY, BENCH_WRN28, BENCH_WRN28_BATCH.
+ * (4; images/s is from the best step), BENCH_PYTHON, BENCH_MEMORY, BENCH_WRN28, BENCH_WRN28_BATCH;
+ * BENCH_SPEED=0 skips 1-7 and BENCH_WRN16=0 WRN-16-4's memory part (e.g. to measure WRN-28-10 alone).
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { loadavg } from "node:os";
@@ -182,11 +183,12 @@ function main(): void {
       .map((l) => l.toFixed(2))
       .join(" ")}`,
   );
-  const baseline = runTfjs("baseline", 1);
-  const full1 = runTfjs("full", 1);
-  const full2 = runTfjs("full", 2);
+  const speed = process.env.BENCH_SPEED !== "0";
+  const baseline = speed ? runTfjs("baseline", 1) : undefined;
+  const full1 = speed ? runTfjs("full", 1) : undefined;
+  const full2 = speed ? runTfjs("full", 2) : undefined;
   let pytorch: Row | undefined;
-  const python = findTorchPython();
+  const python = speed ? findTorchPython() : undefined;
   if (python) {
     try {
       pytorch = lastJson(
@@ -198,22 +200,23 @@ function main(): void {
     } catch (error) {
       console.log(`pytorch: failed (${(error as Error).message.split("\n")[0]})`);
     }
-  } else {
+  } else if (speed) {
     console.log("pytorch: skipped (no python3 with torch found; set BENCH_PYTHON)");
   }
-  const tensorflow = tfjsNodeLoads() ? runTfjs("tensorflow", 1) : undefined;
-  if (!tensorflow)
+  const tensorflow = speed && tfjsNodeLoads() ? runTfjs("tensorflow", 1) : undefined;
+  if (speed && !tensorflow)
     console.log("tensorflow: skipped (@tensorflow/tfjs-node does not load; run pnpm setup:tfjs-node)");
   // small ViT and WRN-16-4 speed, wasm against tensorflow
   const tfOk = !!tensorflow;
-  const vitWasm = runModel("vit", "sgd", 64, 4);
+  const vitWasm = speed ? runModel("vit", "sgd", 64, 4) : undefined;
   const vitTf = tfOk ? runModel("vit", "sgd", 64, 4, "tensorflow") : undefined;
-  const wrnWasm = runModel("wrn16-4", "sgd", 128, 2);
+  const wrnWasm = speed ? runModel("wrn16-4", "sgd", 128, 2) : undefined;
   const wrnTf = tfOk ? runModel("wrn16-4", "sgd", 128, 3, "tensorflow") : undefined;
   // memory: peaks of SGD and SAM steps, each in a fresh process, and the largest SAM batch
   const memory: Record<string, number | boolean | undefined> = {};
   if (process.env.BENCH_MEMORY !== "0") {
-    const nets: [string, string, number][] = [["wrn16-4", "wrn16_4", 128]];
+    const nets: [string, string, number][] =
+      process.env.BENCH_WRN16 === "0" ? [] : [["wrn16-4", "wrn16_4", 128]];
     if (process.env.BENCH_WRN28 === "1")
       nets.push(["wrn28-10", "wrn28_10", Number(process.env.BENCH_WRN28_BATCH ?? 8)]);
     for (const [model, key, b] of nets) {
@@ -250,11 +253,11 @@ function main(): void {
     result.tensorflow_images_per_s = tensorflow.images_per_s;
     result.ratio_to_tfjs_node = best.images_per_s / tensorflow.images_per_s;
   }
-  result.vit_step_ms = vitWasm.step_ms;
+  result.vit_step_ms = vitWasm?.step_ms;
   if (vitTf?.ok) result.vit_step_ms_tensorflow = vitTf.step_ms;
-  result.wrn_images_per_s = wrnWasm.images_per_s;
-  result.wrn_peak_heap_mb = wrnWasm.peak_heap_mb;
-  if (wrnTf?.ok && wrnWasm.ok) {
+  result.wrn_images_per_s = wrnWasm?.images_per_s;
+  result.wrn_peak_heap_mb = wrnWasm?.peak_heap_mb;
+  if (wrnTf?.ok && wrnWasm?.ok) {
     result.wrn_tensorflow_images_per_s = wrnTf.images_per_s;
     result.wrn_ratio_to_tfjs_node = wrnWasm.images_per_s! / wrnTf.images_per_s!;
   }
