@@ -2,6 +2,19 @@ import type * as tf from "@tensorflow/tfjs-core";
 import { guardWasmHeap } from "../memory/guardWasmHeap";
 import { assembleModule, bump, bumpBy, forLoop, I32, V128, type WasmFunction, w } from "./wasmAssembler";
 
+/** Signature of the batched products: a, bm, out, batch, M, K, N4, strideA, strideB (see below). */
+export type MatMulBatched = (
+  a: number,
+  bm: number,
+  out: number,
+  batch: number,
+  m: number,
+  k: number,
+  n4: number,
+  strideA: number,
+  strideB: number,
+) => void;
+
 /**
  * Hand-assembled WebAssembly SIMD loops that work in place on the memory of tfjs-backend-wasm
  * (pointers are byte offsets into it, as `memoryOffset` of the backend's tensor data).
@@ -47,32 +60,12 @@ export interface SimdKernels {
    * `strideB`, out [batch, M, N] contiguous and zeroed by the caller. Args: a, bm, out, batch, M,
    * K, N4, strideA, strideB.
    */
-  matMulBatched(
-    a: number,
-    bm: number,
-    out: number,
-    batch: number,
-    m: number,
-    k: number,
-    n4: number,
-    strideA: number,
-    strideB: number,
-  ): void;
+  matMulBatched: MatMulBatched;
   /**
    * {@link SimdKernels.matMulBatched} for M a multiple of 4, four rows of out at a time with the
    * sums in registers (no zeroing needed): per k, one load of b[b, k, j:j+4] feeds four rows.
    */
-  matMulBatched4(
-    a: number,
-    bm: number,
-    out: number,
-    batch: number,
-    m: number,
-    k: number,
-    n4: number,
-    strideA: number,
-    strideB: number,
-  ): void;
+  matMulBatched4: MatMulBatched;
 }
 
 function matMulBatched4(): WasmFunction {

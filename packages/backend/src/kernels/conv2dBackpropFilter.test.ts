@@ -8,10 +8,23 @@ import {
   runOn,
   values,
 } from "../../test/compareBackends";
-import { convGridCases, STRIDES_ONLY } from "../../test/convGrid";
+import { type ConvGridCase, convGridCases, STRIDES_ONLY } from "../../test/convGrid";
 import { convGeometry } from "../internal/convGeometry";
 import { conv2dBackpropFilter } from "./conv2dBackpropFilter";
 import { im2colFilterGradient } from "./im2colFilterGradient";
+
+/** The `Conv2DBackpropFilter` kernel of the active backend on one grid case. */
+function filterGradientKernel(c: ConvGridCase, xv: Float32Array, dyv: Float32Array): tf.Tensor {
+  return tf
+    .engine()
+    .runKernel(tf.Conv2DBackpropFilter, { x: tf.tensor(xv, c.x), dy: tf.tensor(dyv, c.dyShape) }, {
+      strides: c.stride,
+      pad: c.pad,
+      dataFormat: "NHWC",
+      dimRoundingMode: c.round,
+      filterShape: c.filterShape,
+    } as unknown as tf.NamedAttrMap) as tf.Tensor;
+}
 
 describe("Conv2DBackpropFilter on wasm equals cpu", () => {
   beforeAll(initBackends);
@@ -19,18 +32,7 @@ describe("Conv2DBackpropFilter on wasm equals cpu", () => {
     it(c.title, () => {
       const xv = values(tf.util.sizeFromShape(c.x), 1);
       const dyv = values(tf.util.sizeFromShape(c.dyShape), 2);
-      expectSameOnBackends(
-        () =>
-          tf
-            .engine()
-            .runKernel(tf.Conv2DBackpropFilter, { x: tf.tensor(xv, c.x), dy: tf.tensor(dyv, c.dyShape) }, {
-              strides: c.stride,
-              pad: c.pad,
-              dataFormat: "NHWC",
-              dimRoundingMode: c.round,
-              filterShape: c.filterShape,
-            } as unknown as tf.NamedAttrMap) as tf.Tensor,
-      );
+      expectSameOnBackends(() => filterGradientKernel(c, xv, dyv));
     });
 
   describe("in chunks of one image (bounded colsT), equal to cpu", () => {
@@ -40,16 +42,7 @@ describe("Conv2DBackpropFilter on wasm equals cpu", () => {
       it(c.title, () => {
         const xv = values(tf.util.sizeFromShape(c.x), 1);
         const dyv = values(tf.util.sizeFromShape(c.dyShape), 2);
-        const kernel = () =>
-          tf
-            .engine()
-            .runKernel(tf.Conv2DBackpropFilter, { x: tf.tensor(xv, c.x), dy: tf.tensor(dyv, c.dyShape) }, {
-              strides: c.stride,
-              pad: c.pad,
-              dataFormat: "NHWC",
-              dimRoundingMode: c.round,
-              filterShape: c.filterShape,
-            } as unknown as tf.NamedAttrMap) as tf.Tensor;
+        const kernel = () => filterGradientKernel(c, xv, dyv);
         const ref = runOn("cpu", kernel).data;
         const g = convGeometry({
           kernelName: "test",
