@@ -37,6 +37,8 @@ export {
   depthwiseConv2dNativeBackpropInputConfig,
 } from "./kernels/depthwiseConv2dNativeBackpropInput";
 export { makeTileConfig, tileInto } from "./kernels/tile";
+export { makeCastConfig, makeIdentityConfig } from "./kernels/shareData";
+export { makeBatchMatMulConfig } from "./kernels/batchMatMul";
 export { segmentSumInto, unsortedSegmentSumConfig } from "./kernels/unsortedSegmentSum";
 export {
   registerTrainingGradients,
@@ -53,3 +55,14 @@ export {
 } from "./kernels/channelBroadcast";
 export { makeChannelReduceConfig } from "./kernels/channelReduce";
 export { batchNormScale, makeFusedBatchNormConfig } from "./kernels/fusedBatchNorm";
+
+// wasm memory
+export {
+  type GuardWasmHeapOptions,
+  guardWasmHeap,
+  resetWasmHeapPeak,
+  WASM_HEAP_MAX_BYTES,
+  type WasmHeapStats,
+  wasmHeapStats,
+} from "./memory/guardWasmHeap";
+export { type WasmOutOfMemoryDetails, WasmOutOfMemoryError } from "./memory/wasmOutOfMemoryError";

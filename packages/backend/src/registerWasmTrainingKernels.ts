@@ -1,11 +1,13 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { makeChannelBroadcastConfig } from "./kernels/channelBroadcast";
+import { makeChannelReduceConfig } from "./kernels/channelReduce";
 import { conv2dBackpropFilterConfig } from "./kernels/conv2dBackpropFilter";
 import { conv2dBackpropInputConfig } from "./kernels/conv2dBackpropInput";
 import { depthwiseConv2dNativeBackpropFilterConfig } from "./kernels/depthwiseConv2dNativeBackpropFilter";
 import { depthwiseConv2dNativeBackpropInputConfig } from "./kernels/depthwiseConv2dNativeBackpropInput";
-import { makeChannelBroadcastConfig } from "./kernels/channelBroadcast";
-import { makeChannelReduceConfig } from "./kernels/channelReduce";
 import { makeFusedBatchNormConfig } from "./kernels/fusedBatchNorm";
+import { makeBatchMatMulConfig } from "./kernels/batchMatMul";
+import { makeCastConfig, makeIdentityConfig } from "./kernels/shareData";
 import { makeTileConfig } from "./kernels/tile";
 import { unsortedSegmentSumConfig } from "./kernels/unsortedSegmentSum";
 
@@ -22,7 +24,10 @@ export type WasmTrainingKernelName =
   | "Mean"
   | "Add"
   | "Sub"
-  | "Multiply";
+  | "Multiply"
+  | "Identity"
+  | "Cast"
+  | "BatchMatMul";
 
 /**
  * Every kernel of {@link registerWasmTrainingKernels}, in registration order.
@@ -45,6 +50,9 @@ export const WASM_TRAINING_KERNELS: readonly WasmTrainingKernelName[] = [
   "Add",
   "Sub",
   "Multiply",
+  "Identity",
+  "Cast",
+  "BatchMatMul",
 ];
 
 /** Options of {@link registerWasmTrainingKernels}. */
@@ -97,6 +105,12 @@ function build(name: WasmTrainingKernelName, existing: tf.KernelConfig | undefin
     case "Sub":
     case "Multiply":
       return makeChannelBroadcastConfig(requireNative(name, existing), name);
+    case "Identity":
+      return makeIdentityConfig(requireNative(name, existing));
+    case "Cast":
+      return makeCastConfig(requireNative(name, existing));
+    case "BatchMatMul":
+      return makeBatchMatMulConfig(requireNative(name, existing));
   }
 }
 
@@ -106,7 +120,9 @@ function build(name: WasmTrainingKernelName, existing: tf.KernelConfig | undefin
  * both depthwise backprops (missing), a block-copy `Tile` (the batch-norm gradient's hot
  * spot), `UnsortedSegmentSum` (missing; the gradient of `gather`, i.e. of embeddings), and SIMD
  * versions of the batch-norm hot spots: `FusedBatchNorm`, per-channel `Sum`/`Mean` and
- * channel-broadcast `Add`/`Sub`/`Multiply` (other shapes go to the native kernels). Each one is checked against the cpu backend in this package's tests.
+ * channel-broadcast `Add`/`Sub`/`Multiply` (other shapes go to the native kernels), and `Identity` and
+ * same-dtype `Cast` without a copy (shared buffers, as on cpu), and a `BatchMatMul` that keeps
+ * transposed and batch-folded products on XNNPACK. Each one is checked against the cpu backend in this package's tests.
  *
  * Idempotent: kernels this package already registered are left alone, and replaced native
  * kernels are remembered (on `globalThis`) so a replacement can fall back to them. Registering

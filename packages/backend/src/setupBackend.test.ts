@@ -1,8 +1,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { tfjsNodePresent } from "../test/tfjsNodePresence";
-import { BACKEND_ENV_VAR, setupBackend } from "./setupBackend";
+import { wasmHeapStats } from "./memory/guardWasmHeap";
 import { TRAINING_GRADIENTS } from "./registerTrainingGradients";
+import { BACKEND_ENV_VAR, setupBackend } from "./setupBackend";
 
 const MARK = Symbol.for("@sam/backend/gradient");
 
@@ -48,6 +49,11 @@ describe("setupBackend", () => {
         /^first available of tensorflow > wasm > cpu: wasm with the @sam\/backend training kernels/,
       );
       expect(tf.getKernel("Conv2DBackpropFilter", "wasm")).toBeDefined();
+      // the heap is guarded: allocations are counted, running out throws WasmOutOfMemoryError
+      const before = wasmHeapStats(tf.backend())!.liveBytes;
+      const t = tf.zeros([256]);
+      expect(wasmHeapStats(tf.backend())!.liveBytes).toBe(before + 1024);
+      t.dispose();
       expect(lines).toHaveLength(2);
     },
   );

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { loadOptional } from "./internal/loadOptional";
+import { guardWasmHeap } from "./memory/guardWasmHeap";
 import type { WasmThreadsResult } from "./node/initWasmWithThreads";
 import { registerTrainingGradients } from "./registerTrainingGradients";
 import { registerWasmTrainingKernels } from "./registerWasmTrainingKernels";
@@ -142,6 +143,7 @@ async function tryWasm(threads: number, initThreads: InitWasmThreads | undefined
       };
     }
     const r = await initThreads(threads);
+    guardWasmHeap(tf.findBackend("wasm"));
     return {
       ok: true,
       source: "@tensorflow/tfjs-backend-wasm",
@@ -151,6 +153,8 @@ async function tryWasm(threads: number, initThreads: InitWasmThreads | undefined
   }
   if (!(await tf.setBackend("wasm")))
     return { ok: false, reason: "tf.setBackend('wasm') failed to initialise" };
+  // out of memory becomes a WasmOutOfMemoryError naming the fixes, not Aborted()
+  guardWasmHeap(tf.backend());
   const n = loaded.module.getThreadsCount();
   return {
     ok: true,

@@ -1,5 +1,19 @@
 import type * as tf from "@tensorflow/tfjs-core";
+import { guardWasmHeap } from "../memory/guardWasmHeap";
 import { assembleModule, bump, bumpBy, forLoop, I32, V128, type WasmFunction, w } from "./wasmAssembler";
+
+/** Signature of the batched products: a, bm, out, batch, M, K, N4, strideA, strideB (see below). */
+export type MatMulBatched = (
+  a: number,
+  bm: number,
+  out: number,
+  batch: number,
+  m: number,
+  k: number,
+  n4: number,
+  strideA: number,
+  strideB: number,
+) => void;
 
 /**
  * Hand-assembled WebAssembly SIMD loops that work in place on the memory of tfjs-backend-wasm
@@ -40,6 +54,189 @@ export interface SimdKernels {
     c4: number,
     dstStepC: number,
   ): void;
+  /**
+   * out[b, i, :] = sum_k a[b, i, k] * bm[b, k, :] for b < batch, i < M, k < K, with N = 4*N4
+   * columns; a is [batch, M, K] with `strideA` bytes between batches, bm [batch, K, N] with
+   * `strideB`, out [batch, M, N] contiguous and zeroed by the caller. Args: a, bm, out, batch, M,
+   * K, N4, strideA, strideB.
+   */
+  matMulBatched: MatMulBatched;
+  /**
+   * {@link SimdKernels.matMulBatched} for M a multiple of 4, four rows of out at a time with the
+   * sums in registers (no zeroing needed): per k, one load of b[b, k, j:j+4] feeds four rows.
+   */
+  matMulBatched4: MatMulBatched;
+}
+
+function matMulBatched4(): WasmFunction {
+  // params: 0 a, 1 bm, 2 out, 3 batch, 4 m, 5 k, 6 n4, 7 strideA, 8 strideB
+  const [a, bm, out, batch, m, k, n4, strideA, strideB] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  // i32 locals 9..26, v128 locals 27..31
+  const [bb, ib, j, kk, aRow, oRow, p0, p1, p2, p3, r, bBase, aBase, rowBytes, k4, m4, oj, rj] = [
+    9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26,
+  ];
+  const [vb, acc0, acc1, acc2, acc3] = [27, 28, 29, 30, 31];
+  const ps = [p0, p1, p2, p3];
+  const accs = [acc0, acc1, acc2, acc3];
+  const perK: number[] = [...w.get(r), ...w.v128load(), ...w.set(vb)];
+  for (let t = 0; t < 4; t++) {
+    perK.push(
+      ...w.get(accs[t]!),
+      ...w.get(ps[t]!),
+      ...w.v128load32Splat(),
+      ...w.get(vb),
+      ...w.f32x4mul,
+      ...w.f32x4add,
+      ...w.set(accs[t]!),
+      ...bumpBy(ps[t]!, 4),
+    );
+  }
+  perK.push(...bump(r, rowBytes));
+  const perJ: number[] = [];
+  for (const acc of accs) perJ.push(...w.v128zero, ...w.set(acc));
+  perJ.push(
+    ...w.get(aRow),
+    ...w.set(p0),
+    ...w.get(p0),
+    ...w.get(k4),
+    w.i32add,
+    ...w.set(p1),
+    ...w.get(p1),
+    ...w.get(k4),
+    w.i32add,
+    ...w.set(p2),
+    ...w.get(p2),
+    ...w.get(k4),
+    w.i32add,
+    ...w.set(p3),
+    ...w.get(rj),
+    ...w.set(r),
+    ...forLoop(kk, k, perK),
+  );
+  for (let t = 0; t < 4; t++) {
+    // out[i + t, j] at oj + t * rowBytes
+    perJ.push(...w.get(oj));
+    for (let u = 0; u < t; u++) perJ.push(...w.get(rowBytes), w.i32add);
+    perJ.push(...w.get(accs[t]!), ...w.v128store());
+  }
+  perJ.push(...bumpBy(oj, 16), ...bumpBy(rj, 16));
+  const perIb = [
+    ...w.get(oRow),
+    ...w.set(oj),
+    ...w.get(bBase),
+    ...w.set(rj),
+    ...forLoop(j, n4, perJ),
+    // next four rows of a and out
+    ...bump(aRow, k4),
+    ...bump(aRow, k4),
+    ...bump(aRow, k4),
+    ...bump(aRow, k4),
+    ...bump(oRow, rowBytes),
+    ...bump(oRow, rowBytes),
+    ...bump(oRow, rowBytes),
+    ...bump(oRow, rowBytes),
+  ];
+  const perB = [
+    ...w.get(aBase),
+    ...w.set(aRow),
+    ...forLoop(ib, m4, perIb),
+    ...bump(aBase, strideA),
+    ...bump(bBase, strideB),
+  ];
+  return {
+    name: "matMulBatched4",
+    params: 9,
+    locals: [
+      { type: I32, count: 18 },
+      { type: V128, count: 5 },
+    ],
+    body: [
+      ...w.get(n4),
+      ...w.i32(16),
+      w.i32mul,
+      ...w.set(rowBytes),
+      ...w.get(k),
+      ...w.i32(4),
+      w.i32mul,
+      ...w.set(k4),
+      ...w.get(m),
+      ...w.i32(4),
+      0x6e, // i32.div_u
+      ...w.set(m4),
+      ...w.get(a),
+      ...w.set(aBase),
+      ...w.get(bm),
+      ...w.set(bBase),
+      ...w.get(out),
+      ...w.set(oRow),
+      ...forLoop(bb, batch, perB),
+    ],
+  };
+}
+
+function matMulBatched(): WasmFunction {
+  // params: 0 a, 1 bm, 2 out, 3 batch, 4 m, 5 k, 6 n4, 7 strideA, 8 strideB
+  // locals: 9 bb, 10 i, 11 kk, 12 j, 13 pa, 14 pb, 15 po, 16 q, 17 r, 18 aBase, 19 bBase, 20 rowBytes, 21 av (v128)
+  // Per (b, i, k): av = splat(a[b, i, k]); out row i += av * row k of bm, 4 columns a step (the
+  // out row stays in L1 across k).
+  const [a, bm, out, batch, m, k, n4, strideA, strideB] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [bb, i, kk, j, pa, pb, po, q, r, aBase, bBase, rowBytes, av] = [
+    9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+  ];
+  const perJ = [
+    ...w.get(q),
+    ...w.get(q),
+    ...w.v128load(),
+    ...w.get(av),
+    ...w.get(r),
+    ...w.v128load(),
+    ...w.f32x4mul,
+    ...w.f32x4add,
+    ...w.v128store(),
+    ...bumpBy(q, 16),
+    ...bumpBy(r, 16),
+  ];
+  const perK = [
+    ...w.get(pa),
+    ...w.v128load32Splat(),
+    ...w.set(av),
+    ...w.get(po),
+    ...w.set(q),
+    ...w.get(pb),
+    ...w.set(r),
+    ...forLoop(j, n4, perJ),
+    ...bumpBy(pa, 4),
+    ...bump(pb, rowBytes),
+  ];
+  const perI = [...w.get(bBase), ...w.set(pb), ...forLoop(kk, k, perK), ...bump(po, rowBytes)];
+  const perB = [
+    ...w.get(aBase),
+    ...w.set(pa),
+    ...forLoop(i, m, perI),
+    ...bump(aBase, strideA),
+    ...bump(bBase, strideB),
+  ];
+  return {
+    name: "matMulBatched",
+    params: 9,
+    locals: [
+      { type: I32, count: 12 },
+      { type: V128, count: 1 },
+    ],
+    body: [
+      ...w.get(n4),
+      ...w.i32(16),
+      w.i32mul,
+      ...w.set(rowBytes),
+      ...w.get(a),
+      ...w.set(aBase),
+      ...w.get(bm),
+      ...w.set(bBase),
+      ...w.get(out),
+      ...w.set(po),
+      ...forLoop(bb, batch, perB),
+    ],
+  };
 }
 
 function chanSum(): WasmFunction {
@@ -204,9 +401,13 @@ export function simdKernelsFor(backend: unknown): SimdKernels | undefined {
   if (!(memory instanceof WA.Memory)) return undefined;
   let kernels = cache.get(memory);
   if (kernels) return kernels;
+  guardWasmHeap(backend);
   const shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
   const key = shared ? "shared" : "plain";
-  bytes[key] ??= assembleModule([chanSum(), chanAffine(), gatherTap(false), gatherTap(true)], shared);
+  bytes[key] ??= assembleModule(
+    [chanSum(), chanAffine(), gatherTap(false), gatherTap(true), matMulBatched(), matMulBatched4()],
+    shared,
+  );
   const instance = new WA.Instance(new WA.Module(bytes[key]!), { env: { memory } });
   kernels = instance.exports as unknown as SimdKernels;
   cache.set(memory, kernels);

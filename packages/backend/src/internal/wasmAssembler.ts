@@ -64,6 +64,10 @@ export const w = {
   v128store: (offset = 0) => simd(0x0b, 2, ...uleb(offset)),
   /** i8x16.shuffle that swaps the two 64-bit halves (lanes 2,3 of an f32x4 move to 0,1). */
   swapHalves: simd(0x0d, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7),
+  /** v128.load32_splat: one f32 from memory into all four lanes. */
+  v128load32Splat: (offset = 0) => simd(0x09, 2, ...uleb(offset)),
+  /** v128.const with all 16 bytes zero. */
+  v128zero: simd(0x0c, ...new Array<number>(16).fill(0)),
   f32x4add: simd(0xe4),
   f32x4sub: simd(0xe5),
   f32x4mul: simd(0xe6),

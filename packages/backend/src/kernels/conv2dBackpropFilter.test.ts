@@ -1,8 +1,30 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { expectNoLeak, expectSameOnBackends, initBackends, values } from "../../test/compareBackends";
-import { convGridCases, STRIDES_ONLY } from "../../test/convGrid";
+import {
+  expectNoLeak,
+  expectSameOnBackends,
+  expectWasmEquals,
+  initBackends,
+  runOn,
+  values,
+} from "../../test/compareBackends";
+import { type ConvGridCase, convGridCases, STRIDES_ONLY } from "../../test/convGrid";
+import { convGeometry } from "../internal/convGeometry";
 import { conv2dBackpropFilter } from "./conv2dBackpropFilter";
+import { im2colFilterGradient } from "./im2colFilterGradient";
+
+/** The `Conv2DBackpropFilter` kernel of the active backend on one grid case. */
+function filterGradientKernel(c: ConvGridCase, xv: Float32Array, dyv: Float32Array): tf.Tensor {
+  return tf
+    .engine()
+    .runKernel(tf.Conv2DBackpropFilter, { x: tf.tensor(xv, c.x), dy: tf.tensor(dyv, c.dyShape) }, {
+      strides: c.stride,
+      pad: c.pad,
+      dataFormat: "NHWC",
+      dimRoundingMode: c.round,
+      filterShape: c.filterShape,
+    } as unknown as tf.NamedAttrMap) as tf.Tensor;
+}
 
 describe("Conv2DBackpropFilter on wasm equals cpu", () => {
   beforeAll(initBackends);
@@ -10,19 +32,60 @@ describe("Conv2DBackpropFilter on wasm equals cpu", () => {
     it(c.title, () => {
       const xv = values(tf.util.sizeFromShape(c.x), 1);
       const dyv = values(tf.util.sizeFromShape(c.dyShape), 2);
-      expectSameOnBackends(
-        () =>
-          tf
-            .engine()
-            .runKernel(tf.Conv2DBackpropFilter, { x: tf.tensor(xv, c.x), dy: tf.tensor(dyv, c.dyShape) }, {
-              strides: c.stride,
-              pad: c.pad,
-              dataFormat: "NHWC",
-              dimRoundingMode: c.round,
-              filterShape: c.filterShape,
-            } as unknown as tf.NamedAttrMap) as tf.Tensor,
-      );
+      expectSameOnBackends(() => filterGradientKernel(c, xv, dyv));
     });
+
+  describe("in chunks of one image (bounded colsT), equal to cpu", () => {
+    for (const c of convGridCases({ depthwise: false, strideDilation: STRIDES_ONLY }).filter(
+      (c) => c.x[0] > 1,
+    ))
+      it(c.title, () => {
+        const xv = values(tf.util.sizeFromShape(c.x), 1);
+        const dyv = values(tf.util.sizeFromShape(c.dyShape), 2);
+        const kernel = () => filterGradientKernel(c, xv, dyv);
+        const ref = runOn("cpu", kernel).data;
+        const g = convGeometry({
+          kernelName: "test",
+          xShape: c.x,
+          filterShape: c.filterShape,
+          strides: c.stride,
+          pad: c.pad,
+          dimRoundingMode: c.round,
+          depthwise: false,
+        });
+        // 1 byte per chunk: one image per chunk, the products summed over B chunks
+        expectWasmEquals(
+          () =>
+            tf.tidy(
+              () =>
+                im2colFilterGradient(
+                  tf.backend(),
+                  tf.tensor4d(xv, c.x),
+                  tf.tensor4d(dyv, c.dyShape),
+                  g,
+                  c.filterShape[3],
+                  1,
+                )!,
+            ),
+          ref,
+        );
+      });
+
+    it("leaks no tensor and frees its chunks", () => {
+      const x = tf.tensor4d(values(3 * 8 * 8 * 4, 5), [3, 8, 8, 4]);
+      const dy = tf.tensor4d(values(3 * 8 * 8 * 6, 6), [3, 8, 8, 6]);
+      const g = convGeometry({
+        kernelName: "test",
+        xShape: x.shape,
+        filterShape: [3, 3, 4, 6],
+        strides: 1,
+        pad: "same",
+        depthwise: false,
+      });
+      expectNoLeak(() => im2colFilterGradient(tf.backend(), x, dy, g, 6, 1)!);
+      tf.dispose([x, dy]);
+    });
+  });
 
   it("matches tf.grads of conv2d end to end (stride 2, same)", () => {
     const x = values(2 * 9 * 9 * 3, 3);

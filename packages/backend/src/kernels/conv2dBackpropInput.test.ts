@@ -38,6 +38,39 @@ describe("Conv2DBackpropInput on wasm equals cpu", () => {
     );
   });
 
+  describe("non-overlapping patches (strides = filter size) as one product, equal to cpu", () => {
+    const patchCases: {
+      x: [number, number, number, number];
+      k: [number, number];
+      o: number;
+      pad: "valid" | "same";
+    }[] = [
+      { x: [2, 8, 12, 3], k: [4, 4], o: 5, pad: "valid" },
+      { x: [3, 6, 9, 2], k: [2, 3], o: 4, pad: "valid" },
+      { x: [1, 6, 6, 4], k: [3, 3], o: 2, pad: "same" },
+      { x: [2, 9, 8, 3], k: [4, 4], o: 5, pad: "valid" }, // 9 rows: the last one is in no patch (general path)
+    ];
+    for (const c of patchCases)
+      it(`[${c.x}] with ${c.k[0]}x${c.k[1]} patches, ${c.pad}`, () => {
+        const x = values(tf.util.sizeFromShape(c.x), 7);
+        const w = values(c.k[0] * c.k[1] * c.x[3] * c.o, 8);
+        expectSameOnBackends(() =>
+          tf.grad((xt: tf.Tensor) =>
+            tf.sum(
+              tf.square(tf.conv2d(xt as tf.Tensor4D, tf.tensor4d(w, [...c.k, c.x[3], c.o]), c.k, c.pad)),
+            ),
+          )(tf.tensor4d(x, c.x)),
+        );
+      });
+
+    it("leaks no tensor", () => {
+      const dy = tf.tensor4d(values(2 * 2 * 3 * 5, 5), [2, 2, 3, 5]);
+      const w = tf.tensor4d(values(4 * 4 * 3 * 5, 6), [4, 4, 3, 5]);
+      expectNoLeak(() => conv2dBackpropInput([2, 8, 12, 3], dy, w, 4, "valid"));
+      tf.dispose([dy, w]);
+    });
+  });
+
   it("leaks no tensor", () => {
     const dy = tf.tensor4d(values(2 * 4 * 4 * 4, 5), [2, 4, 4, 4]);
     const w = tf.tensor4d(values(3 * 3 * 3 * 4, 6), [3, 3, 3, 4]);

@@ -19,6 +19,10 @@ import { zeroInsert } from "../internal/zeroInsert";
  *
  *     dx[b, h, w, c] = sum_{k, l, o} dyz[b, h + k, w + l, o] * Wr[k, l, o, c].
  *
+ * Non-overlapping patches (strides = filter size, no padding, H = OH*KH, W = OW*KW: a patch
+ * embedding) skip the zeros: dx[b, p*KH + i, q*KW + j, c] = sum_o dy[b, p, q, o] * W[i, j, c, o]
+ * is one [B*OH*OW, O] x [O, KH*KW*C] product, reordered to [B, H, W, C].
+ *
  * @example
  * ```ts
  * const filter = tf.randomNormal<tf.Rank.R4>([3, 3, 8, 16]); // [KH, KW, C, O]
@@ -45,6 +49,41 @@ export function conv2dBackpropInput(
     dataFormat,
     depthwise: false,
   });
+  const {
+    batch: b,
+    inHeight: h,
+    inWidth: wd,
+    outHeight: oh,
+    outWidth: ow,
+    filterHeight: kh,
+    filterWidth: kw,
+  } = g;
+  const c = inputShape[3];
+  if (
+    kh > 1 &&
+    g.strideHeight === kh &&
+    g.strideWidth === kw &&
+    g.padTop === 0 &&
+    g.padLeft === 0 &&
+    h === oh * kh &&
+    wd === ow * kw
+  ) {
+    // Non-overlapping patches (a ViT's patch embedding): every x element is in one patch, so
+    // dx[b, p*KH + i, q*KW + j, c] = sum_o dy[b, p, q, o] * W[i, j, c, o], one matrix product
+    // [B*OH*OW, O] . [O, KH*KW*C] and a reordering, instead of a convolution over a dy with
+    // KH*KW - 1 zeros per element.
+    return tf.tidy(() => {
+      const o = dy.shape[3];
+      const patches = tf.matMul(
+        tf.reshape(dy, [b * oh * ow, o]),
+        tf.reshape(filter, [kh * kw * c, o]),
+        false,
+        true,
+      );
+      const blocks = tf.transpose(tf.reshape(patches, [b, oh, ow, kh, kw, c]), [0, 1, 3, 2, 4, 5]);
+      return tf.reshape(blocks, [b, h, wd, c]);
+    });
+  }
   return tf.tidy(() => {
     const dyz = zeroInsert(dy, g.strideHeight, g.strideWidth);
     const { x: dyc, pad: dyPad } = cropForConv(

@@ -13,6 +13,10 @@ describe("Tile on wasm equals cpu", () => {
     { shape: [2, 3], reps: [3, 4] },
     { shape: [4, 1], reps: [2, 7] },
     { shape: [2, 8], reps: [1, 0] },
+    // innermost axis of 1 repeated >= 8 times: one fill per row (LayerNormalization's statistics)
+    { shape: [5, 6, 1], reps: [1, 1, 9] },
+    { shape: [3, 1], reps: [2, 8] },
+    { shape: [2, 1, 1], reps: [1, 3, 10] },
   ];
   for (const c of cases) {
     it(`shape [${c.shape}] reps [${c.reps}]`, () => {
