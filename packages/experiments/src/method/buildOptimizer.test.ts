@@ -203,4 +203,34 @@ describe("buildOptimizer", () => {
     expect(jump.head).toBeGreaterThan(1e-4);
     expect(drift.body).toBeGreaterThan(1e-5);
   });
+
+  it("head-only training: one group for the head and onUnmatched 'ignore' leave the body bit for bit where it was", async () => {
+    const { optimizer, loss, weights } = await setup({
+      name: "momentum",
+      hyper: { lr: 0.1 },
+      groups: [{ label: "head", select: { layerClass: "Dense" } }],
+      onUnmatched: "ignore",
+    });
+    // both layers of this MLP are Dense: the head is the one of layer index 1
+    expect(optimizer.groups[0]!.params.length).toBe(4);
+    const { optimizer: headOnly, loss: l2, weights: w2 } = await setup({
+      name: "momentum",
+      hyper: { lr: 0.1 },
+      groups: [{ label: "head", select: { layerIndex: 1 } }],
+      onUnmatched: "ignore",
+    });
+    expect(headOnly.groups[0]!.params.map((p) => p.path)).toEqual(
+      headOnly.params.params.filter((p) => p.layer?.index === 1).map((p) => p.path),
+    );
+    const before = w2();
+    headOnly.minimize(l2);
+    headOnly.minimize(l2);
+    const after = w2();
+    expect(after[0]).toEqual(before[0]); // body kernel
+    expect(after[1]).toEqual(before[1]); // body bias
+    const moved = after[2]!.map((v, i) => Math.abs(v - before[2]![i]!));
+    expect(Math.max(...moved)).toBeGreaterThan(1e-4); // head kernel
+    optimizer.minimize(loss);
+    expect(weights()[0]).not.toEqual(before[0]); // (every Dense layer in one group moves the body too)
+  });
 });
