@@ -1,3 +1,3 @@
 import { samPackage } from "../../tsup.shared";
 
-export default samPackage({ entry: ["src/index.ts", "src/cli.ts"] });
+export default samPackage({ entry: ["src/index.ts", "src/cli.ts", "src/sweepCli.ts"] });

@@ -18,8 +18,9 @@ export {
   restoreCheckpoint,
 } from "./checkpoint/readCheckpoint";
 export { checkpointName, listCheckpoints, writeCheckpoint } from "./checkpoint/writeCheckpoint";
+export { type SamSweepIo, SWEEP_USAGE, samSweep } from "./cli/samSweep";
 export { type SamTrainIo, samTrain, USAGE } from "./cli/samTrain";
-export { HYPER_KEYS, isSamFamily, parseRunConfig } from "./config/parseRunConfig";
+export { describeIssue, HYPER_KEYS, isSamFamily, parseRunConfig } from "./config/parseRunConfig";
 export {
   BASE_RULES,
   DATA_SOURCES,
@@ -45,4 +46,43 @@ export {
   trainRun,
 } from "./run/trainRun";
 export { weightsSha256 } from "./run/weightsSha256";
+export { type ExecuteTrialOptions, executeTrial, type TrialOutcome } from "./sweep/executeTrial";
 export { expandTrials, setPath, type SweepAxes, type Trial } from "./sweep/expandTrials";
+export { reportPlots } from "./sweep/reportPlots";
+export {
+  cellLabel,
+  loadSweepSpec,
+  REPORT_METRICS,
+  type ResolvedSweep,
+  resolveSweep,
+  type SweepTrial,
+} from "./sweep/resolveSweep";
+export { type LocalSweepOptions, runLocalSweep, type SweepRunSummary } from "./sweep/runLocalSweep";
+export {
+  runTrialProcess,
+  samTrainCommand,
+  type TrialProcessOptions,
+  type TrialProcessResult,
+} from "./sweep/runTrialProcess";
+export {
+  prepareSweepDir,
+  readSweepFile,
+  SWEEP_FORMAT,
+  type SweepFile,
+  type TrialFailure,
+  type TrialStatus,
+  trialDir,
+  trialStatus,
+} from "./sweep/sweepDir";
+export {
+  type ReportCell,
+  type ReportComparison,
+  reportMarkdown,
+  type SweepReport,
+  sweepReport,
+} from "./sweep/sweepReport";
+export { type SweepSpec, type SweepSpecInput, sweepSpecSchema } from "./sweep/sweepSpec";
+export { type MeanSe, meanSe, type PairedDifference, pairedDifference } from "./sweep/sweepStats";
+export { canonicalJson, trialId } from "./sweep/trialId";
+export { resultText, type TrialResult, trialResult } from "./sweep/trialResult";
+export { writeSweepReport } from "./sweep/writeSweepReport";

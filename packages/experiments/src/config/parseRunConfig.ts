@@ -65,12 +65,21 @@ function show(v: unknown): string {
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 
-type JsonSchema = { properties?: Record<string, JsonSchema>; items?: JsonSchema; $ref?: string };
-let jsonSchema: (JsonSchema & { $defs?: Record<string, JsonSchema> }) | null = null;
+type JsonSchema = {
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+  $ref?: string;
+  $defs?: Record<string, JsonSchema>;
+};
+const jsonSchemas = new WeakMap<z.ZodType, JsonSchema>();
 
-/** The fields allowed at `path` of the config, from the schema. */
-function allowedFields(path: readonly PropertyKey[]): string[] | null {
-  jsonSchema ??= z.toJSONSchema(runConfigSchema, { io: "input", unrepresentable: "any" }) as JsonSchema;
+/** The fields allowed at `path` of a value of `schema`, from its JSON schema. */
+function allowedFields(schema: z.ZodType, path: readonly PropertyKey[]): string[] | null {
+  let jsonSchema = jsonSchemas.get(schema);
+  if (!jsonSchema) {
+    jsonSchema = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as JsonSchema;
+    jsonSchemas.set(schema, jsonSchema);
+  }
   let node: JsonSchema | undefined = jsonSchema;
   for (const p of path) {
     if (node?.$ref) node = jsonSchema.$defs?.[node.$ref.split("/").pop()!];
@@ -79,14 +88,33 @@ function allowedFields(path: readonly PropertyKey[]): string[] | null {
   return node?.properties ? Object.keys(node.properties) : null;
 }
 
-function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
+/**
+ * Turns one zod issue into a sentence naming the field, its value and what is allowed (the
+ * fields of `schema` at that place, for an unknown key).
+ *
+ * @param issue - The issue, from `schema.safeParse(input).error.issues`.
+ * @param input - The value that was parsed.
+ * @param schema - The schema it was parsed with (default: the sam-train config's).
+ *
+ * @example
+ * ```ts
+ * const input = { model: { builder: "mlp" }, data: { source: "spirals" }, method: { name: "samm" }, steps: 1 };
+ * const issue = runConfigSchema.safeParse(input).error!.issues[0]!;
+ * describeIssue(issue, input); // 'method.name is "samm": allowed values are "sgd", ...'
+ * ```
+ */
+export function describeIssue(
+  issue: z.core.$ZodIssue,
+  input: unknown,
+  schema: z.ZodType = runConfigSchema,
+): string {
   const value = valueAt(input, issue.path);
   switch (issue.code) {
     case "unrecognized_keys":
       return issue.keys
         .map((k) => {
           const parent = valueAt(input, issue.path) as Record<string, unknown>;
-          const fields = allowedFields(issue.path);
+          const fields = allowedFields(schema, issue.path);
           const allowed = fields ? `; allowed fields are ${fields.join(", ")}` : "";
           return `${fieldName([...issue.path, k])} is ${show(parent[k])}, but ${k} is not a field of ${fieldName(issue.path)}${allowed}.`;
         })
@@ -101,7 +129,7 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
       }
       const inner = issue.errors
         .flat()
-        .map((e) => describeIssue({ ...e, path: [...issue.path, ...e.path] }, input));
+        .map((e) => describeIssue({ ...e, path: [...issue.path, ...e.path] }, input, schema));
       return `${fieldName(issue.path)} is ${show(value)}: it matches none of the allowed forms:\n  - ${[...new Set(inner)].join("\n  - ")}`;
     }
     case "invalid_type":

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { trainRun } from "../run/trainRun";
 import { tempDir } from "../test/tinyConfig";
+import { loadSweepSpec } from "../sweep/resolveSweep";
 import { parseRunConfig } from "./parseRunConfig";
 
 const repo = new URL("../../../../", import.meta.url).pathname;
@@ -18,7 +19,10 @@ describe("the shipped configs", () => {
   for (const dir of dirs) {
     for (const name of readdirSync(dir).filter((f) => f.endsWith(".json"))) {
       it(`${dir.slice(repo.length)}/${name} is valid`, () => {
-        expect(() => parseRunConfig(read(join(dir, name)), name)).not.toThrow();
+        const json = read(join(dir, name));
+        // sweep specs (sam-sweep) beside the run configs: every trial's config is validated
+        if ("axes" in json) expect(loadSweepSpec(join(dir, name)).trials.length).toBeGreaterThan(0);
+        else expect(() => parseRunConfig(json, name)).not.toThrow();
       });
     }
   }

@@ -8,10 +8,10 @@ describe("expandTrials", () => {
       zip: { "method.name": ["sgd", "sam"], "method.rho": [null, 0.05] },
     });
     expect(t.map((x) => x.id)).toEqual([
-      'seed=1,method.name="sgd",method.rho=null',
-      'seed=1,method.name="sam",method.rho=0.05',
-      'seed=2,method.name="sgd",method.rho=null',
-      'seed=2,method.name="sam",method.rho=0.05',
+      "seed=1,method.name=sgd,method.rho=null",
+      "seed=1,method.name=sam,method.rho=0.05",
+      "seed=2,method.name=sgd,method.rho=null",
+      "seed=2,method.name=sam,method.rho=0.05",
     ]);
   });
   it("refuses zip lists of unequal length, naming both", () => {

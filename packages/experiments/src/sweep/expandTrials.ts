@@ -1,10 +1,12 @@
+import { trialId } from "./trialId";
+
 /**
  * One trial of a sweep: the values of each axis field path for this trial, and a directory name.
  */
 export interface Trial {
   /** Field path (e.g. `"method.rho"`) to the value this trial sets. */
   readonly values: Readonly<Record<string, unknown>>;
-  /** Directory name, e.g. `"seed=1,method.name=sam"`. */
+  /** Directory name, e.g. `"seed=1,method.name=sam"` (see {@link trialId}). */
   readonly id: string;
 }
 
@@ -44,10 +46,7 @@ export function expandTrials(axes: SweepAxes): Trial[] {
     for (let i = 0; i < n; i++) {
       const values: Record<string, unknown> = { ...c };
       for (const [k, v] of zip) values[k] = v[i];
-      const id = Object.entries(values)
-        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
-        .join(",");
-      trials.push({ values, id });
+      trials.push({ values, id: trialId(values) });
     }
   }
   return trials;
