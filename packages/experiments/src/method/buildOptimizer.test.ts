@@ -213,7 +213,11 @@ describe("buildOptimizer", () => {
     });
     // both layers of this MLP are Dense: the head is the one of layer index 1
     expect(optimizer.groups[0]!.params.length).toBe(4);
-    const { optimizer: headOnly, loss: l2, weights: w2 } = await setup({
+    const {
+      optimizer: headOnly,
+      loss: l2,
+      weights: w2,
+    } = await setup({
       name: "momentum",
       hyper: { lr: 0.1 },
       groups: [{ label: "head", select: { layerIndex: 1 } }],
