@@ -17,7 +17,10 @@ const csv = (d: TwoSpirals) => {
   return `${rows.join("\n")}\n`;
 };
 
-const seeds = process.argv.slice(2).filter((a) => a !== "--").map(Number);
+const seeds = process.argv
+  .slice(2)
+  .filter((a) => a !== "--")
+  .map(Number);
 if (seeds.length === 0 || seeds.some((s) => !Number.isInteger(s) || s < 1)) {
   console.error("usage: spirals-csv SEED... (positive integers, e.g. 1 2 3 4 5)");
   process.exit(2);
