@@ -48,6 +48,7 @@ export {
 export { weightsSha256 } from "./run/weightsSha256";
 export { type ExecuteTrialOptions, executeTrial, type TrialOutcome } from "./sweep/executeTrial";
 export { expandTrials, setPath, type SweepAxes, type Trial } from "./sweep/expandTrials";
+export { parseRedisUrl, type RedisUrlOptions } from "./sweep/redisUrl";
 export { reportPlots } from "./sweep/reportPlots";
 export {
   cellLabel,
@@ -58,6 +59,8 @@ export {
   type SweepTrial,
 } from "./sweep/resolveSweep";
 export { type LocalSweepOptions, runLocalSweep, type SweepRunSummary } from "./sweep/runLocalSweep";
+export { type RedisSweepOptions, runRedisSweep } from "./sweep/runRedisSweep";
+export { runSweepWorker, type SweepWorkerOptions, type TrialJobResult } from "./sweep/runSweepWorker";
 export {
   runTrialProcess,
   samTrainCommand,
@@ -81,6 +84,7 @@ export {
   type SweepReport,
   sweepReport,
 } from "./sweep/sweepReport";
+export { checkSweepJob, JOB_FORMAT, type SweepJob, sweepJob, sweepJobSchema } from "./sweep/sweepJob";
 export { type SweepSpec, type SweepSpecInput, sweepSpecSchema } from "./sweep/sweepSpec";
 export { type MeanSe, meanSe, type PairedDifference, pairedDifference } from "./sweep/sweepStats";
 export { canonicalJson, trialId } from "./sweep/trialId";

@@ -33,7 +33,7 @@ export type TrialOutcome =
  *
  * @example
  * ```ts
- * import { executeTrial } from "@sam/experiments";
+ * import { executeTrial, type SweepTrial } from "@sam/experiments";
  *
  * declare const trial: SweepTrial;
  * const outcome = await executeTrial(trial, { runDir: "sweeps/a/trials/seed=1", dataRoot: "." });

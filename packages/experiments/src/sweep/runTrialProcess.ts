@@ -72,7 +72,8 @@ export interface TrialProcessResult {
 /**
  * Runs one trial: `sam-train --config CONFIG --out OUT --resume --data-root ROOT` in a child
  * process (so a crash, a leak or an out-of-memory kill stays in that trial), resuming from the
- * run directory's last checkpoint when it has one.
+ * run directory's last checkpoint when it has one. The child exits by itself when this process
+ * dies, even by SIGKILL (`SAM_EXIT_WITH_PARENT`).
  *
  * @example
  * ```ts
@@ -97,7 +98,12 @@ export function runTrialProcess(options: TrialProcessOptions): Promise<TrialProc
   ];
   const start = performance.now();
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(argv[0]!, args, { cwd, stdio: ["ignore", "pipe", "pipe"], env: process.env });
+    const child = spawn(argv[0]!, args, {
+      cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+      // the child exits when this process dies (see cli.ts): no orphan outlives a killed worker
+      env: { ...process.env, SAM_EXIT_WITH_PARENT: "1" },
+    });
     let stderr = "";
     let pending = "";
     child.stdout!.on("data", (chunk: Buffer) => {

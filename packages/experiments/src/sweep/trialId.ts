@@ -5,7 +5,17 @@ const SAFE = /[^A-Za-z0-9._=,+-]/g;
 /** Longest id before it is cut and given a hash (directory names stay well under 255 bytes). */
 const MAX_LENGTH = 120;
 
-/** JSON with object keys sorted, so that equal values give equal text. */
+/**
+ * JSON with object keys sorted (and undefined fields left out), so that equal values give equal
+ * text: the pairing keys of a report, the hash of a trial id.
+ *
+ * @example
+ * ```ts
+ * import { canonicalJson } from "@sam/experiments";
+ *
+ * canonicalJson({ seed: 1, method: { rho: 0.05, name: "sam" } }); // '{"method":{"name":"sam","rho":0.05},"seed":1}'
+ * ```
+ */
 export function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
   if (v && typeof v === "object") {
