@@ -30,7 +30,7 @@ describe("parseRunConfig", () => {
   it("names the field, the value and the allowed values of an enum", () => {
     const msg = errorOf({ ...base(), method: { name: "samm" } });
     expect(msg).toContain(
-      'method.name is "samm": allowed values are "sgd", "momentum", "adamw", "sam", "asam", "samOn", "usam", "sgld", "langevin", "overdampedLangevin", "adaptiveLangevin", "multirate".',
+      'method.name is "samm": allowed values are "sgd", "momentum", "adam", "adamw", "sam", "asam", "samOn", "usam", "sgld", "langevin", "overdampedLangevin", "adaptiveLangevin", "lala", "adlala", "lol", "multirate".',
     );
     expect(errorOf({ ...base(), data: { source: "imagenet" } })).toMatch(
       /data\.source is "imagenet": allowed values are "mnist", "shapes"/,

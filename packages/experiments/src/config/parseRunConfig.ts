@@ -13,11 +13,16 @@ import { type RunConfig, runConfigSchema } from "./runConfig";
 export const HYPER_KEYS: Readonly<Record<string, readonly string[]>> = {
   sgd: ["lr", "lrScale", "momentum", "nesterov", "weightDecay"],
   momentum: ["lr", "lrScale", "momentum", "nesterov", "weightDecay"],
+  adam: ["lr", "lrScale", "beta1", "beta2", "epsilon", "weightDecay"],
   adamw: ["lr", "lrScale", "beta1", "beta2", "epsilon", "weightDecay"],
   sgld: ["lr", "temperature"],
   langevin: ["h", "friction", "temperature"],
   overdampedLangevin: ["h", "temperature"],
   adaptiveLangevin: ["h", "temperature", "sigmaA", "coupling"],
+  // partitioned schemes: the keys of either partition's rule (group `first`, group `rest`)
+  lala: ["h", "friction", "temperature"],
+  adlala: ["h", "temperature", "sigmaA", "coupling", "xi0", "friction"],
+  lol: ["h", "friction", "temperature"],
 };
 
 const SAM_FAMILY = new Set(["sam", "asam", "samOn", "usam"]);

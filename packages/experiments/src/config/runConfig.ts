@@ -81,6 +81,7 @@ export const DATA_SOURCES = [
 export const METHOD_NAMES = [
   "sgd",
   "momentum",
+  "adam",
   "adamw",
   "sam",
   "asam",
@@ -90,6 +91,9 @@ export const METHOD_NAMES = [
   "langevin",
   "overdampedLangevin",
   "adaptiveLangevin",
+  "lala",
+  "adlala",
+  "lol",
   "multirate",
 ] as const;
 
@@ -246,7 +250,9 @@ const methodSchema = z
     groups: z
       .array(groupSchema)
       .optional()
-      .describe("Parameter groups, first match wins; default: one group of everything."),
+      .describe(
+        "Parameter groups, first match wins; default: one group of everything (lala, adlala, lol: group `first`, the first weight-owning layer, and group `rest`, with the authors' settings).",
+      ),
     onUnmatched: z
       .enum(["error", "ignore"])
       .default("error")
@@ -272,6 +278,12 @@ const methodSchema = z
       .optional()
       .describe("SAM family: examples per perturbation chunk (m-sharpness); must divide the batch size."),
     k: int(1).default(4).describe("multirate: the slow groups step once every k steps."),
+    drift: z
+      .boolean()
+      .default(true)
+      .describe(
+        "multirate: the slow groups drift linearly between their steps (Algorithm 1), or jump once per cycle (`false`).",
+      ),
     seed: int(1).optional().describe("The optimizer's seed (noise streams); default: the run's seed."),
   })
   .describe("The training method.");

@@ -11,7 +11,11 @@ const repo = new URL("../../../../", import.meta.url).pathname;
 const dirs = [
   "packages/experiments/configs",
   "examples/sam-family/configs",
+  "examples/sam-family/sweeps",
+  "examples/spirals-adlala/configs",
+  "examples/spirals-adlala/sweeps",
   "examples/transfer-demo/configs",
+  "examples/transfer-demo/sweeps",
 ].map((d) => join(repo, d));
 const read = (file: string) => JSON.parse(readFileSync(file, "utf8"));
 

@@ -1,8 +1,10 @@
 import {
+  adam,
   adamw,
   asam,
   collectParams,
   GroupedOptimizer,
+  type GroupedOptimizerOptions,
   type GroupSpec,
   type Hyper,
   type HyperValue,
@@ -25,6 +27,8 @@ function baseRule(name: string): UpdateRule {
       return sgd();
     case "momentum":
       return sgd({ momentum: 0.9 });
+    case "adam":
+      return adam();
     default:
       return adamw();
   }
@@ -42,6 +46,41 @@ async function langevinRule(name: string): Promise<UpdateRule> {
     default:
       return l.adaptiveLangevin();
   }
+}
+
+const PARTITIONED = { lala: "lalaRule", adlala: "adlalaRule", lol: "lolRule" } as const;
+type PartitionedName = keyof typeof PARTITIONED;
+
+/**
+ * A partitioned Langevin scheme of `@sam/langevin` (LaLa, AdLaLa, LOL: one rule on group
+ * `first`, another on group `rest`). Without `method.groups`: the package's own constructor,
+ * so `first` is the first weight-owning layer and both groups start from the authors' settings
+ * (AdLaLa: h 0.25, sigmaA 0.01, coupling 0.05, xi0 0.1, friction 0.1, temperature 1e-4); each key
+ * of `method.hyper` then replaces that setting in every group whose rule reads it (a key no group
+ * reads is an error). With `method.groups` (labelled `first` and `rest`): those groups, over
+ * the rule's own defaults.
+ */
+async function partitionedScheme(
+  name: PartitionedName,
+  method: RunConfig["method"],
+  common: Omit<GroupedOptimizerOptions, "rule">,
+): Promise<GroupedOptimizer> {
+  const l = await loadPeer<Langevin>("@sam/langevin", `method.name "${name}"`);
+  if (method.groups) return new GroupedOptimizer({ ...common, rule: l[PARTITIONED[name]]() });
+  const optimizer = l[name]({
+    params: common.params,
+    ...(common.seed !== undefined ? { seed: common.seed } : {}),
+  });
+  const known = new Set(optimizer.groups.flatMap((g) => Object.keys(g.hyper)));
+  for (const [key, value] of Object.entries(method.hyper)) {
+    if (!known.has(key)) {
+      throw new Error(
+        `method.hyper.${key} is ${JSON.stringify(value)}, but no group of ${name} reads "${key}"; its hyperparameters are ${[...known].map((k) => `"${k}"`).join(", ")}.`,
+      );
+    }
+    for (const g of optimizer.groups) if (key in g.hyper) g.hyper[key] = value as HyperValue;
+  }
+  return optimizer;
 }
 
 /**
@@ -83,6 +122,7 @@ export async function buildOptimizer(
     switch (method.name) {
       case "sgd":
       case "momentum":
+      case "adam":
       case "adamw":
         return new GroupedOptimizer({ ...common, rule: baseRule(method.name) });
       case "sgld":
@@ -90,11 +130,16 @@ export async function buildOptimizer(
       case "overdampedLangevin":
       case "adaptiveLangevin":
         return new GroupedOptimizer({ ...common, rule: await langevinRule(method.name) });
+      case "lala":
+      case "adlala":
+      case "lol":
+        return await partitionedScheme(method.name, method, common);
       case "multirate": {
         const m = await loadPeer<Multirate>("@sam/multirate", 'method.name "multirate"');
         const h = method.hyper as Record<string, never>;
         return m.multirate(model as never, {
           k: method.k,
+          drift: method.drift,
           seed: common.seed,
           fastRule: baseRule(method.base),
           slowRule: baseRule(method.base),
