@@ -25,7 +25,15 @@ const SELECTION = {
     "src/modelsTrain.test.ts",
     "src/node/installTfjsNode.test.ts",
   ],
-  "packages/core": ["src/sam/sam.test.ts", "src/optimizer/groupedOptimizer.test.ts"],
+  "packages/core": [
+    "src/sam/sam.test.ts",
+    "src/sam/samVariants.test.ts",
+    "src/sam/esamOracle.test.ts",
+    "src/sam/aeSamOracle.test.ts",
+    "src/sam/friendlySamOracle.test.ts",
+    "src/sam/fisherSamOracle.test.ts",
+    "src/optimizer/groupedOptimizer.test.ts",
+  ],
   "packages/multirate": ["src/multirateRule.test.ts", "src/subgroupMultirate.test.ts", "src/multirate.test.ts"],
   "packages/langevin": [
     "src/langevin.test.ts",
