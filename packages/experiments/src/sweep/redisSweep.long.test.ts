@@ -25,7 +25,7 @@ interface Worker {
   exited: Promise<number | null>;
 }
 
-function startWorker(redis: string, root: string): Worker {
+function startWorker(redis: string, root: string, concurrency = 1): Worker {
   const proc = spawn(
     process.execPath,
     [
@@ -42,6 +42,8 @@ function startWorker(redis: string, root: string): Worker {
       "3000",
       "--stalled-interval",
       "1000",
+      "--concurrency",
+      String(concurrency),
     ],
     { cwd: PKG, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, SAM_BACKEND: "wasm" } },
   );
@@ -134,6 +136,11 @@ describe("sam-sweep on BullMQ workers (real redis-server)", () => {
     const summary = await run;
     expect(summary.failed).toEqual([]);
     expect(summary).toMatchObject({ trials: 8, ran: 8, skipped: 0, interrupted: 0 });
+    // two workers (concurrency 1 each) ran trials side by side (a third slot only while the killed
+    // worker's job still reads as active, before it is found stalled); a, b and c took part
+    expect(summary.workers).toBeGreaterThanOrEqual(2);
+    expect(summary.workers).toBeLessThanOrEqual(3);
+    expect(summary.worker_processes).toBeGreaterThanOrEqual(2);
 
     // every trial done exactly once across the workers; the victim started twice
     const logs = workers.map((w) => w.log).join("");
@@ -172,4 +179,25 @@ describe("sam-sweep on BullMQ workers (real redis-server)", () => {
     const again = await runRedisSweep(sweep, { out: join(dir, "out"), redis: redis.url });
     expect(again).toMatchObject({ ran: 0, skipped: 8, failed: [] });
   }, 240_000);
+
+  it("counts the trials run at once, not the worker processes: one worker at --concurrency 2", async () => {
+    const dir = tempDir("sam-sweep-redis-slots-");
+    const spec = {
+      name: "redisslots",
+      base: tinyConfig({ name: "sgd", hyper: { lr: 0.1 } }, { steps: 64, evalEvery: 8, checkpointEvery: 64 }),
+      axes: { grid: { seed: [1, 2] } },
+    };
+    // the first test's workers would take jobs too: stop them first
+    for (const old of workers)
+      if (old.proc.exitCode === null && old.proc.signalCode === null) old.proc.kill("SIGTERM");
+    await Promise.all(workers.map((old) => old.exited));
+    const w = startWorker(redis.url, join(dir, "root"), 2);
+    workers.push(w);
+    const summary = await runRedisSweep(resolveSweep(spec, dir), {
+      out: join(dir, "out"),
+      redis: redis.url,
+      pollMs: 50,
+    });
+    expect(summary).toMatchObject({ trials: 2, ran: 2, failed: [], workers: 2, worker_processes: 1 });
+  }, 120_000);
 });

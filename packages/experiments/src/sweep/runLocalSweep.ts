@@ -32,7 +32,13 @@ export interface SweepRunSummary {
   failed: { id: string; error: string }[];
   /** Trials left unfinished by an interruption. */
   interrupted: number;
+  /**
+   * Trials run at once: `--workers` locally; on Redis, the most trials seen running at the same
+   * time (over all worker processes and their `--concurrency`), so 1/workers stays the ideal.
+   */
   workers: number;
+  /** On Redis: how many worker processes ran trials of this sweep (absent locally). */
+  worker_processes?: number;
   /** Wall time of the sweep, seconds. */
   seconds: number;
   /** Sum of the wall times of the trials run now (each from its process's start to its exit). */

@@ -101,8 +101,10 @@ export async function runRedisSweep(
     );
     const progress = new Map<string, string>();
     const workers = new Set<string>();
+    let mostActive = 0;
     let finished = skipped;
     while (pending.size > 0 && !options.signal?.aborted) {
+      let active = 0;
       for (const [jobId, t] of [...pending]) {
         // the state first, then the job: a job read first may complete before its state is read
         const state = await queue.getJobState(jobId);
@@ -142,6 +144,7 @@ export async function runRedisSweep(
             );
           }
         } else if (state === "active") {
+          active += 1;
           if (job.processedBy) workers.add(job.processedBy);
           const p = JSON.stringify(job.progress);
           if (p !== progress.get(jobId) && typeof job.progress === "object") {
@@ -151,6 +154,7 @@ export async function runRedisSweep(
           }
         }
       }
+      mostActive = Math.max(mostActive, active);
       if (pending.size > 0) await new Promise((r) => setTimeout(r, options.pollMs ?? 500));
     }
     summary.interrupted = pending.size;
@@ -158,7 +162,8 @@ export async function runRedisSweep(
       say(
         `stopped waiting: ${pending.size} trials stay queued and the workers finish them; a re-run queues them again, and a worker returns a trial already done in its run directory at once`,
       );
-    summary.workers = workers.size;
+    summary.workers = mostActive;
+    summary.worker_processes = workers.size;
   } finally {
     await Promise.allSettled([flows.close(), queue.close()]);
     disconnect();
