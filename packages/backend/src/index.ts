@@ -16,6 +16,7 @@ export {
   setupBackend,
 } from "./setupBackend";
 export type { WasmThreadsResult } from "./node/initWasmWithThreads";
+export { chunkedAddNConfig, registerWebGpuAddN } from "./kernels/chunkedAddN";
 export { type SetupWebGpuOptions, setupWebGpu, type WebGpuInfo } from "./setupWebGpu";
 
 // wasm training kernels

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { loadOptional } from "./internal/loadOptional";
+import { registerWebGpuAddN } from "./kernels/chunkedAddN";
 
 /** Options of {@link setupWebGpu}: merged into every `navigator.gpu.requestAdapter` call. */
 export interface SetupWebGpuOptions {
@@ -50,7 +51,9 @@ function wrapRequestAdapter(gpu: GpuLike, options: SetupWebGpuOptions): void {
     if (adapter == null) return adapter;
     const requestDevice = adapter.requestDevice.bind(adapter);
     adapter.requestDevice = (descriptor = {}) => {
-      const features = (descriptor.requiredFeatures ?? []).flat(2).filter((f) => adapter.features.has(String(f)));
+      const features = (descriptor.requiredFeatures ?? [])
+        .flat(2)
+        .filter((f) => adapter.features.has(String(f)));
       return requestDevice({ ...descriptor, requiredFeatures: features });
     };
     return adapter;
@@ -72,7 +75,9 @@ function wrapRequestAdapter(gpu: GpuLike, options: SetupWebGpuOptions): void {
  * `tf.setBackend("webgpu")`. Throws with the reason when a step fails.
  *
  * Pitfalls handled (tfjs-backend-webgpu 4.22): its `requiredFeatures` holds a nested array
- * (flattened here); adapter options cannot be passed to it (merged here). Not handled, by
+ * (flattened here); adapter options cannot be passed to it (merged here); its `AddN` silently
+ * returns garbage for more inputs than a shader may bind (split into chunks here:
+ * {@link registerWebGpuAddN}). Not handled, by
  * design: webgpu has no synchronous reads of GPU data (`dataSync()`, `arraySync()` throw or
  * stall), so read with `await t.data()`.
  *
@@ -123,6 +128,7 @@ export async function setupWebGpu(options: SetupWebGpuOptions = {}): Promise<Web
       "setupWebGpu: tf.setBackend('webgpu') failed to initialise; see the warning tfjs printed above.",
     );
   }
+  registerWebGpuAddN();
   const info = adapter.info ?? {};
   return {
     vendor: info.vendor ?? "",

@@ -1,4 +1,15 @@
-import { collectParams, sam, samOn, sgd } from "@sam/core";
+import {
+  aeSamOracle,
+  collectParams,
+  esamOracle,
+  fisherSamOracle,
+  friendlySamOracle,
+  GroupedOptimizer,
+  type GradientOracle,
+  sam,
+  samOn,
+  sgd,
+} from "@sam/core";
 import { captureStateAsync, interpolate, interpolationPlot, modelEvaluator } from "@sam/landscape";
 import { adlala } from "@sam/langevin";
 import {
@@ -177,6 +188,36 @@ export async function runScenarios(options: ScenarioOptions = {}): Promise<Scena
     ),
   );
   out.push(
+    await timed("SAM with BatchNorm under model.fit", (p) =>
+      fitMoons(
+        (m) =>
+          sam({
+            params: collectParams(m),
+            rule: sgd({ momentum: 0.9 }),
+            defaults: { lr: 0.1 },
+            rho: 0.05,
+            checkFinite,
+          }),
+        "batch",
+        p,
+      ),
+    ),
+  );
+  out.push(
+    // webgpu's own AddN returned a stale buffer for 8 or more inputs (SwiftShader binds at most 8
+    // storage buffers a shader); @sam/backend's setupWebGpu splits the call (chunkedAddN)
+    await timed("tf.addN of 2 to 16 tensors", async () => {
+      const sums: number[] = [];
+      for (const n of [2, 7, 8, 9, 16]) {
+        const xs = Array.from({ length: n }, (_, i) => tf.fill([3], i + 1));
+        const s = tf.addN(xs);
+        sums.push((await s.data())[0]!);
+        tf.dispose([...xs, s]);
+      }
+      return sums;
+    }),
+  );
+  out.push(
     await timed("SAM-ON under model.fit", (p) =>
       fitMoons(
         (m) =>
@@ -202,6 +243,57 @@ export async function runScenarios(options: ScenarioOptions = {}): Promise<Scena
       fitMoons((m) => multirate(m, { k: 2, lr: 0.05, momentum: 0.9 }), "none", p),
     ),
   );
+  // The newer SAM variants, each an oracle over momentum SGD under model.fit (ESAM with gamma = 1:
+  // model.fit's loss is one scalar, so no data selection; its keep draws come from the seed).
+  const variants: {
+    name: string;
+    oracle: () => GradientOracle;
+    norm: "batch" | "none";
+    syncRead?: string;
+  }[] = [
+    { name: "ESAM (beta 0.5)", oracle: () => esamOracle({ rho: 0.05, beta: 0.5, gamma: 1 }), norm: "batch" },
+    {
+      name: "AE-SAM",
+      oracle: () => aeSamOracle({ rho: 0.05, c: 0 }),
+      norm: "none",
+      syncRead: "AE-SAM reads ||g||, its mean and variance each step with dataSync to choose the second pass",
+    },
+    {
+      name: "Friendly-SAM",
+      oracle: () => friendlySamOracle({ rho: 0.05, sigma: 1, lambda: 0.6 }),
+      norm: "none",
+    },
+    { name: "Fisher-SAM", oracle: () => fisherSamOracle({ rho: 0.05, eta: 1 }), norm: "batch" },
+  ];
+  for (const v of variants) {
+    const name = `${v.name} under model.fit`;
+    if (options.asyncReadsOnly && v.syncRead) {
+      out.push({
+        name,
+        values: [],
+        problems: [],
+        ms: 0,
+        skipped: `no synchronous reads here: ${v.syncRead}`,
+      });
+      continue;
+    }
+    out.push(
+      await timed(name, (p) =>
+        fitMoons(
+          (m) =>
+            new GroupedOptimizer({
+              params: collectParams(m),
+              rule: sgd({ momentum: 0.9 }),
+              defaults: { lr: 0.1 },
+              oracle: v.oracle(),
+              seed: 5,
+            }),
+          v.norm,
+          p,
+        ),
+      ),
+    );
+  }
   out.push(
     await timed("interpolate and a plot spec rendered to SVG", async (problems) => {
       const model = mlp({ inputDim: 2, widths: [16], outputDim: 2, seed: 4 });
