@@ -1,0 +1,71 @@
+// Per-layer filter gradient of ResNet-20's 3x3 layers (batch 128) on wasm, in one process:
+// the im2col path, the direct compiled kernel, and the forward convolution of the same layer.
+// Usage (from packages/backend): npx tsx --conditions=@sam/source bench/filterGradient.ts [threads]
+import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs-backend-wasm";
+import { registerTrainingGradients, registerWasmTrainingKernels } from "../src/index";
+import { convGeometry } from "../src/internal/convGeometry";
+import { directFilterGradient } from "../src/kernels/directFilterGradient";
+import { im2colFilterGradient } from "../src/kernels/im2colFilterGradient";
+import { initWasmWithThreads } from "../src/node/index";
+
+const threads = Number(process.argv[2] ?? 1);
+const batch = Number(process.argv[3] ?? 128);
+if (threads > 1) console.log(JSON.stringify(await initWasmWithThreads(threads)));
+await tf.setBackend("wasm");
+await tf.ready();
+registerWasmTrainingKernels();
+registerTrainingGradients();
+/** [H, C, O, stride, OH] */
+const shapes: [number, number, number, number, number][] = [
+  [32, 3, 16, 1, 32],
+  [32, 16, 16, 1, 32],
+  [32, 16, 32, 2, 16],
+  [16, 32, 32, 1, 16],
+  [16, 32, 64, 2, 8],
+  [8, 64, 64, 1, 8],
+];
+const best = (f: () => tf.Tensor): number => {
+  let ms = 1e9;
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    const r = f();
+    r.dataSync();
+    ms = Math.min(ms, performance.now() - t0);
+    r.dispose();
+  }
+  return ms;
+};
+for (const [h, c, o, s, oh] of shapes) {
+  const x = tf.randomNormal([batch, h, h, c]) as tf.Tensor4D;
+  const dy = tf.randomNormal([batch, oh, oh, o]) as tf.Tensor4D;
+  const w = tf.randomNormal([3, 3, c, o]) as tf.Tensor4D;
+  const g = convGeometry({
+    kernelName: "bench",
+    xShape: x.shape,
+    filterShape: [3, 3, c, o],
+    strides: s,
+    pad: "same",
+    depthwise: false,
+  });
+  const im2col = () => im2colFilterGradient(tf.backend(), x, dy, g, o)!;
+  const direct = () => directFilterGradient(tf.backend(), x, dy, g, o)!;
+  const direct1 = () => directFilterGradient(tf.backend(), x, dy, g, o, "never")!;
+  const a = im2col();
+  const b = direct();
+  const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]! / tf.max(tf.abs(a)).dataSync()[0]!);
+  tf.dispose([a, b]);
+  const row = {
+    h,
+    c,
+    o,
+    s,
+    im2col_ms: +best(im2col).toFixed(1),
+    direct_ms: +best(direct).toFixed(1),
+    direct_1thread_ms: +best(direct1).toFixed(1),
+    forward_ms: +best(() => tf.conv2d(x, w, s, "same")).toFixed(1),
+    rel_diff: diff,
+  };
+  console.log(JSON.stringify(row));
+  tf.dispose([x, dy, w]);
+}

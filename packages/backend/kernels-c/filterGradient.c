@@ -1,0 +1,171 @@
+/*
+ * Direct filter gradient of a 2-D convolution (NHWC), WebAssembly SIMD (simd128), no im2col.
+ *
+ * Symbols: x [B, H, W, C], dy [B, OH, OW, O], dW [KH, KW, C, O], strides (sh, sw), pt/pl the
+ * zero rows/columns added above/left. With x = 0 outside the image,
+ *
+ *   dW[i, j, c, o] = sum_{b, p, q} x[b, p*sh + i - pt, q*sw + j - pl, c] * dy[b, p, q, o].
+ *
+ * Blocking: the sum over output pixels (b, p, q) is cut into blocks of R output rows of one
+ * image (R*OW ~ 64 pixels: the x rows and dy rows of a block stay in L1). For each block and
+ * each tap (i, j), the rows p and columns q whose input pixel is inside the image
+ * (p0 <= p < p1, q0 <= q < q1) are summed by a register-blocked micro-kernel: 4 input channels
+ * (one splat load of x each) x 8 output channels (two v128 loads of dy) = 8 v128 accumulators,
+ * loaded from dW before the block and stored after it. Channel remainders (C % 4, O % 8) use
+ * 1-channel and 4-output / scalar variants of the same loop.
+ *
+ * Pointers are byte offsets into the imported memory (tfjs-backend-wasm's heap). No stack, no
+ * data: the module only reads x and dy and writes dW.
+ */
+#include <wasm_simd128.h>
+
+typedef struct {
+  const float *x;
+  const float *dy;
+  int H, W, C, OH, OW, O, sh, sw, pt, pl;
+} Geo;
+
+#define LOADF(p) wasm_v128_load(p)
+#define STOREF(p, v) wasm_v128_store(p, v)
+#define MADD(acc, a, b) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(a, b))
+
+/* Sum over rows p in [pa, pb) and columns q in [q0, q1) of x rows (tap i, j) times dy rows,
+ * into dW[(tap*C + c)*O + o] for the channel block c0..c0+NC and output block o0..o0+8. */
+static inline void block4x8(const Geo *g, const float *xb, const float *dyb, float *dw, int c0, int o0,
+                            int pa, int pb, int q0, int q1, int xRow0, int xCol0) {
+  const int O = g->O, C = g->C;
+  float *d0 = dw + c0 * O + o0;
+  v128_t a00 = LOADF(d0), a01 = LOADF(d0 + 4);
+  v128_t a10 = LOADF(d0 + O), a11 = LOADF(d0 + O + 4);
+  v128_t a20 = LOADF(d0 + 2 * O), a21 = LOADF(d0 + 2 * O + 4);
+  v128_t a30 = LOADF(d0 + 3 * O), a31 = LOADF(d0 + 3 * O + 4);
+  const int xStepQ = g->sw * C;
+  for (int p = pa; p < pb; p++) {
+    const float *xr = xb + ((p * g->sh + xRow0) * g->W + q0 * g->sw + xCol0) * C + c0;
+    const float *dr = dyb + (p * g->OW + q0) * O + o0;
+    for (int q = q0; q < q1; q++) {
+      v128_t y0 = LOADF(dr), y1 = LOADF(dr + 4);
+      v128_t s = wasm_v128_load32_splat(xr);
+      MADD(a00, s, y0);
+      MADD(a01, s, y1);
+      s = wasm_v128_load32_splat(xr + 1);
+      MADD(a10, s, y0);
+      MADD(a11, s, y1);
+      s = wasm_v128_load32_splat(xr + 2);
+      MADD(a20, s, y0);
+      MADD(a21, s, y1);
+      s = wasm_v128_load32_splat(xr + 3);
+      MADD(a30, s, y0);
+      MADD(a31, s, y1);
+      xr += xStepQ;
+      dr += O;
+    }
+  }
+  STOREF(d0, a00);
+  STOREF(d0 + 4, a01);
+  STOREF(d0 + O, a10);
+  STOREF(d0 + O + 4, a11);
+  STOREF(d0 + 2 * O, a20);
+  STOREF(d0 + 2 * O + 4, a21);
+  STOREF(d0 + 3 * O, a30);
+  STOREF(d0 + 3 * O + 4, a31);
+}
+
+/* One input channel c x 4 output channels (one v128 accumulator). */
+static inline void block1x4(const Geo *g, const float *xb, const float *dyb, float *dw, int c, int o0, int pa,
+                            int pb, int q0, int q1, int xRow0, int xCol0) {
+  const int O = g->O, C = g->C;
+  float *d0 = dw + c * O + o0;
+  v128_t a = LOADF(d0);
+  const int xStepQ = g->sw * C;
+  for (int p = pa; p < pb; p++) {
+    const float *xr = xb + ((p * g->sh + xRow0) * g->W + q0 * g->sw + xCol0) * C + c;
+    const float *dr = dyb + (p * g->OW + q0) * O + o0;
+    for (int q = q0; q < q1; q++) {
+      MADD(a, wasm_v128_load32_splat(xr), LOADF(dr));
+      xr += xStepQ;
+      dr += O;
+    }
+  }
+  STOREF(d0, a);
+}
+
+/* One input channel c x one output channel o (scalar). */
+static inline void block1x1(const Geo *g, const float *xb, const float *dyb, float *dw, int c, int o, int pa,
+                            int pb, int q0, int q1, int xRow0, int xCol0) {
+  const int O = g->O, C = g->C;
+  float a = dw[c * O + o];
+  const int xStepQ = g->sw * C;
+  for (int p = pa; p < pb; p++) {
+    const float *xr = xb + ((p * g->sh + xRow0) * g->W + q0 * g->sw + xCol0) * C + c;
+    const float *dr = dyb + (p * g->OW + q0) * O + o;
+    for (int q = q0; q < q1; q++) {
+      a += *xr * *dr;
+      xr += xStepQ;
+      dr += O;
+    }
+  }
+  dw[c * O + o] = a;
+}
+
+static inline int maxi(int a, int b) { return a > b ? a : b; }
+static inline int mini(int a, int b) { return a < b ? a : b; }
+/* ceil(a / b) for b > 0, any sign of a */
+static inline int ceilDiv(int a, int b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
+/* floor(a / b) for b > 0, any sign of a */
+static inline int floorDiv(int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+/*
+ * dW (+)= the filter gradient over images b0 <= b < b1. dW is [KH, KW, C, O]; it is zeroed
+ * first when `zero` is nonzero. `rowsPerBlock` output rows of one image form a pixel block.
+ */
+__attribute__((export_name("filterGradient"))) void filterGradient(
+    const float *x, const float *dy, float *dw, int b0, int b1, int H, int W, int C, int OH, int OW, int O,
+    int KH, int KW, int sh, int sw, int pt, int pl, int rowsPerBlock, int zero) {
+  Geo g = {x, dy, H, W, C, OH, OW, O, sh, sw, pt, pl};
+  const int taps = KH * KW;
+  if (zero) {
+    const int n = taps * C * O;
+    for (int t = 0; t < n; t++) dw[t] = 0.0f;
+  }
+  const int c4 = C & ~3, o8 = O & ~7, o4 = O & ~3;
+  if (rowsPerBlock < 1) rowsPerBlock = 1;
+  for (int b = b0; b < b1; b++) {
+    const float *xb = x + (long)b * H * W * C;
+    const float *dyb = dy + (long)b * OH * OW * O;
+    for (int pBlock = 0; pBlock < OH; pBlock += rowsPerBlock) {
+      const int pEnd = mini(OH, pBlock + rowsPerBlock);
+      for (int i = 0; i < KH; i++) {
+        /* rows p with 0 <= p*sh + i - pt <= H - 1 */
+        const int pa = maxi(pBlock, ceilDiv(pt - i, sh));
+        const int pb = mini(pEnd, floorDiv(H - 1 + pt - i, sh) + 1);
+        if (pb <= pa) continue;
+        for (int j = 0; j < KW; j++) {
+          const int q0 = maxi(0, ceilDiv(pl - j, sw));
+          const int q1 = mini(OW, floorDiv(W - 1 + pl - j, sw) + 1);
+          if (q1 <= q0) continue;
+          float *dwt = dw + (i * KW + j) * C * O;
+          const int xRow0 = i - pt, xCol0 = j - pl;
+          for (int c = 0; c < c4; c += 4) {
+            for (int o = 0; o < o8; o += 8) block4x8(&g, xb, dyb, dwt, c, o, pa, pb, q0, q1, xRow0, xCol0);
+            for (int cc = c; cc < c + 4; cc++) {
+              for (int o = o8; o < o4; o += 4) block1x4(&g, xb, dyb, dwt, cc, o, pa, pb, q0, q1, xRow0, xCol0);
+              for (int o = o4; o < O; o++) block1x1(&g, xb, dyb, dwt, cc, o, pa, pb, q0, q1, xRow0, xCol0);
+            }
+          }
+          for (int c = c4; c < C; c++) {
+            for (int o = 0; o < o4; o += 4) block1x4(&g, xb, dyb, dwt, c, o, pa, pb, q0, q1, xRow0, xCol0);
+            for (int o = o4; o < O; o++) block1x1(&g, xb, dyb, dwt, c, o, pa, pb, q0, q1, xRow0, xCol0);
+          }
+        }
+      }
+    }
+  }
+}
+
+/* out[k] += add[k] for k < n (n a multiple of 4 not required). */
+__attribute__((export_name("addInto"))) void addInto(float *out, const float *add, int n) {
+  int k = 0;
+  for (; k + 4 <= n; k += 4) STOREF(out + k, wasm_f32x4_add(LOADF(out + k), LOADF(add + k)));
+  for (; k < n; k++) out[k] += add[k];
+}

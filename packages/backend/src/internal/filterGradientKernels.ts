@@ -1,0 +1,123 @@
+import { FILTER_GRADIENT_WASM } from "./filterGradientWasm";
+import { WA, type WasmMemory, wasmMemoryOf } from "./simdKernels";
+
+/** Number of i32 arguments of {@link FilterGradientKernels.filterGradient}. */
+export const FILTER_GRADIENT_ARGS = 19;
+
+/**
+ * The exports of the compiled filter-gradient module (`kernels-c/filterGradient.c`), working in
+ * place on tfjs-backend-wasm's memory (pointers are byte offsets into it).
+ */
+export interface FilterGradientKernels {
+  /**
+   * dW (+)= sum over images b0 <= b < b1 of x[b, p*sh + i - pt, q*sw + j - pl, c] * dy[b, p, q, o]
+   * (x = 0 outside the image), dW [KH, KW, C, O] zeroed first when `zero` is 1. Args: x, dy,
+   * dW, b0, b1, H, W, C, OH, OW, O, KH, KW, sh, sw, pt, pl, rowsPerBlock, zero.
+   */
+  filterGradient(...args: number[]): void;
+  /** out[k] += add[k] for k < n. Args: out, add, n. */
+  addInto(out: number, add: number, n: number): void;
+}
+
+/** The compiled module and the memory it was instantiated on (what a worker needs to run it too). */
+export interface FilterGradientModule {
+  kernels: FilterGradientKernels;
+  /** The `WebAssembly.Module` (can be posted to a worker). */
+  module: object;
+  memory: WasmMemory;
+  shared: boolean;
+}
+
+/**
+ * Runs {@link FilterGradientKernels.filterGradient} with `args` on another thread while the
+ * caller computes its own part: `start` posts the work, `wait` blocks until it is done (throws
+ * the worker's error, or a timeout error).
+ */
+export interface FilterGradientHelper {
+  start(args: readonly number[]): void;
+  wait(timeoutMs: number): void;
+}
+
+/** Makes a {@link FilterGradientHelper} for a module on a shared memory (installed by `@sam/backend/node`). */
+export type FilterGradientHelperFactory = (m: FilterGradientModule) => FilterGradientHelper;
+
+const modules = new WeakMap<WasmMemory, FilterGradientModule | null>();
+const compiled: { plain?: object; shared?: object } = {};
+let helperFactory: FilterGradientHelperFactory | undefined;
+const helpers = new WeakMap<WasmMemory, FilterGradientHelper>();
+
+/** Decodes base64 with `atob` (Node >= 16 and browsers). */
+function fromBase64(text: string): Uint8Array {
+  const bin = atob(text);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/**
+ * The compiled filter-gradient module instantiated on `backend`'s memory (once per memory), or
+ * `undefined` when it cannot be (not the wasm backend, or no WebAssembly SIMD): then callers fall
+ * back to the im2col path.
+ *
+ * @example
+ * ```ts
+ * const fg = filterGradientModuleFor(tf.backend());
+ * fg?.kernels.filterGradient(x, dy, dW, 0, B, H, W, C, OH, OW, O, 3, 3, 1, 1, 1, 1, 2, 1);
+ * ```
+ */
+export function filterGradientModuleFor(backend: unknown): FilterGradientModule | undefined {
+  const memory = wasmMemoryOf(backend);
+  if (!memory) return undefined;
+  const known = modules.get(memory);
+  if (known !== undefined) return known ?? undefined;
+  const shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
+  const key = shared ? "shared" : "plain";
+  let m: FilterGradientModule | null = null;
+  try {
+    compiled[key] ??= new WA.Module(fromBase64(FILTER_GRADIENT_WASM[key].base64));
+    const instance = new WA.Instance(compiled[key]!, { env: { memory } });
+    m = {
+      kernels: instance.exports as unknown as FilterGradientKernels,
+      module: compiled[key]!,
+      memory,
+      shared,
+    };
+  } catch {
+    m = null; // no SIMD or no matching memory: the im2col path
+  }
+  modules.set(memory, m);
+  return m ?? undefined;
+}
+
+/**
+ * Installs (or, with `undefined`, removes) the factory of second-thread helpers for shared
+ * memories. `@sam/backend/node` installs a `worker_threads` one from `initWasmWithThreads`, so
+ * the main entry never imports Node built-ins.
+ *
+ * @example
+ * ```ts
+ * setFilterGradientHelperFactory((m) => myHelper(m));
+ * ```
+ */
+export function setFilterGradientHelperFactory(factory: FilterGradientHelperFactory | undefined): void {
+  helperFactory = factory;
+}
+
+/**
+ * The second-thread helper for `m` (made once per memory), or `undefined` when the memory is not
+ * shared or no factory is installed.
+ *
+ * @example
+ * ```ts
+ * const helper = filterGradientHelperFor(m); // undefined on one thread
+ * ```
+ */
+export function filterGradientHelperFor(m: FilterGradientModule): FilterGradientHelper | undefined {
+  if (!m.shared || !helperFactory) return undefined;
+  let h = helpers.get(m.memory);
+  if (!h) {
+    h = helperFactory(m);
+    helpers.set(m.memory, h);
+  }
+  return h;
+}

@@ -1,0 +1,88 @@
+import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs-backend-wasm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { expectNoLeak, expectSameOnBackends, values } from "../../test/compareBackends";
+import { convGridCases, STRIDES_ONLY } from "../../test/convGrid";
+import { expectDirectEqualsCpu, WIDE_CASES } from "../../test/filterGradientCases";
+import { convGeometry } from "../internal/convGeometry";
+import { filterGradientHelperFor, filterGradientModuleFor } from "../internal/filterGradientKernels";
+import { heapOffset } from "../internal/simdKernels";
+import { createFilterGradientWorker } from "../node/filterGradientWorker";
+import { initWasmWithThreads } from "../node/initWasmWithThreads";
+import { registerWasmTrainingKernels } from "../registerWasmTrainingKernels";
+import { directFilterGradient } from "./directFilterGradient";
+
+// This file runs in its own process (vitest pool "forks"): the threaded wasm build must start
+// before any other wasm backend in the process.
+describe("directFilterGradient with its worker thread (threaded wasm) equals cpu", () => {
+  beforeAll(async () => {
+    registerWasmTrainingKernels();
+    const { threads } = await initWasmWithThreads(2);
+    expect(threads).toBe(2);
+    await tf.setBackend("cpu");
+    await tf.setBackend("wasm");
+  });
+
+  it("runs on a shared memory with a helper thread", () => {
+    const m = filterGradientModuleFor(tf.backend())!;
+    expect(m.shared).toBe(true);
+    expect(filterGradientHelperFor(m)).toBeDefined();
+  });
+
+  for (const c of convGridCases({ depthwise: false, strideDilation: STRIDES_ONLY }).filter((c) => c.x[0] > 1))
+    it(c.title, () => expectDirectEqualsCpu(c.x, c.filterShape, c.stride, c.pad, c.round, "always"));
+
+  for (const { x, filterShape } of WIDE_CASES.filter((w) => w.x[0] > 1))
+    for (const stride of [1, 2])
+      it(`wide ${x.join("x")} -> ${filterShape[3]}, stride ${stride}, same`, () =>
+        expectDirectEqualsCpu(x, filterShape, stride, "same", undefined, "always"));
+
+  it("the Conv2DBackpropFilter kernel splits a layer above the threshold and equals cpu", () => {
+    // 8 x 16 x 16 x 16 -> 16, 3x3, stride 1, same: 4.7e6 multiply-adds >= 4e6
+    const xv = values(8 * 16 * 16 * 16, 3);
+    const dyv = values(8 * 16 * 16 * 16, 4);
+    expectSameOnBackends(
+      () =>
+        tf
+          .engine()
+          .runKernel(
+            tf.Conv2DBackpropFilter,
+            { x: tf.tensor4d(xv, [8, 16, 16, 16]), dy: tf.tensor4d(dyv, [8, 16, 16, 16]) },
+            { strides: 1, pad: "same", dataFormat: "NHWC", filterShape: [3, 3, 16, 16] },
+          ) as tf.Tensor,
+    );
+  });
+
+  it("leaks no tensor and no heap bytes", () => {
+    const x = tf.tensor4d(values(4 * 8 * 8 * 12, 5), [4, 8, 8, 12]);
+    const dy = tf.tensor4d(values(4 * 8 * 8 * 9, 6), [4, 8, 8, 9]);
+    const g = convGeometry({
+      kernelName: "test",
+      xShape: x.shape,
+      filterShape: [3, 3, 12, 9],
+      strides: 1,
+      pad: "same",
+      depthwise: false,
+    });
+    const probe = () => {
+      const t = tf.zeros([3, 3, 12, 9]);
+      const at = heapOffset(tf.backend(), t);
+      t.dispose();
+      return at;
+    };
+    const before = probe();
+    expectNoLeak(() => directFilterGradient(tf.backend(), x, dy, g, 9, "always")!);
+    expect(probe()).toBe(before);
+    tf.dispose([x, dy]);
+  });
+
+  it("a failure in the worker is an Error in the caller, not a hang", () => {
+    const helper = createFilterGradientWorker(filterGradientModuleFor(tf.backend())!);
+    // dW pointer at the top of the 4 GiB address space: the worker's store traps
+    helper.start([0, 0, 0x7ffffff0, 0, 1, 4, 4, 4, 4, 4, 4, 1, 1, 1, 1, 0, 0, 1, 1]);
+    expect(() => helper.wait(20_000)).toThrow(
+      /filter gradient worker: it failed: RuntimeError: memory access out of bounds/,
+    );
+    expect(() => helper.start([])).toThrow(/filter gradient worker/);
+  });
+});

@@ -1,0 +1,108 @@
+import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
+import {
+  FILTER_GRADIENT_ARGS,
+  type FilterGradientHelper,
+  type FilterGradientModule,
+} from "../internal/filterGradientKernels";
+
+/** Control words: [0] job number posted, [1] job number done, [2] error flag, [3] unused, [4..] args. */
+const ARGS_AT = 4;
+
+/**
+ * The worker's script (CommonJS, run with `eval`): instantiates the filter-gradient module on the
+ * shared memory, then loops: wait for a new job number in control[0], run `filterGradient` with
+ * the posted args, publish the number in control[1]. An error sets control[2] and posts its text.
+ */
+const WORKER_SOURCE = `
+const { workerData } = require("node:worker_threads");
+const { module, memory, control, port } = workerData;
+const ctl = new Int32Array(control);
+const fail = (e) => {
+  port.postMessage(String((e && e.stack) || e));
+  Atomics.store(ctl, 2, 1);
+  Atomics.store(ctl, 1, -1);
+  Atomics.notify(ctl, 1);
+};
+let run;
+try {
+  run = new WebAssembly.Instance(module, { env: { memory } }).exports.filterGradient;
+} catch (e) {
+  fail(e);
+}
+let seen = 0;
+while (run) {
+  Atomics.wait(ctl, 0, seen);
+  seen = Atomics.load(ctl, 0);
+  try {
+    run(...ctl.subarray(${ARGS_AT}, ${ARGS_AT + FILTER_GRADIENT_ARGS}));
+  } catch (e) {
+    fail(e);
+    break;
+  }
+  Atomics.store(ctl, 1, seen);
+  Atomics.notify(ctl, 1);
+}
+`;
+
+/**
+ * A second thread for the filter gradient on the threaded wasm build: a `worker_threads` worker
+ * that instantiates the same compiled module on the same shared memory and runs the jobs
+ * {@link FilterGradientHelper.start} posts, synchronised with `Atomics` on a small
+ * SharedArrayBuffer (the worker `Atomics.wait`s for a job; the caller, after its own part, waits
+ * for the done word). The worker is `unref`'d (it never keeps the process alive) and allocates
+ * nothing in the heap: the caller owns every buffer it writes. A failure in the worker (or no
+ * answer within the timeout) is thrown as an Error in the caller, and the helper stays broken.
+ *
+ * @example
+ * ```ts
+ * setFilterGradientHelperFactory(createFilterGradientWorker); // what initWasmWithThreads does
+ * ```
+ */
+export function createFilterGradientWorker(m: FilterGradientModule): FilterGradientHelper {
+  const control = new SharedArrayBuffer(4 * (ARGS_AT + FILTER_GRADIENT_ARGS));
+  const ctl = new Int32Array(control);
+  const channel = new MessageChannel();
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { module: m.module, memory: m.memory, control, port: channel.port2 },
+    transferList: [channel.port2],
+  });
+  worker.unref();
+  channel.port1.unref();
+  let job = 0;
+  let broken: Error | undefined;
+  const failure = (why: string): Error => {
+    broken = new Error(
+      `filter gradient worker: ${why}; restart the process, or use one thread (initWasmWithThreads(1)).`,
+    );
+    void worker.terminate();
+    return broken;
+  };
+  return {
+    start(args) {
+      if (broken) throw broken;
+      if (args.length !== FILTER_GRADIENT_ARGS) {
+        throw new Error(`filter gradient worker: expected ${FILTER_GRADIENT_ARGS} args, got ${args.length}.`);
+      }
+      ctl.set(args, ARGS_AT);
+      job++;
+      Atomics.store(ctl, 0, job);
+      Atomics.notify(ctl, 0);
+    },
+    wait(timeoutMs) {
+      if (broken) throw broken;
+      const deadline = performance.now() + timeoutMs;
+      for (;;) {
+        const done = Atomics.load(ctl, 1);
+        if (Atomics.load(ctl, 2) !== 0) {
+          const message = receiveMessageOnPort(channel.port1)?.message;
+          throw failure(`it failed: ${String(message ?? "unknown error")}`);
+        }
+        if (done === job) return;
+        const left = deadline - performance.now();
+        if (left <= 0) throw failure(`no answer within ${Math.round(timeoutMs)} ms`);
+        Atomics.wait(ctl, 1, done, Math.min(left, 1000));
+      }
+    },
+  };
+}
