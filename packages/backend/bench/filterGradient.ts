@@ -1,10 +1,12 @@
 // Per-layer filter gradient of ResNet-20's 3x3 layers (batch 128) on wasm, in one process:
-// the im2col path, the direct compiled kernel, and the forward convolution of the same layer.
+// the im2col path, the direct compiled kernel, and the forward convolution of the same layer
+// (XNNPACK's and the direct compiled one).
 // Usage (from packages/backend): npx tsx --conditions=@sam/source bench/filterGradient.ts [threads]
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
-import { registerTrainingGradients, registerWasmTrainingKernels } from "../src/index";
+import { registerTrainingGradients, registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from "../src/index";
 import { convGeometry } from "../src/internal/convGeometry";
+import { directConv2d } from "../src/kernels/directConv2d";
 import { directFilterGradient } from "../src/kernels/directFilterGradient";
 import { im2colFilterGradient } from "../src/kernels/im2colFilterGradient";
 import { initWasmWithThreads } from "../src/node/index";
@@ -14,7 +16,8 @@ const batch = Number(process.argv[3] ?? 128);
 if (threads > 1) console.log(JSON.stringify(await initWasmWithThreads(threads)));
 await tf.setBackend("wasm");
 await tf.ready();
-registerWasmTrainingKernels();
+// Conv2D stays tfjs-wasm's own (XNNPACK), to compare with the direct forward kernel
+registerWasmTrainingKernels({ only: WASM_TRAINING_KERNELS.filter((k) => k !== "Conv2D") });
 registerTrainingGradients();
 /** [H, C, O, stride, OH] */
 const shapes: [number, number, number, number, number][] = [
@@ -29,8 +32,7 @@ const best = (f: () => tf.Tensor): number => {
   let ms = 1e9;
   for (let i = 0; i < 5; i++) {
     const t0 = performance.now();
-    const r = f();
-    r.dataSync();
+    const r = f(); // wasm kernels are synchronous: no read-back (8 MB of dataSync took ~24 ms)
     ms = Math.min(ms, performance.now() - t0);
     r.dispose();
   }
@@ -63,7 +65,31 @@ for (const [h, c, o, s, oh] of shapes) {
     im2col_ms: +best(im2col).toFixed(1),
     direct_ms: +best(direct).toFixed(1),
     direct_1thread_ms: +best(direct1).toFixed(1),
-    forward_ms: +best(() => tf.conv2d(x, w, s, "same")).toFixed(1),
+    forward_xnnpack_ms: +best(
+      () =>
+        tf
+          .engine()
+          .runKernel(
+            "Conv2D",
+            { x, filter: w },
+            { strides: s, pad: "same", dataFormat: "NHWC", dilations: 1 },
+          ) as tf.Tensor,
+    ).toFixed(1),
+    forward_direct_ms: +best(() => directConv2d(tf.backend(), x, w, g)!).toFixed(1),
+    forward_direct_1thread_ms: +best(
+      () => directConv2d(tf.backend(), x, w, g, undefined, false, "never")!,
+    ).toFixed(1),
+    forward_diff: tf.tidy(() => {
+      const r = tf
+        .engine()
+        .runKernel(
+          "Conv2D",
+          { x, filter: w },
+          { strides: s, pad: "same", dataFormat: "NHWC", dilations: 1 },
+        ) as tf.Tensor;
+      const d = directConv2d(tf.backend(), x, w, g)!;
+      return tf.max(tf.abs(tf.sub(r, d))).dataSync()[0]! / tf.max(tf.abs(r)).dataSync()[0]!;
+    }),
     rel_diff: diff,
   };
   console.log(JSON.stringify(row));

@@ -13,6 +13,8 @@
  *     temporaries; XNNPACK's small internal buffers excluded), rss_mb: the process's resident memory.
  * --compare-im2col (wasm): the steps alternate between the direct filter gradient and its im2col
  * fallback (the first step of each a warm-up); also prints im2col_step_ms and direct_over_im2col.
+ * --compare-conv (wasm): the same with the direct forward convolution (Conv2D, FusedConv2D) against
+ * XNNPACK's (im2col_step_ms then means "XNNPACK's convolutions").
  * --threads=N (wasm): N threads (the experimental shim). With --time (wasm), also the self time of each kernel per step (after the warm-up when steps > 1). With --profile (wasm), also the kernels during which the live bytes reached a new high (16 MB steps).
  */
 import { collectParams, GroupedOptimizer, sam, sgd } from "@sam/core";
@@ -21,6 +23,7 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { registerTrainingGradients, registerWasmTrainingKernels, wasmHeapStats } from "../src/index";
 import { setFilterGradientPath } from "../src/kernels/conv2dBackpropFilter";
+import { setDirectConv2d } from "../src/kernels/directConv2d";
 import { initWasmWithThreads } from "../src/node/index";
 
 const MB = 2 ** 20;
@@ -153,11 +156,13 @@ async function main(): Promise<void> {
   const result: Record<string, unknown> = { model: modelName, optimizer: optimizerName, backend, batch };
   let rss = 0;
   const times: number[] = [];
-  const compare = process.argv.includes("--compare-im2col") && backend === "wasm";
+  const compareConv = process.argv.includes("--compare-conv") && backend === "wasm";
+  const compare = (compareConv || process.argv.includes("--compare-im2col")) && backend === "wasm";
   const im2colTimes: number[] = [];
   try {
     for (let i = 0; i < steps; i++) {
-      if (compare) setFilterGradientPath(i % 2 === 0 ? "direct" : "im2col");
+      if (compareConv) setDirectConv2d(i % 2 === 0);
+      else if (compare) setFilterGradientPath(i % 2 === 0 ? "direct" : "im2col");
       const t0 = performance.now();
       const value = optimizer.minimize(loss, true)!;
       value.dataSync();

@@ -22,6 +22,7 @@ const common = [
   "-Wl,--import-memory",
   "-Wl,--export=filterGradient",
   "-Wl,--export=addInto",
+  "-Wl,--export=conv2d",
   "-Wl,-z,stack-size=0",
   "-Wl,--strip-all",
 ];

@@ -169,3 +169,208 @@ __attribute__((export_name("addInto"))) void addInto(float *out, const float *ad
   for (; k + 4 <= n; k += 4) STOREF(out + k, wasm_f32x4_add(LOADF(out + k), LOADF(add + k)));
   for (; k < n; k++) out[k] += add[k];
 }
+
+/*
+ * Forward convolution (NHWC), the same register block with the roles turned: 4 output pixels
+ * (splat loads of x) x 8 output channels (two v128 loads of the filter) in eight accumulators,
+ * summed over the taps (i, j) and input channels c:
+ *
+ *   y[b, p, q, o] = act(bias[o] + sum_{i, j, c} x[b, p*sh + i - pt, q*sw + j - pl, c] * w[i, j, c, o]),
+ *
+ * w [KH, KW, C, O], x = 0 outside the image; act is the identity (relu = 0) or max(0, .).
+ * For a row i of taps, the (j, c) pairs of the valid columns are one contiguous run of x
+ * (from column q*sw + j0 - pl) and of w (rows (i*KW + j0)*C ...), so the inner loop is one
+ * stream of length KW*C. Blocks of 4 pixels whose taps all lie inside the row take that
+ * stream; blocks at the border mask the pixels of each tap j that fall outside; the last OW % 4
+ * pixels (or all of them when O % 8 != 0) go one at a time with their own j range.
+ */
+static inline v128_t finish(v128_t a, const float *bias, int o, int relu) {
+  if (bias) a = wasm_f32x4_add(a, LOADF(bias + o));
+  if (relu) a = wasm_f32x4_max(a, wasm_f32x4_splat(0.0f));
+  return a;
+}
+
+static inline float finish1(float a, const float *bias, int o, int relu) {
+  if (bias) a += bias[o];
+  if (relu && !(a > 0.0f)) a = 0.0f;
+  return a;
+}
+
+/* One output pixel, channels [0, O): x row pointers per valid tap row are recomputed. */
+static void convPixel(const float *xb, const float *w, float *yp, const float *bias, int relu, int p, int q,
+                      int H, int W, int C, int O, int KH, int KW, int sh, int sw, int pt, int pl) {
+  const int i0 = maxi(0, pt - p * sh), i1 = mini(KH, H + pt - p * sh);
+  const int j0 = maxi(0, pl - q * sw), j1 = mini(KW, W + pl - q * sw);
+  const int o8 = O & ~7, o4 = O & ~3;
+  const int run = (j1 - j0) * C;
+  for (int o = 0; o < o8; o += 8) {
+    v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0;
+    for (int i = i0; i < i1; i++) {
+      const float *xr = xb + ((p * sh + i - pt) * W + q * sw + j0 - pl) * C;
+      const float *wr = w + ((i * KW + j0) * C) * O + o;
+      for (int t = 0; t < run; t++) {
+        v128_t s = wasm_v128_load32_splat(xr + t);
+        MADD(a0, s, LOADF(wr));
+        MADD(a1, s, LOADF(wr + 4));
+        wr += O;
+      }
+    }
+    STOREF(yp + o, finish(a0, bias, o, relu));
+    STOREF(yp + o + 4, finish(a1, bias, o + 4, relu));
+  }
+  for (int o = o8; o < o4; o += 4) {
+    v128_t a0 = wasm_f32x4_splat(0.0f);
+    for (int i = i0; i < i1; i++) {
+      const float *xr = xb + ((p * sh + i - pt) * W + q * sw + j0 - pl) * C;
+      const float *wr = w + ((i * KW + j0) * C) * O + o;
+      for (int t = 0; t < run; t++) {
+        MADD(a0, wasm_v128_load32_splat(xr + t), LOADF(wr));
+        wr += O;
+      }
+    }
+    STOREF(yp + o, finish(a0, bias, o, relu));
+  }
+  for (int o = o4; o < O; o++) {
+    float a = 0.0f;
+    for (int i = i0; i < i1; i++) {
+      const float *xr = xb + ((p * sh + i - pt) * W + q * sw + j0 - pl) * C;
+      const float *wr = w + ((i * KW + j0) * C) * O + o;
+      for (int t = 0; t < run; t++) {
+        a += xr[t] * *wr;
+        wr += O;
+      }
+    }
+    yp[o] = finish1(a, bias, o, relu);
+  }
+}
+
+/* 4 output pixels q..q+3 (some taps outside the image) x 8 output channels o..o+7: per tap
+ * (i, j), a pixel whose input column is outside reads column 0 and is masked to zero. */
+static void convBlockMasked(const float *xb, const float *w, float *yp, const float *bias, int relu, int p, int q,
+                            int o, int i0, int i1, int W, int C, int O, int KW, int sh, int sw, int pt, int pl) {
+  v128_t a00 = wasm_f32x4_splat(0.0f), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00,
+         a31 = a00;
+  const v128_t on = wasm_i32x4_splat(-1), off = wasm_i32x4_splat(0);
+  for (int i = i0; i < i1; i++) {
+    const float *row = xb + (p * sh + i - pt) * W * C;
+    for (int j = 0; j < KW; j++) {
+      const int c0 = q * sw + j - pl, c1 = c0 + sw, c2 = c1 + sw, c3 = c2 + sw;
+      const int v0 = c0 >= 0 && c0 < W, v1 = c1 >= 0 && c1 < W, v2 = c2 >= 0 && c2 < W, v3 = c3 >= 0 && c3 < W;
+      if (!(v0 | v1 | v2 | v3)) continue;
+      const float *x0 = row + (v0 ? c0 : 0) * C, *x1 = row + (v1 ? c1 : 0) * C;
+      const float *x2 = row + (v2 ? c2 : 0) * C, *x3 = row + (v3 ? c3 : 0) * C;
+      const v128_t m0 = v0 ? on : off, m1 = v1 ? on : off, m2 = v2 ? on : off, m3 = v3 ? on : off;
+      const float *wr = w + ((i * KW + j) * C) * O + o;
+      if (v0 & v1 & v2 & v3) { /* this tap inside for all four: no masks */
+        for (int c = 0; c < C; c++) {
+          v128_t w0 = LOADF(wr), w1 = LOADF(wr + 4);
+          v128_t s = wasm_v128_load32_splat(x0 + c);
+          MADD(a00, s, w0);
+          MADD(a01, s, w1);
+          s = wasm_v128_load32_splat(x1 + c);
+          MADD(a10, s, w0);
+          MADD(a11, s, w1);
+          s = wasm_v128_load32_splat(x2 + c);
+          MADD(a20, s, w0);
+          MADD(a21, s, w1);
+          s = wasm_v128_load32_splat(x3 + c);
+          MADD(a30, s, w0);
+          MADD(a31, s, w1);
+          wr += O;
+        }
+        continue;
+      }
+      for (int c = 0; c < C; c++) {
+        v128_t w0 = LOADF(wr), w1 = LOADF(wr + 4);
+        v128_t s = wasm_v128_and(wasm_v128_load32_splat(x0 + c), m0);
+        MADD(a00, s, w0);
+        MADD(a01, s, w1);
+        s = wasm_v128_and(wasm_v128_load32_splat(x1 + c), m1);
+        MADD(a10, s, w0);
+        MADD(a11, s, w1);
+        s = wasm_v128_and(wasm_v128_load32_splat(x2 + c), m2);
+        MADD(a20, s, w0);
+        MADD(a21, s, w1);
+        s = wasm_v128_and(wasm_v128_load32_splat(x3 + c), m3);
+        MADD(a30, s, w0);
+        MADD(a31, s, w1);
+        wr += O;
+      }
+    }
+  }
+  STOREF(yp, finish(a00, bias, o, relu));
+  STOREF(yp + 4, finish(a01, bias, o + 4, relu));
+  STOREF(yp + O, finish(a10, bias, o, relu));
+  STOREF(yp + O + 4, finish(a11, bias, o + 4, relu));
+  STOREF(yp + 2 * O, finish(a20, bias, o, relu));
+  STOREF(yp + 2 * O + 4, finish(a21, bias, o + 4, relu));
+  STOREF(yp + 3 * O, finish(a30, bias, o, relu));
+  STOREF(yp + 3 * O + 4, finish(a31, bias, o + 4, relu));
+}
+
+/*
+ * y = act(conv(x, w) + bias) for images b0 <= b < b1; y [B, OH, OW, O]. bias is a pointer to O
+ * floats or 0 (none); relu is 0 or 1.
+ */
+__attribute__((export_name("conv2d"))) void conv2d(const float *x, const float *w, float *y, int b0, int b1, int H,
+                                                   int W, int C, int OH, int OW, int O, int KH, int KW, int sh,
+                                                   int sw, int pt, int pl, const float *bias, int relu) {
+  /* columns q whose taps j = 0..KW-1 all lie inside: 0 <= q*sw - pl and q*sw + KW - 1 - pl <= W - 1 */
+  const int qa = ceilDiv(pl, sw);
+  const int qb = floorDiv(W - KW + pl, sw) + 1;
+  const int o8 = O & ~7;
+  const int xStep = sw * C;
+  const int run = KW * C;
+  for (int b = b0; b < b1; b++) {
+    const float *xb = x + (long)b * H * W * C;
+    float *yb = y + (long)b * OH * OW * O;
+    for (int p = 0; p < OH; p++) {
+      const int i0 = maxi(0, pt - p * sh), i1 = mini(KH, H + pt - p * sh);
+      float *yr = yb + p * OW * O;
+      int q = 0;
+      if (o8 == O) {
+        /* output-channel blocks outer: the filter's 8 columns stay in L1 along the row */
+        for (int o = 0; o < O; o += 8) {
+          for (q = 0; q + 4 <= OW; q += 4) {
+            if (q < qa || q + 4 > qb) {
+              convBlockMasked(xb, w, yr + q * O + o, bias, relu, p, q, o, i0, i1, W, C, O, KW, sh, sw, pt, pl);
+              continue;
+            }
+            v128_t a00 = wasm_f32x4_splat(0.0f), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00,
+                   a30 = a00, a31 = a00;
+            for (int i = i0; i < i1; i++) {
+              const float *xr = xb + ((p * sh + i - pt) * W + q * sw - pl) * C;
+              const float *wr = w + (i * KW * C) * O + o;
+              for (int t = 0; t < run; t++) {
+                v128_t w0 = LOADF(wr), w1 = LOADF(wr + 4);
+                v128_t s = wasm_v128_load32_splat(xr + t);
+                MADD(a00, s, w0);
+                MADD(a01, s, w1);
+                s = wasm_v128_load32_splat(xr + xStep + t);
+                MADD(a10, s, w0);
+                MADD(a11, s, w1);
+                s = wasm_v128_load32_splat(xr + 2 * xStep + t);
+                MADD(a20, s, w0);
+                MADD(a21, s, w1);
+                s = wasm_v128_load32_splat(xr + 3 * xStep + t);
+                MADD(a30, s, w0);
+                MADD(a31, s, w1);
+                wr += O;
+              }
+            }
+            float *yp = yr + q * O + o;
+            STOREF(yp, finish(a00, bias, o, relu));
+            STOREF(yp + 4, finish(a01, bias, o + 4, relu));
+            STOREF(yp + O, finish(a10, bias, o, relu));
+            STOREF(yp + O + 4, finish(a11, bias, o + 4, relu));
+            STOREF(yp + 2 * O, finish(a20, bias, o, relu));
+            STOREF(yp + 2 * O + 4, finish(a21, bias, o + 4, relu));
+            STOREF(yp + 3 * O, finish(a30, bias, o, relu));
+            STOREF(yp + 3 * O + 4, finish(a31, bias, o + 4, relu));
+          }
+        }
+      }
+      for (; q < OW; q++) convPixel(xb, w, yr + q * O, bias, relu, p, q, H, W, C, O, KH, KW, sh, sw, pt, pl);
+    }
+  }
+}

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { convGeometry } from "../src/internal/convGeometry";
+import { directConv2d } from "../src/kernels/directConv2d";
 import { directFilterGradient } from "../src/kernels/directFilterGradient";
 import { expectWasmEquals, runOn, values } from "./compareBackends";
 
@@ -57,6 +58,69 @@ export function expectDirectEqualsCpu(
             tf.tensor4d(dyv, dyShape),
             g,
             filterShape[3],
+            split,
+          )!,
+      ),
+    ref,
+  );
+}
+
+/**
+ * Forward-convolution cases for the direct kernel (O a multiple of 8): the grid's input shapes
+ * (batch 1, odd sizes, 1x1, asymmetric 2x4 and 5x5 kernels) with 8 or 16 output channels.
+ */
+export const DIRECT_CONV_CASES: {
+  x: [number, number, number, number];
+  filterShape: [number, number, number, number];
+}[] = [
+  { x: [1, 7, 9, 3], filterShape: [3, 3, 3, 8] },
+  { x: [2, 8, 8, 4], filterShape: [1, 1, 4, 16] },
+  { x: [3, 6, 5, 2], filterShape: [2, 4, 2, 8] },
+  { x: [2, 11, 10, 3], filterShape: [5, 5, 3, 8] },
+  { x: [2, 7, 6, 8], filterShape: [3, 3, 8, 16] },
+  { x: [2, 9, 13, 16], filterShape: [3, 3, 16, 24] },
+];
+
+/**
+ * y of the direct forward kernel (bias and ReLU optional) on wasm against cpu's
+ * conv2d (+ bias, relu), values seeded 3, 4 and 5.
+ */
+export function expectDirectConvEqualsCpu(
+  xShape: [number, number, number, number],
+  filterShape: [number, number, number, number],
+  stride: number,
+  pad: "same" | "valid" | number | tf.backend_util.ExplicitPadding,
+  withBias: boolean,
+  relu: boolean,
+  split: "never" | "always",
+): void {
+  const g = convGeometry({ kernelName: "test", xShape, filterShape, strides: stride, pad, depthwise: false });
+  const xv = values(tf.util.sizeFromShape(xShape), 3);
+  const wv = values(tf.util.sizeFromShape(filterShape), 4);
+  const bv = values(filterShape[3], 5);
+  const ref = runOn("cpu", () =>
+    tf.tidy(() => {
+      let y: tf.Tensor = tf.conv2d(
+        tf.tensor4d(xv, xShape),
+        tf.tensor4d(wv, filterShape),
+        stride,
+        pad as "same",
+      );
+      if (withBias) y = tf.add(y, tf.tensor1d(bv));
+      return relu ? tf.relu(y) : y;
+    }),
+  ).data;
+  expectWasmEquals(
+    () =>
+      tf.tidy(
+        () =>
+          directConv2d(
+            tf.backend(),
+            tf.tensor4d(xv, xShape),
+            tf.tensor4d(wv, filterShape),
+            g,
+            withBias ? tf.tensor1d(bv) : undefined,
+            relu,
             split,
           )!,
       ),

@@ -1,7 +1,7 @@
 import { FILTER_GRADIENT_WASM } from "./filterGradientWasm";
 import { WA, type WasmMemory, wasmMemoryOf } from "./simdKernels";
 
-/** Number of i32 arguments of {@link FilterGradientKernels.filterGradient}. */
+/** Number of i32 arguments of {@link FilterGradientKernels.filterGradient} and {@link FilterGradientKernels.conv2d}. */
 export const FILTER_GRADIENT_ARGS = 19;
 
 /**
@@ -17,7 +17,16 @@ export interface FilterGradientKernels {
   filterGradient(...args: number[]): void;
   /** out[k] += add[k] for k < n. Args: out, add, n. */
   addInto(out: number, add: number, n: number): void;
+  /**
+   * y = act(bias + conv(x, w)) over images b0 <= b < b1 (x [B, H, W, C], w [KH, KW, C, O], y
+   * [B, OH, OW, O], act the identity or ReLU). Args: x, w, y, b0, b1, H, W, C, OH, OW, O, KH, KW,
+   * sh, sw, pt, pl, bias (pointer to O floats, or 0), relu (0 or 1).
+   */
+  conv2d(...args: number[]): void;
 }
+
+/** The exports a {@link FilterGradientHelper} can run, by their index in the worker's table. */
+export const HELPER_FUNCTIONS = ["filterGradient", "conv2d"] as const;
 
 /** The compiled module and the memory it was instantiated on (what a worker needs to run it too). */
 export interface FilterGradientModule {
@@ -29,12 +38,12 @@ export interface FilterGradientModule {
 }
 
 /**
- * Runs {@link FilterGradientKernels.filterGradient} with `args` on another thread while the
- * caller computes its own part: `start` posts the work, `wait` blocks until it is done (throws
- * the worker's error, or a timeout error).
+ * Runs {@link FilterGradientKernels.filterGradient} (or `conv2d`) with `args` on another thread
+ * while the caller computes its own part: `start` posts the work, `wait` blocks until it is done
+ * (throws the worker's error, or a timeout error).
  */
 export interface FilterGradientHelper {
-  start(args: readonly number[]): void;
+  start(args: readonly number[], fn?: (typeof HELPER_FUNCTIONS)[number]): void;
   wait(timeoutMs: number): void;
 }
 

@@ -3,7 +3,12 @@ import "@tensorflow/tfjs-backend-wasm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { expectNoLeak, expectSameOnBackends, values } from "../../test/compareBackends";
 import { convGridCases, STRIDES_ONLY } from "../../test/convGrid";
-import { expectDirectEqualsCpu, WIDE_CASES } from "../../test/filterGradientCases";
+import {
+  DIRECT_CONV_CASES,
+  expectDirectConvEqualsCpu,
+  expectDirectEqualsCpu,
+  WIDE_CASES,
+} from "../../test/filterGradientCases";
 import { convGeometry } from "../internal/convGeometry";
 import { filterGradientHelperFor, filterGradientModuleFor } from "../internal/filterGradientKernels";
 import { heapOffset } from "../internal/simdKernels";
@@ -14,7 +19,7 @@ import { directFilterGradient } from "./directFilterGradient";
 
 // This file runs in its own process (vitest pool "forks"): the threaded wasm build must start
 // before any other wasm backend in the process.
-describe("directFilterGradient with its worker thread (threaded wasm) equals cpu", () => {
+describe("directFilterGradient and directConv2d with their worker thread (threaded wasm) equal cpu", () => {
   beforeAll(async () => {
     registerWasmTrainingKernels();
     const { threads } = await initWasmWithThreads(2);
@@ -36,6 +41,11 @@ describe("directFilterGradient with its worker thread (threaded wasm) equals cpu
     for (const stride of [1, 2])
       it(`wide ${x.join("x")} -> ${filterShape[3]}, stride ${stride}, same`, () =>
         expectDirectEqualsCpu(x, filterShape, stride, "same", undefined, "always"));
+
+  for (const { x, filterShape } of DIRECT_CONV_CASES.filter((c) => c.x[0] > 1))
+    for (const stride of [1, 2])
+      it(`forward ${x.join("x")} * ${filterShape.join("x")}, stride ${stride}, same, bias + relu`, () =>
+        expectDirectConvEqualsCpu(x, filterShape, stride, "same", true, true, "always"));
 
   it("the Conv2DBackpropFilter kernel splits a layer above the threshold and equals cpu", () => {
     // 8 x 16 x 16 x 16 -> 16, 3x3, stride 1, same: 4.7e6 multiply-adds >= 4e6

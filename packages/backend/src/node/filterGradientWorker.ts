@@ -1,17 +1,18 @@
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
 import {
   FILTER_GRADIENT_ARGS,
+  HELPER_FUNCTIONS,
   type FilterGradientHelper,
   type FilterGradientModule,
 } from "../internal/filterGradientKernels";
 
-/** Control words: [0] job number posted, [1] job number done, [2] error flag, [3] unused, [4..] args. */
+/** Control words: [0] job number posted, [1] job number done, [2] error flag, [3] function index, [4..] args. */
 const ARGS_AT = 4;
 
 /**
  * The worker's script (CommonJS, run with `eval`): instantiates the filter-gradient module on the
- * shared memory, then loops: wait for a new job number in control[0], run `filterGradient` with
- * the posted args, publish the number in control[1]. An error sets control[2] and posts its text.
+ * shared memory, then loops: wait for a new job number in control[0], run the export numbered
+ * control[3] (`filterGradient` or `conv2d`) with the posted args, publish the number in control[1]. An error sets control[2] and posts its text.
  */
 const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
@@ -23,18 +24,19 @@ const fail = (e) => {
   Atomics.store(ctl, 1, -1);
   Atomics.notify(ctl, 1);
 };
-let run;
+let table;
 try {
-  run = new WebAssembly.Instance(module, { env: { memory } }).exports.filterGradient;
+  const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  table = ${JSON.stringify(HELPER_FUNCTIONS)}.map((name) => exports[name]);
 } catch (e) {
   fail(e);
 }
 let seen = 0;
-while (run) {
+while (table) {
   Atomics.wait(ctl, 0, seen);
   seen = Atomics.load(ctl, 0);
   try {
-    run(...ctl.subarray(${ARGS_AT}, ${ARGS_AT + FILTER_GRADIENT_ARGS}));
+    table[Atomics.load(ctl, 3)](...ctl.subarray(${ARGS_AT}, ${ARGS_AT + FILTER_GRADIENT_ARGS}));
   } catch (e) {
     fail(e);
     break;
@@ -79,12 +81,13 @@ export function createFilterGradientWorker(m: FilterGradientModule): FilterGradi
     return broken;
   };
   return {
-    start(args) {
+    start(args, fn = "filterGradient") {
       if (broken) throw broken;
       if (args.length !== FILTER_GRADIENT_ARGS) {
         throw new Error(`filter gradient worker: expected ${FILTER_GRADIENT_ARGS} args, got ${args.length}.`);
       }
       ctl.set(args, ARGS_AT);
+      ctl[3] = HELPER_FUNCTIONS.indexOf(fn);
       job++;
       Atomics.store(ctl, 0, job);
       Atomics.notify(ctl, 0);
