@@ -50,7 +50,9 @@ function wrapRequestAdapter(gpu: GpuLike, options: SetupWebGpuOptions): void {
     if (adapter == null) return adapter;
     const requestDevice = adapter.requestDevice.bind(adapter);
     adapter.requestDevice = (descriptor = {}) => {
-      const features = (descriptor.requiredFeatures ?? []).flat(2).filter((f) => adapter.features.has(String(f)));
+      const features = (descriptor.requiredFeatures ?? [])
+        .flat(2)
+        .filter((f) => adapter.features.has(String(f)));
       return requestDevice({ ...descriptor, requiredFeatures: features });
     };
     return adapter;

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { expectNoLeak, expectSameOnBackends, initBackends, values } from "../../test/compareBackends";
 import { CONV_PADS } from "../../test/convGrid";
-import { DIRECT_CONV_CASES, expectDirectConvEqualsCpu } from "../../test/filterGradientCases";
+import { DIRECT_CONV_CASES, expectDirectConvEqualsCpu } from "../../test/directConvCases";
 import { convGeometry } from "../internal/convGeometry";
 import { heapOffset } from "../internal/simdKernels";
 import { directConv2d } from "./directConv2d";

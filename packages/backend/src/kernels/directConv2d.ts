@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { asTensor } from "../internal/asTensor";
 import { type ConvGeometry, convGeometry } from "../internal/convGeometry";
-import { filterGradientHelperFor, filterGradientModuleFor } from "../internal/filterGradientKernels";
+import { convKernelHelperFor, convKernelModuleFor } from "../internal/convKernels";
 import type { DisposingWasmBackend } from "../internal/heapVectors";
 import { heapOffset } from "../internal/simdKernels";
 
@@ -10,7 +10,7 @@ const MIN_SPLIT_MACS = 4e6;
 
 /**
  * Forward 2-D convolution (NHWC) with an optional bias and ReLU, by the compiled SIMD kernel
- * `conv2d` of `kernels-c/filterGradient.c`, in place on the wasm heap.
+ * `conv2d` of `kernels-c/convKernels.c`, in place on the wasm heap.
  *
  * Symbols: x [B, H, W, C], w [KH, KW, C, O], y [B, OH, OW, O], strides (s_h, s_w), pt/pl the zero
  * rows/columns added above/left, x = 0 outside the image:
@@ -53,7 +53,7 @@ export function directConv2d(
     return undefined;
   }
   if (g.dilationHeight !== 1 || g.dilationWidth !== 1 || o % 8 !== 0) return undefined;
-  const m = filterGradientModuleFor(be);
+  const m = convKernelModuleFor(be);
   if (!m) return undefined;
   const c = x.shape[3];
   const { batch, outHeight, outWidth, filterHeight: kh, filterWidth: kw } = g;
@@ -78,7 +78,7 @@ export function directConv2d(
   const outp = heapOffset(be, out);
   const macs = batch * outHeight * outWidth * kh * kw * c * o;
   const wanted = split === "always" || (split === "auto" && macs >= MIN_SPLIT_MACS);
-  const helper = wanted && batch >= 2 ? filterGradientHelperFor(m) : undefined;
+  const helper = wanted && batch >= 2 ? convKernelHelperFor(m) : undefined;
   if (!helper) {
     m.kernels.conv2d(xp, wp, outp, 0, batch, ...geometry, ...tail);
   } else {

@@ -3,10 +3,10 @@ import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { expectNoLeak, initBackends, values } from "../../test/compareBackends";
 import { convGridCases, STRIDES_ONLY } from "../../test/convGrid";
-import { expectDirectEqualsCpu, WIDE_CASES } from "../../test/filterGradientCases";
+import { expectDirectEqualsCpu, WIDE_CASES } from "../../test/directConvCases";
 import { convGeometry } from "../internal/convGeometry";
-import { filterGradientModuleFor } from "../internal/filterGradientKernels";
-import { FILTER_GRADIENT_WASM } from "../internal/filterGradientWasm";
+import { convKernelModuleFor } from "../internal/convKernels";
+import { CONV_KERNELS_WASM } from "../internal/convKernelsWasm";
 import { heapOffset } from "../internal/simdKernels";
 import { directFilterGradient } from "./directFilterGradient";
 
@@ -14,14 +14,14 @@ describe("directFilterGradient (compiled wasm SIMD) equals cpu, one thread", () 
   beforeAll(initBackends);
 
   it("the embedded module bytes match their recorded SHA-256", () => {
-    for (const v of [FILTER_GRADIENT_WASM.plain, FILTER_GRADIENT_WASM.shared]) {
+    for (const v of [CONV_KERNELS_WASM.plain, CONV_KERNELS_WASM.shared]) {
       expect(createHash("sha256").update(Buffer.from(v.base64, "base64")).digest("hex")).toBe(v.sha256);
     }
   });
 
   it("loads on the wasm backend (unshared memory) and not on cpu", () => {
-    expect(filterGradientModuleFor(tf.backend())?.shared).toBe(false);
-    expect(filterGradientModuleFor(tf.findBackend("cpu"))).toBeUndefined();
+    expect(convKernelModuleFor(tf.backend())?.shared).toBe(false);
+    expect(convKernelModuleFor(tf.findBackend("cpu"))).toBeUndefined();
   });
 
   for (const c of convGridCases({ depthwise: false, strideDilation: STRIDES_ONLY }))

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { ConvGeometry } from "../internal/convGeometry";
-import { filterGradientHelperFor, filterGradientModuleFor } from "../internal/filterGradientKernels";
+import { convKernelHelperFor, convKernelModuleFor } from "../internal/convKernels";
 import type { DisposingWasmBackend } from "../internal/heapVectors";
 import { heapOffset } from "../internal/simdKernels";
 
@@ -11,7 +11,7 @@ const MIN_SPLIT_MACS = 4e6;
 
 /**
  * Filter gradient of a 2-D convolution (NHWC) straight from x and dy in the wasm heap, with the
- * compiled SIMD kernel `kernels-c/filterGradient.c`: no im2col copy, no scratch but dW.
+ * compiled SIMD kernel `kernels-c/convKernels.c`: no im2col copy, no scratch but dW.
  *
  * Symbols: x [B, H, W, C], dy [B, OH, OW, O], filter [KH, KW, C, O], strides (s_h, s_w), pt/pl
  * the zero rows/columns added above/left; with x = 0 outside the image,
@@ -51,7 +51,7 @@ export function directFilterGradient(
   const be = backend as DisposingWasmBackend;
   if (x.dtype !== "float32" || dy.dtype !== "float32") return undefined;
   if (g.dilationHeight !== 1 || g.dilationWidth !== 1) return undefined;
-  const m = filterGradientModuleFor(be);
+  const m = convKernelModuleFor(be);
   if (!m) return undefined;
   const c = x.shape[3];
   const { batch, inHeight, inWidth, outHeight, outWidth, filterHeight: kh, filterWidth: kw } = g;
@@ -79,7 +79,7 @@ export function directFilterGradient(
   const outp = heapOffset(be, out);
   const macs = batch * outHeight * outWidth * kh * kw * c * outChannels;
   const wanted = split === "always" || (split === "auto" && macs >= MIN_SPLIT_MACS);
-  const helper = wanted && batch >= 2 ? filterGradientHelperFor(m) : undefined;
+  const helper = wanted && batch >= 2 ? convKernelHelperFor(m) : undefined;
   if (!helper) {
     m.kernels.filterGradient(xp, dyp, outp, 0, batch, ...geometry);
   } else {

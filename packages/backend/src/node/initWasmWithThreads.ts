@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { setFilterGradientHelperFactory } from "../internal/filterGradientKernels";
+import { setConvKernelHelperFactory } from "../internal/convKernels";
 import { loadOptional } from "../internal/loadOptional";
-import { createFilterGradientWorker } from "./filterGradientWorker";
+import { createConvKernelWorker } from "./convKernelWorker";
 
 /** Result of {@link initWasmWithThreads}. */
 export interface WasmThreadsResult {
@@ -29,7 +29,7 @@ const MAIN_PRELUDE =
  * `unref`'d so the process can exit. The `Blob`/`URL` patches stay installed (the pool may add
  * workers later); `os.cpus` is restored. (5) With 2 threads or more, the filter gradient's
  * compiled kernel gets a second thread of its own (a `worker_threads` worker on the same shared
- * memory, see `createFilterGradientWorker`), made at its first use.
+ * memory, see `createConvKernelWorker`), made at its first use.
  *
  * Must run before the wasm backend is first initialised in this process. Measured on a 2-core
  * machine: matmul 1.9x faster with 2 threads, whole training steps barely (see the README).
@@ -91,7 +91,7 @@ export async function initWasmWithThreads(numThreads: number): Promise<WasmThrea
   for (const w of [...(pthread?.unusedWorkers ?? []), ...(pthread?.runningWorkers ?? [])]) w.unref?.();
   const threads = wasmModule.getThreadsCount();
   // The filter gradient (compiled kernel) splits its images over this thread and one worker.
-  if (threads > 1) setFilterGradientHelperFactory(createFilterGradientWorker);
+  if (threads > 1) setConvKernelHelperFactory(createConvKernelWorker);
   return { threads, scriptDir };
 }
 

@@ -1,14 +1,14 @@
-import { FILTER_GRADIENT_WASM } from "./filterGradientWasm";
+import { CONV_KERNELS_WASM } from "./convKernelsWasm";
 import { WA, type WasmMemory, wasmMemoryOf } from "./simdKernels";
 
-/** Number of i32 arguments of {@link FilterGradientKernels.filterGradient} and {@link FilterGradientKernels.conv2d}. */
-export const FILTER_GRADIENT_ARGS = 19;
+/** Number of i32 arguments of {@link ConvKernels.filterGradient} and {@link ConvKernels.conv2d}. */
+export const CONV_KERNEL_ARGS = 19;
 
 /**
- * The exports of the compiled filter-gradient module (`kernels-c/filterGradient.c`), working in
+ * The exports of the compiled convolution kernels module (`kernels-c/convKernels.c`), working in
  * place on tfjs-backend-wasm's memory (pointers are byte offsets into it).
  */
-export interface FilterGradientKernels {
+export interface ConvKernels {
   /**
    * dW (+)= sum over images b0 <= b < b1 of x[b, p*sh + i - pt, q*sw + j - pl, c] * dy[b, p, q, o]
    * (x = 0 outside the image), dW [KH, KW, C, O] zeroed first when `zero` is 1. Args: x, dy,
@@ -25,12 +25,12 @@ export interface FilterGradientKernels {
   conv2d(...args: number[]): void;
 }
 
-/** The exports a {@link FilterGradientHelper} can run, by their index in the worker's table. */
+/** The exports a {@link ConvKernelHelper} can run, by their index in the worker's table. */
 export const HELPER_FUNCTIONS = ["filterGradient", "conv2d"] as const;
 
 /** The compiled module and the memory it was instantiated on (what a worker needs to run it too). */
-export interface FilterGradientModule {
-  kernels: FilterGradientKernels;
+export interface ConvKernelModule {
+  kernels: ConvKernels;
   /** The `WebAssembly.Module` (can be posted to a worker). */
   module: object;
   memory: WasmMemory;
@@ -38,22 +38,22 @@ export interface FilterGradientModule {
 }
 
 /**
- * Runs {@link FilterGradientKernels.filterGradient} (or `conv2d`) with `args` on another thread
+ * Runs {@link ConvKernels.filterGradient} (or `conv2d`) with `args` on another thread
  * while the caller computes its own part: `start` posts the work, `wait` blocks until it is done
  * (throws the worker's error, or a timeout error).
  */
-export interface FilterGradientHelper {
+export interface ConvKernelHelper {
   start(args: readonly number[], fn?: (typeof HELPER_FUNCTIONS)[number]): void;
   wait(timeoutMs: number): void;
 }
 
-/** Makes a {@link FilterGradientHelper} for a module on a shared memory (installed by `@sam/backend/node`). */
-export type FilterGradientHelperFactory = (m: FilterGradientModule) => FilterGradientHelper;
+/** Makes a {@link ConvKernelHelper} for a module on a shared memory (installed by `@sam/backend/node`). */
+export type ConvKernelHelperFactory = (m: ConvKernelModule) => ConvKernelHelper;
 
-const modules = new WeakMap<WasmMemory, FilterGradientModule | null>();
+const modules = new WeakMap<WasmMemory, ConvKernelModule | null>();
 const compiled: { plain?: object; shared?: object } = {};
-let helperFactory: FilterGradientHelperFactory | undefined;
-const helpers = new WeakMap<WasmMemory, FilterGradientHelper>();
+let helperFactory: ConvKernelHelperFactory | undefined;
+const helpers = new WeakMap<WasmMemory, ConvKernelHelper>();
 
 /** Decodes base64 with `atob` (Node >= 16 and browsers). */
 function fromBase64(text: string): Uint8Array {
@@ -64,29 +64,29 @@ function fromBase64(text: string): Uint8Array {
 }
 
 /**
- * The compiled filter-gradient module instantiated on `backend`'s memory (once per memory), or
+ * The compiled convolution kernels module instantiated on `backend`'s memory (once per memory), or
  * `undefined` when it cannot be (not the wasm backend, or no WebAssembly SIMD): then callers fall
  * back to the im2col path.
  *
  * @example
  * ```ts
- * const fg = filterGradientModuleFor(tf.backend());
+ * const fg = convKernelModuleFor(tf.backend());
  * fg?.kernels.filterGradient(x, dy, dW, 0, B, H, W, C, OH, OW, O, 3, 3, 1, 1, 1, 1, 2, 1);
  * ```
  */
-export function filterGradientModuleFor(backend: unknown): FilterGradientModule | undefined {
+export function convKernelModuleFor(backend: unknown): ConvKernelModule | undefined {
   const memory = wasmMemoryOf(backend);
   if (!memory) return undefined;
   const known = modules.get(memory);
   if (known !== undefined) return known ?? undefined;
   const shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
   const key = shared ? "shared" : "plain";
-  let m: FilterGradientModule | null = null;
+  let m: ConvKernelModule | null = null;
   try {
-    compiled[key] ??= new WA.Module(fromBase64(FILTER_GRADIENT_WASM[key].base64));
+    compiled[key] ??= new WA.Module(fromBase64(CONV_KERNELS_WASM[key].base64));
     const instance = new WA.Instance(compiled[key]!, { env: { memory } });
     m = {
-      kernels: instance.exports as unknown as FilterGradientKernels,
+      kernels: instance.exports as unknown as ConvKernels,
       module: compiled[key]!,
       memory,
       shared,
@@ -105,10 +105,10 @@ export function filterGradientModuleFor(backend: unknown): FilterGradientModule 
  *
  * @example
  * ```ts
- * setFilterGradientHelperFactory((m) => myHelper(m));
+ * setConvKernelHelperFactory((m) => myHelper(m));
  * ```
  */
-export function setFilterGradientHelperFactory(factory: FilterGradientHelperFactory | undefined): void {
+export function setConvKernelHelperFactory(factory: ConvKernelHelperFactory | undefined): void {
   helperFactory = factory;
 }
 
@@ -118,10 +118,10 @@ export function setFilterGradientHelperFactory(factory: FilterGradientHelperFact
  *
  * @example
  * ```ts
- * const helper = filterGradientHelperFor(m); // undefined on one thread
+ * const helper = convKernelHelperFor(m); // undefined on one thread
  * ```
  */
-export function filterGradientHelperFor(m: FilterGradientModule): FilterGradientHelper | undefined {
+export function convKernelHelperFor(m: ConvKernelModule): ConvKernelHelper | undefined {
   if (!m.shared || !helperFactory) return undefined;
   let h = helpers.get(m.memory);
   if (!h) {

@@ -1,5 +1,9 @@
 /*
- * Direct filter gradient of a 2-D convolution (NHWC), WebAssembly SIMD (simd128), no im2col.
+ * Convolution kernels for tfjs-backend-wasm's heap, WebAssembly SIMD (simd128, no FMA): the
+ * filter gradient (`filterGradient`, below) and the forward convolution (`conv2d`, further down),
+ * both direct (no im2col copy), and `addInto` (sums a second thread's partial dW).
+ *
+ * Filter gradient of a 2-D convolution (NHWC):
  *
  * Symbols: x [B, H, W, C], dy [B, OH, OW, O], dW [KH, KW, C, O], strides (sh, sw), pt/pl the
  * zero rows/columns added above/left. With x = 0 outside the image,

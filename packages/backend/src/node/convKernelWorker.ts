@@ -1,16 +1,16 @@
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
 import {
-  FILTER_GRADIENT_ARGS,
+  CONV_KERNEL_ARGS,
+  type ConvKernelHelper,
+  type ConvKernelModule,
   HELPER_FUNCTIONS,
-  type FilterGradientHelper,
-  type FilterGradientModule,
-} from "../internal/filterGradientKernels";
+} from "../internal/convKernels";
 
 /** Control words: [0] job number posted, [1] job number done, [2] error flag, [3] function index, [4..] args. */
 const ARGS_AT = 4;
 
 /**
- * The worker's script (CommonJS, run with `eval`): instantiates the filter-gradient module on the
+ * The worker's script (CommonJS, run with `eval`): instantiates the convolution kernels module on the
  * shared memory, then loops: wait for a new job number in control[0], run the export numbered
  * control[3] (`filterGradient` or `conv2d`) with the posted args, publish the number in control[1]. An error sets control[2] and posts its text.
  */
@@ -36,7 +36,7 @@ while (table) {
   Atomics.wait(ctl, 0, seen);
   seen = Atomics.load(ctl, 0);
   try {
-    table[Atomics.load(ctl, 3)](...ctl.subarray(${ARGS_AT}, ${ARGS_AT + FILTER_GRADIENT_ARGS}));
+    table[Atomics.load(ctl, 3)](...ctl.subarray(${ARGS_AT}, ${ARGS_AT + CONV_KERNEL_ARGS}));
   } catch (e) {
     fail(e);
     break;
@@ -49,7 +49,7 @@ while (table) {
 /**
  * A second thread for the filter gradient on the threaded wasm build: a `worker_threads` worker
  * that instantiates the same compiled module on the same shared memory and runs the jobs
- * {@link FilterGradientHelper.start} posts, synchronised with `Atomics` on a small
+ * {@link ConvKernelHelper.start} posts, synchronised with `Atomics` on a small
  * SharedArrayBuffer (the worker `Atomics.wait`s for a job; the caller, after its own part, waits
  * for the done word). The worker is `unref`'d (it never keeps the process alive) and allocates
  * nothing in the heap: the caller owns every buffer it writes. A failure in the worker (or no
@@ -57,11 +57,11 @@ while (table) {
  *
  * @example
  * ```ts
- * setFilterGradientHelperFactory(createFilterGradientWorker); // what initWasmWithThreads does
+ * setConvKernelHelperFactory(createConvKernelWorker); // what initWasmWithThreads does
  * ```
  */
-export function createFilterGradientWorker(m: FilterGradientModule): FilterGradientHelper {
-  const control = new SharedArrayBuffer(4 * (ARGS_AT + FILTER_GRADIENT_ARGS));
+export function createConvKernelWorker(m: ConvKernelModule): ConvKernelHelper {
+  const control = new SharedArrayBuffer(4 * (ARGS_AT + CONV_KERNEL_ARGS));
   const ctl = new Int32Array(control);
   const channel = new MessageChannel();
   const worker = new Worker(WORKER_SOURCE, {
@@ -75,7 +75,7 @@ export function createFilterGradientWorker(m: FilterGradientModule): FilterGradi
   let broken: Error | undefined;
   const failure = (why: string): Error => {
     broken = new Error(
-      `filter gradient worker: ${why}; restart the process, or use one thread (initWasmWithThreads(1)).`,
+      `conv kernel worker: ${why}; restart the process, or use one thread (initWasmWithThreads(1)).`,
     );
     void worker.terminate();
     return broken;
@@ -83,8 +83,8 @@ export function createFilterGradientWorker(m: FilterGradientModule): FilterGradi
   return {
     start(args, fn = "filterGradient") {
       if (broken) throw broken;
-      if (args.length !== FILTER_GRADIENT_ARGS) {
-        throw new Error(`filter gradient worker: expected ${FILTER_GRADIENT_ARGS} args, got ${args.length}.`);
+      if (args.length !== CONV_KERNEL_ARGS) {
+        throw new Error(`conv kernel worker: expected ${CONV_KERNEL_ARGS} args, got ${args.length}.`);
       }
       ctl.set(args, ARGS_AT);
       ctl[3] = HELPER_FUNCTIONS.indexOf(fn);

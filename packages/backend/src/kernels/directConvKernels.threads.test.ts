@@ -8,11 +8,11 @@ import {
   expectDirectConvEqualsCpu,
   expectDirectEqualsCpu,
   WIDE_CASES,
-} from "../../test/filterGradientCases";
+} from "../../test/directConvCases";
 import { convGeometry } from "../internal/convGeometry";
-import { filterGradientHelperFor, filterGradientModuleFor } from "../internal/filterGradientKernels";
+import { convKernelHelperFor, convKernelModuleFor } from "../internal/convKernels";
 import { heapOffset } from "../internal/simdKernels";
-import { createFilterGradientWorker } from "../node/filterGradientWorker";
+import { createConvKernelWorker } from "../node/convKernelWorker";
 import { initWasmWithThreads } from "../node/initWasmWithThreads";
 import { registerWasmTrainingKernels } from "../registerWasmTrainingKernels";
 import { directFilterGradient } from "./directFilterGradient";
@@ -29,9 +29,9 @@ describe("directFilterGradient and directConv2d with their worker thread (thread
   });
 
   it("runs on a shared memory with a helper thread", () => {
-    const m = filterGradientModuleFor(tf.backend())!;
+    const m = convKernelModuleFor(tf.backend())!;
     expect(m.shared).toBe(true);
-    expect(filterGradientHelperFor(m)).toBeDefined();
+    expect(convKernelHelperFor(m)).toBeDefined();
   });
 
   for (const c of convGridCases({ depthwise: false, strideDilation: STRIDES_ONLY }).filter((c) => c.x[0] > 1))
@@ -87,12 +87,12 @@ describe("directFilterGradient and directConv2d with their worker thread (thread
   });
 
   it("a failure in the worker is an Error in the caller, not a hang", () => {
-    const helper = createFilterGradientWorker(filterGradientModuleFor(tf.backend())!);
+    const helper = createConvKernelWorker(convKernelModuleFor(tf.backend())!);
     // dW pointer at the top of the 4 GiB address space: the worker's store traps
     helper.start([0, 0, 0x7ffffff0, 0, 1, 4, 4, 4, 4, 4, 4, 1, 1, 1, 1, 0, 0, 1, 1]);
     expect(() => helper.wait(20_000)).toThrow(
-      /filter gradient worker: it failed: RuntimeError: memory access out of bounds/,
+      /conv kernel worker: it failed: RuntimeError: memory access out of bounds/,
     );
-    expect(() => helper.start([])).toThrow(/filter gradient worker/);
+    expect(() => helper.start([])).toThrow(/conv kernel worker/);
   });
 });
