@@ -6,7 +6,9 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { registerTrainingGradients, registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from "../src/index";
 import { convGeometry } from "../src/internal/convGeometry";
+import { conv2dBackpropInput } from "../src/kernels/conv2dBackpropInput";
 import { directConv2d } from "../src/kernels/directConv2d";
+import { directConv2dBackpropInput } from "../src/kernels/directConv2dBackpropInput";
 import { directFilterGradient } from "../src/kernels/directFilterGradient";
 import { im2colFilterGradient } from "../src/kernels/im2colFilterGradient";
 import { initWasmWithThreads } from "../src/node/index";
@@ -16,7 +18,8 @@ const batch = Number(process.argv[3] ?? 128);
 if (threads > 1) console.log(JSON.stringify(await initWasmWithThreads(threads)));
 await tf.setBackend("wasm");
 await tf.ready();
-// Conv2D stays tfjs-wasm's own (XNNPACK), to compare with the direct forward kernel
+// Conv2D stays tfjs-wasm's own (XNNPACK), to compare with the direct forward kernel (and the
+// input gradient's old form, a forward convolution, runs on XNNPACK as before)
 registerWasmTrainingKernels({ only: WASM_TRAINING_KERNELS.filter((k) => k !== "Conv2D") });
 registerTrainingGradients();
 /** [H, C, O, stride, OH] */
@@ -91,6 +94,17 @@ for (const [h, c, o, s, oh] of shapes) {
       return tf.max(tf.abs(tf.sub(r, d))).dataSync()[0]! / tf.max(tf.abs(r)).dataSync()[0]!;
     }),
     rel_diff: diff,
+    dx_old_ms: +best(() => conv2dBackpropInput([batch, h, h, c], dy, w, s, "same")).toFixed(1),
+    dx_direct_ms:
+      c % 8 === 0 ? +best(() => directConv2dBackpropInput(tf.backend(), dy, w, g)!).toFixed(1) : null,
+    dx_diff:
+      c % 8 === 0
+        ? tf.tidy(() => {
+            const r = conv2dBackpropInput([batch, h, h, c], dy, w, s, "same");
+            const d = directConv2dBackpropInput(tf.backend(), dy, w, g)!;
+            return tf.max(tf.abs(tf.sub(r, d))).dataSync()[0]! / tf.max(tf.abs(r)).dataSync()[0]!;
+          })
+        : null,
   };
   console.log(JSON.stringify(row));
   tf.dispose([x, dy, w]);

@@ -14,7 +14,9 @@
  * --compare-im2col (wasm): the steps alternate between the direct filter gradient and its im2col
  * fallback (the first step of each a warm-up); also prints im2col_step_ms and direct_over_im2col.
  * --compare-conv (wasm): the same with the direct forward convolution (Conv2D, FusedConv2D) against
- * XNNPACK's (im2col_step_ms then means "XNNPACK's convolutions").
+ * XNNPACK's (im2col_step_ms then means "the previous path's step", here XNNPACK's convolutions).
+ * --compare-dx (wasm): the same with the direct input gradient against its forward-convolution form.
+ * --compare-all (wasm): all three direct kernels against their previous paths at once.
  * --threads=N (wasm): N threads (the experimental shim). With --time (wasm), also the self time of each kernel per step (after the warm-up when steps > 1). With --profile (wasm), also the kernels during which the live bytes reached a new high (16 MB steps).
  */
 import { collectParams, GroupedOptimizer, sam, sgd } from "@sam/core";
@@ -23,6 +25,7 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { registerTrainingGradients, registerWasmTrainingKernels, wasmHeapStats } from "../src/index";
 import { setFilterGradientPath } from "../src/kernels/conv2dBackpropFilter";
+import { setDirectInputGradient } from "../src/kernels/conv2dBackpropInput";
 import { setDirectConv2d } from "../src/kernels/directConv2d";
 import { initWasmWithThreads } from "../src/node/index";
 
@@ -156,13 +159,17 @@ async function main(): Promise<void> {
   const result: Record<string, unknown> = { model: modelName, optimizer: optimizerName, backend, batch };
   let rss = 0;
   const times: number[] = [];
-  const compareConv = process.argv.includes("--compare-conv") && backend === "wasm";
-  const compare = (compareConv || process.argv.includes("--compare-im2col")) && backend === "wasm";
+  const all = process.argv.includes("--compare-all");
+  const compareConv = all || process.argv.includes("--compare-conv");
+  const compareDx = all || process.argv.includes("--compare-dx");
+  const compareFg = all || process.argv.includes("--compare-im2col");
+  const compare = (compareConv || compareDx || compareFg) && backend === "wasm";
   const im2colTimes: number[] = [];
   try {
     for (let i = 0; i < steps; i++) {
-      if (compareConv) setDirectConv2d(i % 2 === 0);
-      else if (compare) setFilterGradientPath(i % 2 === 0 ? "direct" : "im2col");
+      if (compare && compareConv) setDirectConv2d(i % 2 === 0);
+      if (compare && compareDx) setDirectInputGradient(i % 2 === 0);
+      if (compare && compareFg) setFilterGradientPath(i % 2 === 0 ? "direct" : "im2col");
       const t0 = performance.now();
       const value = optimizer.minimize(loss, true)!;
       value.dataSync();

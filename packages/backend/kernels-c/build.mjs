@@ -23,6 +23,7 @@ const common = [
   "-Wl,--export=filterGradient",
   "-Wl,--export=addInto",
   "-Wl,--export=conv2d",
+  "-Wl,--export=conv2dBackpropInput",
   "-Wl,-z,stack-size=0",
   "-Wl,--strip-all",
 ];

@@ -378,3 +378,128 @@ __attribute__((export_name("conv2d"))) void conv2d(const float *x, const float *
     }
   }
 }
+
+/*
+ * Input gradient of a 2-D convolution (NHWC), gathered per dx pixel over its valid taps only
+ * (no zero-inserted dy, no rotated filter):
+ *
+ *   dx[b, h, w, c] = sum over (i, j) with h + pt - i = p*sh, w + pl - j = q*sw, 0 <= p < OH,
+ *                    0 <= q < OW of sum_o dy[b, p, q, o] * wT[i, j, o, c],
+ *
+ * wT [KH, KW, O, C] the filter with its last two axes swapped. The pixels of one row are taken
+ * by phase r = w mod sw: for a tap j of that phase, pixels w = r + sw*k read dy columns
+ * q = (r + pl - j)/sw + k, consecutive in k. So 4 pixels of a phase x 8 input channels sit in
+ * eight v128 accumulators over the valid (i, j) and o, as in `conv2d`; dy columns outside [0, OW)
+ * are masked. Needs C % 8 == 0. The last (W - r) / sw mod 4 pixels of a phase go one at a time.
+ */
+static inline int validRow(int h, int pt, int i, int sh, int OH) {
+  const int t = h + pt - i;
+  return t >= 0 && t % sh == 0 && t / sh < OH;
+}
+
+__attribute__((export_name("conv2dBackpropInput"))) void conv2dBackpropInput(
+    const float *dy, const float *wT, float *dx, int b0, int b1, int H, int W, int C, int OH, int OW, int O,
+    int KH, int KW, int sh, int sw, int pt, int pl) {
+  const v128_t on = wasm_i32x4_splat(-1), off = wasm_i32x4_splat(0);
+  const int pixStep = sw * C; /* dx floats between pixels k and k + 1 of a phase */
+  for (int b = b0; b < b1; b++) {
+    const float *dyb = dy + (long)b * OH * OW * O;
+    for (int h = 0; h < H; h++) {
+      float *dxr = dx + ((long)b * H + h) * W * C;
+      for (int r = 0; r < sw && r < W; r++) {
+        const int nk = (W - r + sw - 1) / sw;
+        for (int c0 = 0; c0 < C; c0 += 8) {
+          int k = 0;
+          for (; k + 4 <= nk; k += 4) {
+            v128_t a00 = wasm_f32x4_splat(0.0f), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00,
+                   a30 = a00, a31 = a00;
+            for (int i = 0; i < KH; i++) {
+              if (!validRow(h, pt, i, sh, OH)) continue;
+              const float *dyr = dyb + ((h + pt - i) / sh) * OW * O;
+              for (int j = 0; j < KW; j++) {
+                const int u = r + pl - j;
+                if (u % sw != 0) continue; /* C's % keeps the sign: 0 exactly when sw divides u */
+                const int q = floorDiv(u, sw) + k;
+                const int v0 = q >= 0 && q < OW, v1 = q + 1 >= 0 && q + 1 < OW, v2 = q + 2 >= 0 && q + 2 < OW,
+                          v3 = q + 3 >= 0 && q + 3 < OW;
+                if (!(v0 | v1 | v2 | v3)) continue;
+                const float *y0 = dyr + (v0 ? q : 0) * O, *y1 = dyr + (v1 ? q + 1 : 0) * O;
+                const float *y2 = dyr + (v2 ? q + 2 : 0) * O, *y3 = dyr + (v3 ? q + 3 : 0) * O;
+                const float *wr = wT + ((i * KW + j) * O) * C + c0;
+                if (v0 & v1 & v2 & v3) {
+                  for (int o = 0; o < O; o++) {
+                    v128_t w0 = LOADF(wr), w1 = LOADF(wr + 4);
+                    v128_t s = wasm_v128_load32_splat(y0 + o);
+                    MADD(a00, s, w0);
+                    MADD(a01, s, w1);
+                    s = wasm_v128_load32_splat(y1 + o);
+                    MADD(a10, s, w0);
+                    MADD(a11, s, w1);
+                    s = wasm_v128_load32_splat(y2 + o);
+                    MADD(a20, s, w0);
+                    MADD(a21, s, w1);
+                    s = wasm_v128_load32_splat(y3 + o);
+                    MADD(a30, s, w0);
+                    MADD(a31, s, w1);
+                    wr += C;
+                  }
+                } else {
+                  const v128_t m0 = v0 ? on : off, m1 = v1 ? on : off, m2 = v2 ? on : off, m3 = v3 ? on : off;
+                  for (int o = 0; o < O; o++) {
+                    v128_t w0 = LOADF(wr), w1 = LOADF(wr + 4);
+                    v128_t s = wasm_v128_and(wasm_v128_load32_splat(y0 + o), m0);
+                    MADD(a00, s, w0);
+                    MADD(a01, s, w1);
+                    s = wasm_v128_and(wasm_v128_load32_splat(y1 + o), m1);
+                    MADD(a10, s, w0);
+                    MADD(a11, s, w1);
+                    s = wasm_v128_and(wasm_v128_load32_splat(y2 + o), m2);
+                    MADD(a20, s, w0);
+                    MADD(a21, s, w1);
+                    s = wasm_v128_and(wasm_v128_load32_splat(y3 + o), m3);
+                    MADD(a30, s, w0);
+                    MADD(a31, s, w1);
+                    wr += C;
+                  }
+                }
+              }
+            }
+            float *xp = dxr + (r + sw * k) * C + c0;
+            STOREF(xp, a00);
+            STOREF(xp + 4, a01);
+            STOREF(xp + pixStep, a10);
+            STOREF(xp + pixStep + 4, a11);
+            STOREF(xp + 2 * pixStep, a20);
+            STOREF(xp + 2 * pixStep + 4, a21);
+            STOREF(xp + 3 * pixStep, a30);
+            STOREF(xp + 3 * pixStep + 4, a31);
+          }
+          for (; k < nk; k++) {
+            v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0;
+            for (int i = 0; i < KH; i++) {
+              if (!validRow(h, pt, i, sh, OH)) continue;
+              const float *dyr = dyb + ((h + pt - i) / sh) * OW * O;
+              for (int j = 0; j < KW; j++) {
+                const int u = r + pl - j;
+                if (u % sw != 0) continue;
+                const int q = floorDiv(u, sw) + k;
+                if (q < 0 || q >= OW) continue;
+                const float *y0 = dyr + q * O;
+                const float *wr = wT + ((i * KW + j) * O) * C + c0;
+                for (int o = 0; o < O; o++) {
+                  v128_t s = wasm_v128_load32_splat(y0 + o);
+                  MADD(a0, s, LOADF(wr));
+                  MADD(a1, s, LOADF(wr + 4));
+                  wr += C;
+                }
+              }
+            }
+            float *xp = dxr + (r + sw * k) * C + c0;
+            STOREF(xp, a0);
+            STOREF(xp + 4, a1);
+          }
+        }
+      }
+    }
+  }
+}

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { convGeometry } from "../src/internal/convGeometry";
 import { directConv2d } from "../src/kernels/directConv2d";
 import { directFilterGradient } from "../src/kernels/directFilterGradient";
-import { expectWasmEquals, runOn, values } from "./compareBackends";
+import { expectSameOnBackends, expectWasmEquals, runOn, values } from "./compareBackends";
 
 /** Extra shapes with C and O past the 4 x 8 register block: C % 4 and O % 8 remainders, O % 4 != 0. */
 export const WIDE_CASES: {
@@ -125,5 +125,55 @@ export function expectDirectConvEqualsCpu(
           )!,
       ),
     ref,
+  );
+}
+
+/** Input-gradient cases for the direct kernel (C a multiple of 8): the grid's shapes with 8, 16 or 24 input channels. */
+export const DIRECT_INPUT_GRADIENT_CASES: {
+  x: [number, number, number, number];
+  filterShape: [number, number, number, number];
+}[] = [
+  { x: [1, 7, 9, 8], filterShape: [3, 3, 8, 5] },
+  { x: [2, 8, 8, 16], filterShape: [1, 1, 16, 6] },
+  { x: [3, 6, 5, 8], filterShape: [2, 4, 8, 3] },
+  { x: [2, 11, 10, 8], filterShape: [5, 5, 8, 2] },
+  { x: [2, 9, 13, 24], filterShape: [3, 3, 24, 16] },
+];
+
+/** dx of the `Conv2DBackpropInput` kernel on wasm against cpu's (values seeded 7 and 8). */
+export function expectInputGradientEqualsCpu(
+  xShape: [number, number, number, number],
+  filterShape: [number, number, number, number],
+  strides: number | [number, number],
+  pad: "same" | "valid" | number | tf.backend_util.ExplicitPadding,
+  round?: "floor" | "round" | "ceil",
+): void {
+  const g = convGeometry({
+    kernelName: "test",
+    xShape,
+    filterShape,
+    strides,
+    pad,
+    dimRoundingMode: round,
+    depthwise: false,
+  });
+  const dyShape: [number, number, number, number] = [xShape[0], g.outHeight, g.outWidth, filterShape[3]];
+  const dyv = values(tf.util.sizeFromShape(dyShape), 7);
+  const wv = values(tf.util.sizeFromShape(filterShape), 8);
+  expectSameOnBackends(
+    () =>
+      tf
+        .engine()
+        .runKernel(
+          tf.Conv2DBackpropInput,
+          { dy: tf.tensor(dyv, dyShape), filter: tf.tensor(wv, filterShape) },
+          {
+            strides,
+            pad,
+            dataFormat: "NHWC",
+            dimRoundingMode: round,
+            inputShape: xShape,
+          } as unknown as tf.NamedAttrMap,
+        ) as tf.Tensor,
   );
 }

@@ -1,7 +1,7 @@
 import { CONV_KERNELS_WASM } from "./convKernelsWasm";
 import { WA, type WasmMemory, wasmMemoryOf } from "./simdKernels";
 
-/** Number of i32 arguments of {@link ConvKernels.filterGradient} and {@link ConvKernels.conv2d}. */
+/** Most i32 arguments of a {@link ConvKernels} function ({@link ConvKernels.filterGradient} and {@link ConvKernels.conv2d} have 19). */
 export const CONV_KERNEL_ARGS = 19;
 
 /**
@@ -23,10 +23,17 @@ export interface ConvKernels {
    * sh, sw, pt, pl, bias (pointer to O floats, or 0), relu (0 or 1).
    */
   conv2d(...args: number[]): void;
+  /**
+   * dx[b, h, w, c] = sum over the taps (i, j) that reach (h, w) from an output pixel (p, q) of
+   * sum_o dy[b, p, q, o] * wT[i, j, o, c], images b0 <= b < b1 (dy [B, OH, OW, O], wT [KH, KW, O,
+   * C], dx [B, H, W, C], C % 8 = 0). Args: dy, wT, dx, b0, b1, H, W, C, OH, OW, O, KH, KW, sh, sw,
+   * pt, pl.
+   */
+  conv2dBackpropInput(...args: number[]): void;
 }
 
 /** The exports a {@link ConvKernelHelper} can run, by their index in the worker's table. */
-export const HELPER_FUNCTIONS = ["filterGradient", "conv2d"] as const;
+export const HELPER_FUNCTIONS = ["filterGradient", "conv2d", "conv2dBackpropInput"] as const;
 
 /** The compiled module and the memory it was instantiated on (what a worker needs to run it too). */
 export interface ConvKernelModule {

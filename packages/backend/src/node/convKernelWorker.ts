@@ -12,7 +12,7 @@ const ARGS_AT = 4;
 /**
  * The worker's script (CommonJS, run with `eval`): instantiates the convolution kernels module on the
  * shared memory, then loops: wait for a new job number in control[0], run the export numbered
- * control[3] (`filterGradient` or `conv2d`) with the posted args, publish the number in control[1]. An error sets control[2] and posts its text.
+ * control[3] (`filterGradient`, `conv2d` or `conv2dBackpropInput`) with the posted args, publish the number in control[1]. An error sets control[2] and posts its text.
  */
 const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
@@ -83,9 +83,10 @@ export function createConvKernelWorker(m: ConvKernelModule): ConvKernelHelper {
   return {
     start(args, fn = "filterGradient") {
       if (broken) throw broken;
-      if (args.length !== CONV_KERNEL_ARGS) {
-        throw new Error(`conv kernel worker: expected ${CONV_KERNEL_ARGS} args, got ${args.length}.`);
+      if (args.length > CONV_KERNEL_ARGS) {
+        throw new Error(`conv kernel worker: at most ${CONV_KERNEL_ARGS} args, got ${args.length}.`);
       }
+      ctl.fill(0, ARGS_AT);
       ctl.set(args, ARGS_AT);
       ctl[3] = HELPER_FUNCTIONS.indexOf(fn);
       job++;
