@@ -124,7 +124,9 @@ function build(name: WasmTrainingKernelName, existing: tf.KernelConfig | undefin
 
 /**
  * Installs this package's training kernels on the `wasm` backend of the global tfjs engine:
- * the filter gradient of `conv2d` (missing in tfjs-backend-wasm), a faster input gradient,
+ * the filter gradient of `conv2d` (missing in tfjs-backend-wasm), a faster input gradient, and
+ * `Conv2D`/`FusedConv2D` (these three by compiled direct SIMD kernels, `kernels-c/convKernels.c`,
+ * split over a worker thread on the threaded build),
  * both depthwise backprops (missing), a block-copy `Tile` (the batch-norm gradient's hot
  * spot), `UnsortedSegmentSum` (missing; the gradient of `gather`, i.e. of embeddings), and SIMD
  * versions of the batch-norm hot spots: `FusedBatchNorm`, per-channel `Sum`/`Mean` and
