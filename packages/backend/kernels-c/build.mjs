@@ -24,6 +24,7 @@ const common = [
   "-Wl,--export=addInto",
   "-Wl,--export=conv2d",
   "-Wl,--export=conv2dBackpropInput",
+  "-Wl,--export=packFilter",
   "-Wl,-z,stack-size=0",
   "-Wl,--strip-all",
 ];

@@ -182,6 +182,10 @@ __attribute__((export_name("addInto"))) void addInto(float *out, const float *ad
  *   y[b, p, q, o] = act(bias[o] + sum_{i, j, c} x[b, p*sh + i - pt, q*sw + j - pl, c] * w[i, j, c, o]),
  *
  * w [KH, KW, C, O], x = 0 outside the image; act is the identity (relu = 0) or max(0, .).
+ * O % 8 == 0, and w comes packed by blocks of 8 output channels (packFilter below):
+ * wp[((o / 8) * KH*KW*C + (i*KW + j)*C + c) * 8 + o % 8] = w[i, j, c, o], so that the 8 columns a
+ * block reads are contiguous (with O = 64 a plain row stride of 256 bytes would use a quarter of
+ * L1's sets).
  * For a row i of taps, the (j, c) pairs of the valid columns are one contiguous run of x
  * (from column q*sw + j0 - pl) and of w (rows (i*KW + j0)*C ...), so the inner loop is one
  * stream of length KW*C. Blocks of 4 pixels whose taps all lie inside the row take that
@@ -200,51 +204,27 @@ static inline float finish1(float a, const float *bias, int o, int relu) {
   return a;
 }
 
-/* One output pixel, channels [0, O): x row pointers per valid tap row are recomputed. */
+/* One output pixel, channels [0, O) (O % 8 == 0), each tap row over its valid columns j0..j1. */
 static void convPixel(const float *xb, const float *w, float *yp, const float *bias, int relu, int p, int q,
                       int H, int W, int C, int O, int KH, int KW, int sh, int sw, int pt, int pl) {
   const int i0 = maxi(0, pt - p * sh), i1 = mini(KH, H + pt - p * sh);
   const int j0 = maxi(0, pl - q * sw), j1 = mini(KW, W + pl - q * sw);
-  const int o8 = O & ~7, o4 = O & ~3;
   const int run = (j1 - j0) * C;
-  for (int o = 0; o < o8; o += 8) {
+  for (int o = 0; o < O; o += 8) {
+    const float *wo = w + o * KH * KW * C;
     v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0;
     for (int i = i0; i < i1; i++) {
       const float *xr = xb + ((p * sh + i - pt) * W + q * sw + j0 - pl) * C;
-      const float *wr = w + ((i * KW + j0) * C) * O + o;
+      const float *wr = wo + ((i * KW + j0) * C) * 8;
       for (int t = 0; t < run; t++) {
         v128_t s = wasm_v128_load32_splat(xr + t);
         MADD(a0, s, LOADF(wr));
         MADD(a1, s, LOADF(wr + 4));
-        wr += O;
+        wr += 8;
       }
     }
     STOREF(yp + o, finish(a0, bias, o, relu));
     STOREF(yp + o + 4, finish(a1, bias, o + 4, relu));
-  }
-  for (int o = o8; o < o4; o += 4) {
-    v128_t a0 = wasm_f32x4_splat(0.0f);
-    for (int i = i0; i < i1; i++) {
-      const float *xr = xb + ((p * sh + i - pt) * W + q * sw + j0 - pl) * C;
-      const float *wr = w + ((i * KW + j0) * C) * O + o;
-      for (int t = 0; t < run; t++) {
-        MADD(a0, wasm_v128_load32_splat(xr + t), LOADF(wr));
-        wr += O;
-      }
-    }
-    STOREF(yp + o, finish(a0, bias, o, relu));
-  }
-  for (int o = o4; o < O; o++) {
-    float a = 0.0f;
-    for (int i = i0; i < i1; i++) {
-      const float *xr = xb + ((p * sh + i - pt) * W + q * sw + j0 - pl) * C;
-      const float *wr = w + ((i * KW + j0) * C) * O + o;
-      for (int t = 0; t < run; t++) {
-        a += xr[t] * *wr;
-        wr += O;
-      }
-    }
-    yp[o] = finish1(a, bias, o, relu);
   }
 }
 
@@ -264,7 +244,7 @@ static void convBlockMasked(const float *xb, const float *w, float *yp, const fl
       const float *x0 = row + (v0 ? c0 : 0) * C, *x1 = row + (v1 ? c1 : 0) * C;
       const float *x2 = row + (v2 ? c2 : 0) * C, *x3 = row + (v3 ? c3 : 0) * C;
       const v128_t m0 = v0 ? on : off, m1 = v1 ? on : off, m2 = v2 ? on : off, m3 = v3 ? on : off;
-      const float *wr = w + ((i * KW + j) * C) * O + o;
+      const float *wr = w + ((i * KW + j) * C) * 8;
       if (v0 & v1 & v2 & v3) { /* this tap inside for all four: no masks */
         for (int c = 0; c < C; c++) {
           v128_t w0 = LOADF(wr), w1 = LOADF(wr + 4);
@@ -280,7 +260,7 @@ static void convBlockMasked(const float *xb, const float *w, float *yp, const fl
           s = wasm_v128_load32_splat(x3 + c);
           MADD(a30, s, w0);
           MADD(a31, s, w1);
-          wr += O;
+          wr += 8;
         }
         continue;
       }
@@ -298,7 +278,7 @@ static void convBlockMasked(const float *xb, const float *w, float *yp, const fl
         s = wasm_v128_and(wasm_v128_load32_splat(x3 + c), m3);
         MADD(a30, s, w0);
         MADD(a31, s, w1);
-        wr += O;
+        wr += 8;
       }
     }
   }
@@ -335,16 +315,17 @@ __attribute__((export_name("conv2d"))) void conv2d(const float *x, const float *
       if (o8 == O) {
         /* output-channel blocks outer: the filter's 8 columns stay in L1 along the row */
         for (int o = 0; o < O; o += 8) {
+          const float *wo = w + o * KH * KW * C; /* this block's packed filter columns */
           for (q = 0; q + 4 <= OW; q += 4) {
             if (q < qa || q + 4 > qb) {
-              convBlockMasked(xb, w, yr + q * O + o, bias, relu, p, q, o, i0, i1, W, C, O, KW, sh, sw, pt, pl);
+              convBlockMasked(xb, wo, yr + q * O + o, bias, relu, p, q, o, i0, i1, W, C, O, KW, sh, sw, pt, pl);
               continue;
             }
             v128_t a00 = wasm_f32x4_splat(0.0f), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00,
                    a30 = a00, a31 = a00;
             for (int i = i0; i < i1; i++) {
               const float *xr = xb + ((p * sh + i - pt) * W + q * sw - pl) * C;
-              const float *wr = w + (i * KW * C) * O + o;
+              const float *wr = wo + (i * KW * C) * 8;
               for (int t = 0; t < run; t++) {
                 v128_t w0 = LOADF(wr), w1 = LOADF(wr + 4);
                 v128_t s = wasm_v128_load32_splat(xr + t);
@@ -359,7 +340,7 @@ __attribute__((export_name("conv2d"))) void conv2d(const float *x, const float *
                 s = wasm_v128_load32_splat(xr + 3 * xStep + t);
                 MADD(a30, s, w0);
                 MADD(a31, s, w1);
-                wr += O;
+                wr += 8;
               }
             }
             float *yp = yr + q * O + o;
@@ -386,7 +367,8 @@ __attribute__((export_name("conv2d"))) void conv2d(const float *x, const float *
  *   dx[b, h, w, c] = sum over (i, j) with h + pt - i = p*sh, w + pl - j = q*sw, 0 <= p < OH,
  *                    0 <= q < OW of sum_o dy[b, p, q, o] * wT[i, j, o, c],
  *
- * wT [KH, KW, O, C] the filter with its last two axes swapped. The pixels of one row are taken
+ * The filter comes packed by blocks of 8 input channels: wq[((c / 8) * KH*KW*O + (i*KW + j)*O + o)
+ * * 8 + c % 8] = W[i, j, c, o]. The pixels of one row are taken
  * by phase r = w mod sw: for a tap j of that phase, pixels w = r + sw*k read dy columns
  * q = (r + pl - j)/sw + k, consecutive in k. So 4 pixels of a phase x 8 input channels sit in
  * eight v128 accumulators over the valid (i, j) and o, as in `conv2d`; dy columns outside [0, OW)
@@ -425,7 +407,7 @@ __attribute__((export_name("conv2dBackpropInput"))) void conv2dBackpropInput(
                 if (!(v0 | v1 | v2 | v3)) continue;
                 const float *y0 = dyr + (v0 ? q : 0) * O, *y1 = dyr + (v1 ? q + 1 : 0) * O;
                 const float *y2 = dyr + (v2 ? q + 2 : 0) * O, *y3 = dyr + (v3 ? q + 3 : 0) * O;
-                const float *wr = wT + ((i * KW + j) * O) * C + c0;
+                const float *wr = wT + c0 * KH * KW * O + ((i * KW + j) * O) * 8;
                 if (v0 & v1 & v2 & v3) {
                   for (int o = 0; o < O; o++) {
                     v128_t w0 = LOADF(wr), w1 = LOADF(wr + 4);
@@ -441,7 +423,7 @@ __attribute__((export_name("conv2dBackpropInput"))) void conv2dBackpropInput(
                     s = wasm_v128_load32_splat(y3 + o);
                     MADD(a30, s, w0);
                     MADD(a31, s, w1);
-                    wr += C;
+                    wr += 8;
                   }
                 } else {
                   const v128_t m0 = v0 ? on : off, m1 = v1 ? on : off, m2 = v2 ? on : off, m3 = v3 ? on : off;
@@ -459,7 +441,7 @@ __attribute__((export_name("conv2dBackpropInput"))) void conv2dBackpropInput(
                     s = wasm_v128_and(wasm_v128_load32_splat(y3 + o), m3);
                     MADD(a30, s, w0);
                     MADD(a31, s, w1);
-                    wr += C;
+                    wr += 8;
                   }
                 }
               }
@@ -485,12 +467,12 @@ __attribute__((export_name("conv2dBackpropInput"))) void conv2dBackpropInput(
                 const int q = floorDiv(u, sw) + k;
                 if (q < 0 || q >= OW) continue;
                 const float *y0 = dyr + q * O;
-                const float *wr = wT + ((i * KW + j) * O) * C + c0;
+                const float *wr = wT + c0 * KH * KW * O + ((i * KW + j) * O) * 8;
                 for (int o = 0; o < O; o++) {
                   v128_t s = wasm_v128_load32_splat(y0 + o);
                   MADD(a0, s, LOADF(wr));
                   MADD(a1, s, LOADF(wr + 4));
-                  wr += C;
+                  wr += 8;
                 }
               }
             }
@@ -501,5 +483,24 @@ __attribute__((export_name("conv2dBackpropInput"))) void conv2dBackpropInput(
         }
       }
     }
+  }
+}
+
+/*
+ * Packs a filter W [KH, KW, C, O] by blocks of 8 along C (inputGrad = 1: for conv2dBackpropInput,
+ * C % 8 == 0) or along O (inputGrad = 0: for conv2d, O % 8 == 0); see those kernels.
+ */
+__attribute__((export_name("packFilter"))) void packFilter(const float *w, float *dst, int taps, int C, int O,
+                                                           int inputGrad) {
+  if (inputGrad) {
+    for (int cb = 0; cb < C; cb += 8)
+      for (int t = 0; t < taps; t++)
+        for (int o = 0; o < O; o++)
+          for (int k = 0; k < 8; k++) *dst++ = w[(t * C + cb + k) * O + o];
+  } else {
+    for (int ob = 0; ob < O; ob += 8)
+      for (int t = 0; t < taps; t++)
+        for (int c = 0; c < C; c++)
+          for (int k = 0; k < 8; k++) *dst++ = w[(t * C + c) * O + ob + k];
   }
 }

@@ -18,18 +18,23 @@ export interface ConvKernels {
   /** out[k] += add[k] for k < n. Args: out, add, n. */
   addInto(out: number, add: number, n: number): void;
   /**
-   * y = act(bias + conv(x, w)) over images b0 <= b < b1 (x [B, H, W, C], w [KH, KW, C, O], y
-   * [B, OH, OW, O], act the identity or ReLU). Args: x, w, y, b0, b1, H, W, C, OH, OW, O, KH, KW,
+   * y = act(bias + conv(x, w)) over images b0 <= b < b1 (x [B, H, W, C], w [KH, KW, C, O] packed
+   * by `packFilter(.., 0)`, y [B, OH, OW, O], O % 8 = 0, act the identity or ReLU). Args: x, w, y, b0, b1, H, W, C, OH, OW, O, KH, KW,
    * sh, sw, pt, pl, bias (pointer to O floats, or 0), relu (0 or 1).
    */
   conv2d(...args: number[]): void;
   /**
    * dx[b, h, w, c] = sum over the taps (i, j) that reach (h, w) from an output pixel (p, q) of
-   * sum_o dy[b, p, q, o] * wT[i, j, o, c], images b0 <= b < b1 (dy [B, OH, OW, O], wT [KH, KW, O,
-   * C], dx [B, H, W, C], C % 8 = 0). Args: dy, wT, dx, b0, b1, H, W, C, OH, OW, O, KH, KW, sh, sw,
+   * sum_o dy[b, p, q, o] * W[i, j, c, o], images b0 <= b < b1 (dy [B, OH, OW, O], W packed by
+   * `packFilter(.., 1)`, dx [B, H, W, C], C % 8 = 0). Args: dy, packed W, dx, b0, b1, H, W, C, OH, OW, O, KH, KW, sh, sw,
    * pt, pl.
    */
   conv2dBackpropInput(...args: number[]): void;
+  /**
+   * Packs a filter [KH, KW, C, O] (taps = KH*KW) by blocks of 8 output channels (inputGrad 0, for
+   * `conv2d`) or 8 input channels (inputGrad 1, for `conv2dBackpropInput`) into `dst` (same size).
+   */
+  packFilter(w: number, dst: number, taps: number, c: number, o: number, inputGrad: number): void;
 }
 
 /** The exports a {@link ConvKernelHelper} can run, by their index in the worker's table. */

@@ -74,26 +74,32 @@ export function directConv2d(
   ];
   const tail = [bias ? heapOffset(be, bias) : 0, relu ? 1 : 0];
   const xp = heapOffset(be, x);
-  const wp = heapOffset(be, w);
+  // the filter packed by blocks of 8 output channels (contiguous columns for the kernel)
+  const packed = be.makeOutput(w.shape, "float32");
+  const wp = heapOffset(be, packed);
+  m.kernels.packFilter(heapOffset(be, w), wp, kh * kw, c, o, 0);
   const outp = heapOffset(be, out);
   const macs = batch * outHeight * outWidth * kh * kw * c * o;
   const wanted = split === "always" || (split === "auto" && macs >= MIN_SPLIT_MACS);
   const helper = wanted && batch >= 2 ? convKernelHelperFor(m) : undefined;
-  if (!helper) {
-    m.kernels.conv2d(xp, wp, outp, 0, batch, ...geometry, ...tail);
-  } else {
-    const half = batch >> 1;
-    try {
+  try {
+    if (!helper) {
+      m.kernels.conv2d(xp, wp, outp, 0, batch, ...geometry, ...tail);
+    } else {
+      const half = batch >> 1;
       helper.start([xp, wp, outp, half, batch, ...geometry, ...tail], "conv2d");
       try {
         m.kernels.conv2d(xp, wp, outp, 0, half, ...geometry, ...tail);
       } finally {
+        // the worker reads the packed filter and writes out until it is done
         helper.wait(10_000 + macs / 5e4);
       }
-    } catch (e) {
-      be.disposeData(out.dataId);
-      throw e;
     }
+  } catch (e) {
+    be.disposeData(out.dataId);
+    throw e;
+  } finally {
+    be.disposeData(packed.dataId);
   }
   return tf.engine().makeTensorFromTensorInfo(out) as tf.Tensor4D;
 }

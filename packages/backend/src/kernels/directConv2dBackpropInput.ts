@@ -11,7 +11,7 @@ const MIN_SPLIT_MACS = 4e6;
  * Input gradient of a 2-D convolution (NHWC) by the compiled SIMD kernel `conv2dBackpropInput`
  * of `kernels-c/convKernels.c`: each dx pixel gathers over the taps that reach it, so a strided
  * convolution needs no zero-inserted dy (a quarter of the work at stride 2) and the filter is
- * not rotated (one transpose of its last two axes).
+ * not rotated (it is packed by blocks of 8 input channels, one pass over its few elements).
  *
  * Symbols: dy [B, OH, OW, O], W [KH, KW, C, O], dx [B, H, W, C], strides (s_h, s_w), pt/pl the
  * zero rows/columns added above/left in the forward pass:
@@ -48,7 +48,9 @@ export function directConv2dBackpropInput(
   const m = convKernelModuleFor(be);
   if (!m) return undefined;
   const { batch, inHeight, inWidth, outHeight, outWidth } = g;
-  const wT = tf.transpose(filter, [0, 1, 3, 2]);
+  // the filter packed by blocks of 8 input channels: packed[c/8][i][j][o][c%8] = W[i, j, c, o]
+  const packed = be.makeOutput(filter.shape, "float32");
+  m.kernels.packFilter(heapOffset(be, filter), heapOffset(be, packed), kh * kw, c, o, 1);
   const out = be.makeOutput([batch, inHeight, inWidth, c], "float32");
   try {
     const geometry = [
@@ -66,7 +68,7 @@ export function directConv2dBackpropInput(
       g.padLeft,
     ];
     const dyp = heapOffset(be, dy);
-    const wp = heapOffset(be, wT);
+    const wp = heapOffset(be, packed);
     const outp = heapOffset(be, out);
     const macs = batch * outHeight * outWidth * kh * kw * c * o;
     const wanted = split === "always" || (split === "auto" && macs >= MIN_SPLIT_MACS);
@@ -86,7 +88,7 @@ export function directConv2dBackpropInput(
     be.disposeData(out.dataId);
     throw e;
   } finally {
-    wT.dispose();
+    be.disposeData(packed.dataId);
   }
   return tf.engine().makeTensorFromTensorInfo(out) as tf.Tensor4D;
 }
