@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { convGeometry } from "../src/internal/convGeometry";
 import { directConv2d } from "../src/kernels/directConv2d";
+import { directConv2dBackpropInput } from "../src/kernels/directConv2dBackpropInput";
 import { directFilterGradient } from "../src/kernels/directFilterGradient";
 import { expectSameOnBackends, expectWasmEquals, runOn, values } from "./compareBackends";
 
@@ -140,13 +141,17 @@ export const DIRECT_INPUT_GRADIENT_CASES: {
   { x: [2, 9, 13, 24], filterShape: [3, 3, 24, 16] },
 ];
 
-/** dx of the `Conv2DBackpropInput` kernel on wasm against cpu's (values seeded 7 and 8). */
+/**
+ * dx of the `Conv2DBackpropInput` kernel on wasm against cpu's (values seeded 7 and 8); with
+ * `split`, of {@link directConv2dBackpropInput} called with it instead of the kernel.
+ */
 export function expectInputGradientEqualsCpu(
   xShape: [number, number, number, number],
   filterShape: [number, number, number, number],
   strides: number | [number, number],
   pad: "same" | "valid" | number | tf.backend_util.ExplicitPadding,
   round?: "floor" | "round" | "ceil",
+  split?: "never" | "always",
 ): void {
   const g = convGeometry({
     kernelName: "test",
@@ -160,20 +165,34 @@ export function expectInputGradientEqualsCpu(
   const dyShape: [number, number, number, number] = [xShape[0], g.outHeight, g.outWidth, filterShape[3]];
   const dyv = values(tf.util.sizeFromShape(dyShape), 7);
   const wv = values(tf.util.sizeFromShape(filterShape), 8);
-  expectSameOnBackends(
-    () =>
-      tf
-        .engine()
-        .runKernel(
-          tf.Conv2DBackpropInput,
-          { dy: tf.tensor(dyv, dyShape), filter: tf.tensor(wv, filterShape) },
-          {
-            strides,
-            pad,
-            dataFormat: "NHWC",
-            dimRoundingMode: round,
-            inputShape: xShape,
-          } as unknown as tf.NamedAttrMap,
-        ) as tf.Tensor,
-  );
+  const kernel = () =>
+    tf
+      .engine()
+      .runKernel(
+        tf.Conv2DBackpropInput,
+        { dy: tf.tensor(dyv, dyShape), filter: tf.tensor(wv, filterShape) },
+        {
+          strides,
+          pad,
+          dataFormat: "NHWC",
+          dimRoundingMode: round,
+          inputShape: xShape,
+        } as unknown as tf.NamedAttrMap,
+      ) as tf.Tensor;
+  if (!split) {
+    expectSameOnBackends(kernel);
+    return;
+  }
+  const direct = () =>
+    tf.tidy(
+      () =>
+        directConv2dBackpropInput(
+          tf.backend(),
+          tf.tensor4d(dyv, dyShape),
+          tf.tensor4d(wv, filterShape),
+          g,
+          split,
+        )!,
+    );
+  expectWasmEquals(direct, runOn("cpu", kernel).data);
 }

@@ -5,8 +5,10 @@ import { expectNoLeak, expectSameOnBackends, values } from "../../test/compareBa
 import { convGridCases, STRIDES_ONLY } from "../../test/convGrid";
 import {
   DIRECT_CONV_CASES,
+  DIRECT_INPUT_GRADIENT_CASES,
   expectDirectConvEqualsCpu,
   expectDirectEqualsCpu,
+  expectInputGradientEqualsCpu,
   WIDE_CASES,
 } from "../../test/directConvCases";
 import { convGeometry } from "../internal/convGeometry";
@@ -19,7 +21,7 @@ import { directFilterGradient } from "./directFilterGradient";
 
 // This file runs in its own process (vitest pool "forks"): the threaded wasm build must start
 // before any other wasm backend in the process.
-describe("directFilterGradient and directConv2d with their worker thread (threaded wasm) equal cpu", () => {
+describe("the direct filter gradient, forward and input gradient with their worker thread (threaded wasm) equal cpu", () => {
   beforeAll(async () => {
     registerWasmTrainingKernels();
     const { threads } = await initWasmWithThreads(2);
@@ -46,6 +48,11 @@ describe("directFilterGradient and directConv2d with their worker thread (thread
     for (const stride of [1, 2])
       it(`forward ${x.join("x")} * ${filterShape.join("x")}, stride ${stride}, same, bias + relu`, () =>
         expectDirectConvEqualsCpu(x, filterShape, stride, "same", true, true, "always"));
+
+  for (const { x, filterShape } of DIRECT_INPUT_GRADIENT_CASES.filter((c) => c.x[0] > 1))
+    for (const stride of [1, 2])
+      it(`input gradient ${x.join("x")} * ${filterShape.join("x")}, stride ${stride}, same`, () =>
+        expectInputGradientEqualsCpu(x, filterShape, stride, "same", undefined, "always"));
 
   it("the Conv2DBackpropFilter kernel splits a layer above the threshold and equals cpu", () => {
     // 8 x 16 x 16 x 16 -> 16, 3x3, stride 1, same: 4.7e6 multiply-adds >= 4e6
