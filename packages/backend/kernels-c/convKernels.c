@@ -487,16 +487,21 @@ __attribute__((export_name("conv2dBackpropInput"))) void conv2dBackpropInput(
 }
 
 /*
- * Packs a filter W [KH, KW, C, O] by blocks of 8 along C (inputGrad = 1: for conv2dBackpropInput,
- * C % 8 == 0) or along O (inputGrad = 0: for conv2d, O % 8 == 0); see those kernels.
+ * Packs a filter W [KH, KW, C, O] (taps = KH*KW) by blocks of 8 along O (mode 0: for conv2d,
+ * O % 8 == 0), along C (mode 1: for conv2dBackpropInput, C % 8 == 0), or along C with the taps
+ * reversed (mode 2: W rotated by 180 degrees, [KH, KW, O, C], packed for conv2d: the input
+ * gradient at stride 1 is the forward convolution of dy with it, C % 8 == 0):
+ * reversing both tap axes reverses the tap index t = i*KW + j.
  */
 __attribute__((export_name("packFilter"))) void packFilter(const float *w, float *dst, int taps, int C, int O,
-                                                           int inputGrad) {
-  if (inputGrad) {
+                                                           int mode) {
+  if (mode) {
     for (int cb = 0; cb < C; cb += 8)
-      for (int t = 0; t < taps; t++)
+      for (int t = 0; t < taps; t++) {
+        const int ts = mode == 2 ? taps - 1 - t : t;
         for (int o = 0; o < O; o++)
-          for (int k = 0; k < 8; k++) *dst++ = w[(t * C + cb + k) * O + o];
+          for (int k = 0; k < 8; k++) *dst++ = w[(ts * C + cb + k) * O + o];
+      }
   } else {
     for (int ob = 0; ob < O; ob += 8)
       for (int t = 0; t < taps; t++)

@@ -31,10 +31,11 @@ export interface ConvKernels {
    */
   conv2dBackpropInput(...args: number[]): void;
   /**
-   * Packs a filter [KH, KW, C, O] (taps = KH*KW) by blocks of 8 output channels (inputGrad 0, for
-   * `conv2d`) or 8 input channels (inputGrad 1, for `conv2dBackpropInput`) into `dst` (same size).
+   * Packs a filter [KH, KW, C, O] (taps = KH*KW) into `dst` (same size) by blocks of 8 output
+   * channels (mode 0, for `conv2d`), 8 input channels (mode 1, for `conv2dBackpropInput`), or 8
+   * input channels with the taps reversed (mode 2: the 180-degree rotation, for `conv2d` on dy).
    */
-  packFilter(w: number, dst: number, taps: number, c: number, o: number, inputGrad: number): void;
+  packFilter(w: number, dst: number, taps: number, c: number, o: number, mode: 0 | 1 | 2): void;
 }
 
 /** The exports a {@link ConvKernelHelper} can run, by their index in the worker's table. */

@@ -21,6 +21,9 @@ const MIN_SPLIT_MACS = 4e6;
  *
  * Pixels of one dx row are taken by phase r = w mod s_w (for a tap j, the pixels r + s_w*k of a
  * phase read consecutive dy columns), 4 pixels x 8 channels in registers, as the forward kernel.
+ * At stride 1 (one phase) the forward kernel itself runs, on dy with the filter rotated by 180
+ * degrees, dx[b, h, w, c] = sum_{i, j, o} dy[b, h + i - (KH-1-pt), w + j - (KW-1-pl), o] *
+ * W[KH-1-i, KW-1-j, c, o]: its (j, o) pairs form one contiguous run per tap row.
  * On the threaded build the images are split with the helper thread.
  *
  * Returns undefined when the module cannot run here, for dilations > 1, or C % 8 != 0.
@@ -48,38 +51,70 @@ export function directConv2dBackpropInput(
   const m = convKernelModuleFor(be);
   if (!m) return undefined;
   const { batch, inHeight, inWidth, outHeight, outWidth } = g;
-  // the filter packed by blocks of 8 input channels: packed[c/8][i][j][o][c%8] = W[i, j, c, o]
+  // Stride 1: dx is the forward convolution of dy (zero rows/columns KH-1-pt above, KW-1-pl left)
+  // with the rotated filter, whose (j, o) pairs are one contiguous run per tap row (the faster
+  // loop). Else the gather by phase. Either way the filter is packed by blocks of 8 input
+  // channels (taps reversed for the rotation): packed[c/8][i][j][o][c%8].
+  const stride1 = g.strideHeight === 1 && g.strideWidth === 1;
   const packed = be.makeOutput(filter.shape, "float32");
-  m.kernels.packFilter(heapOffset(be, filter), heapOffset(be, packed), kh * kw, c, o, 1);
   const out = be.makeOutput([batch, inHeight, inWidth, c], "float32");
+  const [dyp, wp, outp] = [heapOffset(be, dy), heapOffset(be, packed), heapOffset(be, out)];
+  m.kernels.packFilter(heapOffset(be, filter), wp, kh * kw, c, o, stride1 ? 2 : 1);
+  const fn = stride1 ? "conv2d" : "conv2dBackpropInput";
+  // images [b0, b1): conv2d's args (x = dy, w = rotated, y = dx, no bias, no ReLU) or the gather's
+  const args = (b0: number, b1: number): number[] =>
+    stride1
+      ? [
+          dyp,
+          wp,
+          outp,
+          b0,
+          b1,
+          outHeight,
+          outWidth,
+          o,
+          inHeight,
+          inWidth,
+          c,
+          kh,
+          kw,
+          1,
+          1,
+          kh - 1 - g.padTop,
+          kw - 1 - g.padLeft,
+          0,
+          0,
+        ]
+      : [
+          dyp,
+          wp,
+          outp,
+          b0,
+          b1,
+          inHeight,
+          inWidth,
+          c,
+          outHeight,
+          outWidth,
+          o,
+          kh,
+          kw,
+          g.strideHeight,
+          g.strideWidth,
+          g.padTop,
+          g.padLeft,
+        ];
+  const macs = batch * outHeight * outWidth * kh * kw * c * o;
+  const wanted = split === "always" || (split === "auto" && macs >= MIN_SPLIT_MACS);
+  const helper = wanted && batch >= 2 ? convKernelHelperFor(m) : undefined;
   try {
-    const geometry = [
-      inHeight,
-      inWidth,
-      c,
-      outHeight,
-      outWidth,
-      o,
-      kh,
-      kw,
-      g.strideHeight,
-      g.strideWidth,
-      g.padTop,
-      g.padLeft,
-    ];
-    const dyp = heapOffset(be, dy);
-    const wp = heapOffset(be, packed);
-    const outp = heapOffset(be, out);
-    const macs = batch * outHeight * outWidth * kh * kw * c * o;
-    const wanted = split === "always" || (split === "auto" && macs >= MIN_SPLIT_MACS);
-    const helper = wanted && batch >= 2 ? convKernelHelperFor(m) : undefined;
     if (!helper) {
-      m.kernels.conv2dBackpropInput(dyp, wp, outp, 0, batch, ...geometry);
+      m.kernels[fn](...args(0, batch));
     } else {
       const half = batch >> 1;
-      helper.start([dyp, wp, outp, half, batch, ...geometry], "conv2dBackpropInput");
+      helper.start(args(half, batch), fn);
       try {
-        m.kernels.conv2dBackpropInput(dyp, wp, outp, 0, half, ...geometry);
+        m.kernels[fn](...args(0, half));
       } finally {
         helper.wait(10_000 + macs / 5e4);
       }
