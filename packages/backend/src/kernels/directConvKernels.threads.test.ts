@@ -1,3 +1,5 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -91,6 +93,22 @@ describe("the direct filter gradient, forward and input gradient with their work
     expectNoLeak(() => directFilterGradient(tf.backend(), x, dy, g, 9, "always")!);
     expect(probe()).toBe(before);
     tf.dispose([x, dy]);
+  });
+
+  it("a process that used the worker ends by itself (the worker is unref'd)", () => {
+    const started = performance.now();
+    const r = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "--conditions=@sam/source", "test/fixtures/threadedStepExits.ts"],
+      {
+        cwd: fileURLToPath(new URL("../..", import.meta.url)),
+        encoding: "utf8",
+        timeout: 60_000,
+      },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout.trim().split("\n").at(-1)!)).toEqual({ shared: true, centre: 2048 });
+    expect(performance.now() - started).toBeLessThan(30_000);
   });
 
   it("a failure in the worker is an Error in the caller, not a hang", () => {
