@@ -1,7 +1,7 @@
 // Per-layer filter gradient of ResNet-20's 3x3 layers (batch 128) on wasm, in one process:
 // the im2col path, the direct compiled kernel, and the forward convolution of the same layer
 // (XNNPACK's and the direct compiled one).
-// Usage (from packages/backend): npx tsx --conditions=@sam/source bench/filterGradient.ts [threads]
+// Usage (from packages/backend): npx tsx --conditions=@sam/source bench/filterGradient.ts [threads] [batch] [wrn]
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { registerTrainingGradients, registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from "../src/index";
@@ -22,8 +22,16 @@ await tf.ready();
 // input gradient's old form, a forward convolution, runs on XNNPACK as before)
 registerWasmTrainingKernels({ only: WASM_TRAINING_KERNELS.filter((k) => k !== "Conv2D") });
 registerTrainingGradients();
-/** [H, C, O, stride, OH] */
-const shapes: [number, number, number, number, number][] = [
+/** [H, C, O, stride, OH]: ResNet-20's layers, or WRN-16-4's with a 4th argument "wrn". */
+const wrn: [number, number, number, number, number][] = [
+  [32, 16, 64, 1, 32],
+  [32, 64, 64, 1, 32],
+  [32, 64, 128, 2, 16],
+  [16, 128, 128, 1, 16],
+  [16, 128, 256, 2, 8],
+  [8, 256, 256, 1, 8],
+];
+const shapes: [number, number, number, number, number][] = process.argv[4] === "wrn" ? wrn : [
   [32, 3, 16, 1, 32],
   [32, 16, 16, 1, 32],
   [32, 16, 32, 2, 16],
