@@ -86,7 +86,7 @@ export function setFilterGradientPath(path: "direct" | "im2col"): void {
 
 /**
  * `Conv2DBackpropFilter` for the wasm backend, which has none: the compiled direct kernel
- * ({@link directFilterGradient}, 2.0-2.6x faster than im2col per ResNet-20 layer), else one GEMM
+ * ({@link directFilterGradient}, 1.7-2.9x faster than im2col per ResNet-20 layer on one thread), else one GEMM
  * over a gathered copy of x ({@link im2colFilterGradient}), or, where the SIMD loops cannot run,
  * the forward-convolution form {@link conv2dBackpropFilter}. Attributes as tfjs-core's `Conv2DBackpropFilterAttrs`; NCHW throws.
  *
