@@ -11,6 +11,12 @@
  *   peak_heap_mb: the wasm memory's size at the end (the high-water mark plus allocator slack),
  *   peak_live_mb: the most bytes the backend had allocated at once (tensors and kernel
  *     temporaries; XNNPACK's small internal buffers excluded), rss_mb: the process's resident memory.
+ * --compare-im2col (wasm): the steps alternate between the direct filter gradient and its im2col
+ * fallback (the first step of each a warm-up); also prints im2col_step_ms and direct_over_im2col.
+ * --compare-conv (wasm): the same with the direct forward convolution (Conv2D, FusedConv2D) against
+ * XNNPACK's (im2col_step_ms then means "the previous path's step", here XNNPACK's convolutions).
+ * --compare-dx (wasm): the same with the direct input gradient against its forward-convolution form.
+ * --compare-all (wasm): all three direct kernels against their previous paths at once.
  * --threads=N (wasm): N threads (the experimental shim). With --time (wasm), also the self time of each kernel per step (after the warm-up when steps > 1). With --profile (wasm), also the kernels during which the live bytes reached a new high (16 MB steps).
  */
 import { collectParams, GroupedOptimizer, sam, sgd } from "@sam/core";
@@ -18,6 +24,9 @@ import { cifarResNet, vit, wideResNet } from "@sam/models";
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { registerTrainingGradients, registerWasmTrainingKernels, wasmHeapStats } from "../src/index";
+import { setFilterGradientPath } from "../src/kernels/conv2dBackpropFilter";
+import { setDirectInputGradient } from "../src/kernels/conv2dBackpropInput";
+import { setDirectConv2d } from "../src/kernels/directConv2d";
 import { initWasmWithThreads } from "../src/node/index";
 
 const MB = 2 ** 20;
@@ -150,13 +159,22 @@ async function main(): Promise<void> {
   const result: Record<string, unknown> = { model: modelName, optimizer: optimizerName, backend, batch };
   let rss = 0;
   const times: number[] = [];
+  const all = process.argv.includes("--compare-all");
+  const compareConv = all || process.argv.includes("--compare-conv");
+  const compareDx = all || process.argv.includes("--compare-dx");
+  const compareFg = all || process.argv.includes("--compare-im2col");
+  const compare = (compareConv || compareDx || compareFg) && backend === "wasm";
+  const im2colTimes: number[] = [];
   try {
     for (let i = 0; i < steps; i++) {
+      if (compare && compareConv) setDirectConv2d(i % 2 === 0);
+      if (compare && compareDx) setDirectInputGradient(i % 2 === 0);
+      if (compare && compareFg) setFilterGradientPath(i % 2 === 0 ? "direct" : "im2col");
       const t0 = performance.now();
       const value = optimizer.minimize(loss, true)!;
       value.dataSync();
       value.dispose();
-      times.push(performance.now() - t0);
+      (compare && i % 2 === 1 ? im2colTimes : times).push(performance.now() - t0);
       if (i === 0 && steps > 1) resetTimes();
       rss = Math.max(rss, process.memoryUsage().rss);
     }
@@ -164,6 +182,11 @@ async function main(): Promise<void> {
     result.ok = true;
     result.step_ms = Math.round(best);
     result.images_per_s = (batch * 1000) / best;
+    if (compare && im2colTimes.length > 1) {
+      const baseline = Math.min(...im2colTimes.slice(1));
+      result.im2col_step_ms = Math.round(baseline);
+      result.direct_over_im2col = +(baseline / best).toFixed(3);
+    }
   } catch (error) {
     result.ok = false;
     result.error = `${(error as Error).name}: ${(error as Error).message.split("\n")[0]}`;

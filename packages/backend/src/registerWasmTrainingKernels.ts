@@ -3,6 +3,7 @@ import { makeChannelBroadcastConfig } from "./kernels/channelBroadcast";
 import { makeChannelReduceConfig } from "./kernels/channelReduce";
 import { conv2dBackpropFilterConfig } from "./kernels/conv2dBackpropFilter";
 import { conv2dBackpropInputConfig } from "./kernels/conv2dBackpropInput";
+import { makeConv2dConfig } from "./kernels/directConv2d";
 import { depthwiseConv2dNativeBackpropFilterConfig } from "./kernels/depthwiseConv2dNativeBackpropFilter";
 import { depthwiseConv2dNativeBackpropInputConfig } from "./kernels/depthwiseConv2dNativeBackpropInput";
 import { makeFusedBatchNormConfig } from "./kernels/fusedBatchNorm";
@@ -27,7 +28,9 @@ export type WasmTrainingKernelName =
   | "Multiply"
   | "Identity"
   | "Cast"
-  | "BatchMatMul";
+  | "BatchMatMul"
+  | "Conv2D"
+  | "FusedConv2D";
 
 /**
  * Every kernel of {@link registerWasmTrainingKernels}, in registration order.
@@ -53,6 +56,8 @@ export const WASM_TRAINING_KERNELS: readonly WasmTrainingKernelName[] = [
   "Identity",
   "Cast",
   "BatchMatMul",
+  "Conv2D",
+  "FusedConv2D",
 ];
 
 /** Options of {@link registerWasmTrainingKernels}. */
@@ -111,12 +116,17 @@ function build(name: WasmTrainingKernelName, existing: tf.KernelConfig | undefin
       return makeCastConfig(requireNative(name, existing));
     case "BatchMatMul":
       return makeBatchMatMulConfig(requireNative(name, existing));
+    case "Conv2D":
+    case "FusedConv2D":
+      return makeConv2dConfig(requireNative(name, existing), name);
   }
 }
 
 /**
  * Installs this package's training kernels on the `wasm` backend of the global tfjs engine:
- * the filter gradient of `conv2d` (missing in tfjs-backend-wasm), a faster input gradient,
+ * the filter gradient of `conv2d` (missing in tfjs-backend-wasm), a faster input gradient, and
+ * `Conv2D`/`FusedConv2D` (these three by compiled direct SIMD kernels, `kernels-c/convKernels.c`,
+ * split over a worker thread on the threaded build),
  * both depthwise backprops (missing), a block-copy `Tile` (the batch-norm gradient's hot
  * spot), `UnsortedSegmentSum` (missing; the gradient of `gather`, i.e. of embeddings), and SIMD
  * versions of the batch-norm hot spots: `FusedBatchNorm`, per-channel `Sum`/`Mean` and

@@ -366,20 +366,37 @@ function gatherTap(vector: boolean): WasmFunction {
   };
 }
 
-/** The `WebAssembly` global, typed locally (this package compiles without the DOM lib). */
-interface WasmMemory {
+/** A `WebAssembly.Memory` (typed locally: this package compiles without the DOM lib). */
+export interface WasmMemory {
   buffer: ArrayBuffer | SharedArrayBuffer;
 }
-interface WasmApi {
+/** The `WebAssembly` global, typed locally (this package compiles without the DOM lib). */
+export interface WasmApi {
   Memory: abstract new (...args: never[]) => WasmMemory;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: object };
 }
-const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+/** The `WebAssembly` global with the {@link WasmApi} typing. */
+export const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 /** The part of the wasm backend these loops need: its emscripten module. */
 interface WasmModuleHost {
   wasm: { asm?: { memory?: WasmMemory }; wasmMemory?: WasmMemory; HEAPF32: Float32Array };
+}
+
+/**
+ * The `WebAssembly.Memory` of tfjs-backend-wasm's emscripten module (shared when the threaded
+ * build runs), or `undefined` when `backend` is not the wasm backend.
+ *
+ * @example
+ * ```ts
+ * const memory = wasmMemoryOf(tf.backend()); // WebAssembly.Memory | undefined
+ * ```
+ */
+export function wasmMemoryOf(backend: unknown): WasmMemory | undefined {
+  const host = (backend as WasmModuleHost).wasm;
+  const memory = host?.asm?.memory ?? host?.wasmMemory;
+  return memory instanceof WA.Memory ? memory : undefined;
 }
 
 const cache = new WeakMap<WasmMemory, SimdKernels>();
@@ -396,9 +413,8 @@ let bytes: { plain?: Uint8Array; shared?: Uint8Array } = {};
  * ```
  */
 export function simdKernelsFor(backend: unknown): SimdKernels | undefined {
-  const host = (backend as WasmModuleHost).wasm;
-  const memory = host?.asm?.memory ?? host?.wasmMemory;
-  if (!(memory instanceof WA.Memory)) return undefined;
+  const memory = wasmMemoryOf(backend);
+  if (!memory) return undefined;
   let kernels = cache.get(memory);
   if (kernels) return kernels;
   guardWasmHeap(backend);

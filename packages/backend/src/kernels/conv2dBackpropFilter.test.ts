@@ -11,7 +11,7 @@ import {
 import { type ConvGridCase, convGridCases, STRIDES_ONLY } from "../../test/convGrid";
 import { convGeometry } from "../internal/convGeometry";
 import { conv2dBackpropFilter } from "./conv2dBackpropFilter";
-import { im2colFilterGradient } from "./im2colFilterGradient";
+import { IM2COL_CHUNK_BYTES, im2colFilterGradient } from "./im2colFilterGradient";
 
 /** The `Conv2DBackpropFilter` kernel of the active backend on one grid case. */
 function filterGradientKernel(c: ConvGridCase, xv: Float32Array, dyv: Float32Array): tf.Tensor {
@@ -35,41 +35,40 @@ describe("Conv2DBackpropFilter on wasm equals cpu", () => {
       expectSameOnBackends(() => filterGradientKernel(c, xv, dyv));
     });
 
-  describe("in chunks of one image (bounded colsT), equal to cpu", () => {
-    for (const c of convGridCases({ depthwise: false, strideDilation: STRIDES_ONLY }).filter(
-      (c) => c.x[0] > 1,
-    ))
-      it(c.title, () => {
-        const xv = values(tf.util.sizeFromShape(c.x), 1);
-        const dyv = values(tf.util.sizeFromShape(c.dyShape), 2);
-        const kernel = () => filterGradientKernel(c, xv, dyv);
-        const ref = runOn("cpu", kernel).data;
-        const g = convGeometry({
-          kernelName: "test",
-          xShape: c.x,
-          filterShape: c.filterShape,
-          strides: c.stride,
-          pad: c.pad,
-          dimRoundingMode: c.round,
-          depthwise: false,
+  describe("the im2col path (fallback of the direct kernel), whole batch and in chunks of one image (bounded colsT), equal to cpu", () => {
+    for (const c of convGridCases({ depthwise: false, strideDilation: STRIDES_ONLY }))
+      for (const chunk of c.x[0] > 1 ? [IM2COL_CHUNK_BYTES, 1] : [IM2COL_CHUNK_BYTES])
+        it(`${c.title}, ${chunk === 1 ? "one image a chunk" : "one chunk"}`, () => {
+          const xv = values(tf.util.sizeFromShape(c.x), 1);
+          const dyv = values(tf.util.sizeFromShape(c.dyShape), 2);
+          const kernel = () => filterGradientKernel(c, xv, dyv);
+          const ref = runOn("cpu", kernel).data;
+          const g = convGeometry({
+            kernelName: "test",
+            xShape: c.x,
+            filterShape: c.filterShape,
+            strides: c.stride,
+            pad: c.pad,
+            dimRoundingMode: c.round,
+            depthwise: false,
+          });
+          // 1 byte per chunk: one image per chunk, the products summed over B chunks
+          expectWasmEquals(
+            () =>
+              tf.tidy(
+                () =>
+                  im2colFilterGradient(
+                    tf.backend(),
+                    tf.tensor4d(xv, c.x),
+                    tf.tensor4d(dyv, c.dyShape),
+                    g,
+                    c.filterShape[3],
+                    chunk,
+                  )!,
+              ),
+            ref,
+          );
         });
-        // 1 byte per chunk: one image per chunk, the products summed over B chunks
-        expectWasmEquals(
-          () =>
-            tf.tidy(
-              () =>
-                im2colFilterGradient(
-                  tf.backend(),
-                  tf.tensor4d(xv, c.x),
-                  tf.tensor4d(dyv, c.dyShape),
-                  g,
-                  c.filterShape[3],
-                  1,
-                )!,
-            ),
-          ref,
-        );
-      });
 
     it("leaks no tensor and frees its chunks", () => {
       const x = tf.tensor4d(values(3 * 8 * 8 * 4, 5), [3, 8, 8, 4]);

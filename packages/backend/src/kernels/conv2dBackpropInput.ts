@@ -2,6 +2,43 @@ import * as tf from "@tensorflow/tfjs-core";
 import { asTensor } from "../internal/asTensor";
 import { convGeometry, cropForConv } from "../internal/convGeometry";
 import { zeroInsert } from "../internal/zeroInsert";
+import { directConv2dBackpropInput } from "./directConv2dBackpropInput";
+
+let directEnabled = true;
+
+/**
+ * Turns the compiled input-gradient kernel of {@link conv2dBackpropInputConfig} on (default) or
+ * off (then the forward-convolution form runs), so that a benchmark can compare both in one
+ * process. Internal.
+ *
+ * @example
+ * ```ts
+ * setDirectInputGradient(false);
+ * ```
+ */
+export function setDirectInputGradient(enabled: boolean): void {
+  directEnabled = enabled;
+}
+
+/** {@link directConv2dBackpropInput} for NHWC (else undefined: the caller uses the forward-convolution form). */
+function directInputGradient(
+  backend: unknown,
+  inputs: tf.NamedTensorInfoMap,
+  a: tf.Conv2DBackpropInputAttrs,
+): tf.Tensor4D | undefined {
+  if (!directEnabled || (a.dataFormat ?? "NHWC") !== "NHWC") return undefined;
+  const filter = asTensor(inputs.filter!) as tf.Tensor4D;
+  const g = convGeometry({
+    kernelName: "Conv2DBackpropInput",
+    xShape: a.inputShape,
+    filterShape: filter.shape,
+    strides: a.strides,
+    pad: a.pad,
+    dimRoundingMode: a.dimRoundingMode,
+    depthwise: false,
+  });
+  return directConv2dBackpropInput(backend, asTensor(inputs.dy!) as tf.Tensor4D, filter, g);
+}
 
 /**
  * Input gradient of a 2-D convolution (NHWC), computed with one *forward* convolution.
@@ -99,8 +136,9 @@ export function conv2dBackpropInput(
 }
 
 /**
- * `Conv2DBackpropInput` for the wasm backend, replacing its slow reference loop: see
- * {@link conv2dBackpropInput} for the math. NCHW throws.
+ * `Conv2DBackpropInput` for the wasm backend, replacing its slow reference loop: the compiled
+ * gather kernel {@link directConv2dBackpropInput} (C % 8 = 0, no dilation), else the
+ * forward-convolution form {@link conv2dBackpropInput}. NCHW throws.
  *
  * @example
  * ```ts
@@ -110,18 +148,20 @@ export function conv2dBackpropInput(
 export const conv2dBackpropInputConfig: tf.KernelConfig = {
   kernelName: tf.Conv2DBackpropInput,
   backendName: "wasm",
-  kernelFunc: ({ inputs, attrs }) => {
+  kernelFunc: ({ inputs, attrs, backend }) => {
     const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
-    return tf.tidy(() =>
-      conv2dBackpropInput(
-        a.inputShape,
-        asTensor(inputs.dy!) as tf.Tensor4D,
-        asTensor(inputs.filter!) as tf.Tensor4D,
-        a.strides,
-        a.pad,
-        a.dimRoundingMode,
-        a.dataFormat,
-      ),
+    return tf.tidy(
+      () =>
+        directInputGradient(backend, inputs, a) ??
+        conv2dBackpropInput(
+          a.inputShape,
+          asTensor(inputs.dy!) as tf.Tensor4D,
+          asTensor(inputs.filter!) as tf.Tensor4D,
+          a.strides,
+          a.pad,
+          a.dimRoundingMode,
+          a.dataFormat,
+        ),
     );
   },
 };

@@ -1,0 +1,145 @@
+import { CONV_KERNELS_WASM } from "./convKernelsWasm";
+import { WA, type WasmMemory, wasmMemoryOf } from "./simdKernels";
+
+/** Most i32 arguments of a {@link ConvKernels} function ({@link ConvKernels.filterGradient} and {@link ConvKernels.conv2d} have 19). */
+export const CONV_KERNEL_ARGS = 19;
+
+/**
+ * The exports of the compiled convolution kernels module (`kernels-c/convKernels.c`), working in
+ * place on tfjs-backend-wasm's memory (pointers are byte offsets into it).
+ */
+export interface ConvKernels {
+  /**
+   * dW (+)= sum over images b0 <= b < b1 of x[b, p*sh + i - pt, q*sw + j - pl, c] * dy[b, p, q, o]
+   * (x = 0 outside the image), dW [KH, KW, C, O] zeroed first when `zero` is 1. Args: x, dy,
+   * dW, b0, b1, H, W, C, OH, OW, O, KH, KW, sh, sw, pt, pl, rowsPerBlock, zero.
+   */
+  filterGradient(...args: number[]): void;
+  /** out[k] += add[k] for k < n. Args: out, add, n. */
+  addInto(out: number, add: number, n: number): void;
+  /**
+   * y = act(bias + conv(x, w)) over images b0 <= b < b1 (x [B, H, W, C], w [KH, KW, C, O] packed
+   * by `packFilter(.., 0)`, y [B, OH, OW, O], O % 8 = 0, act the identity or ReLU). Args: x, w, y, b0, b1, H, W, C, OH, OW, O, KH, KW,
+   * sh, sw, pt, pl, bias (pointer to O floats, or 0), relu (0 or 1).
+   */
+  conv2d(...args: number[]): void;
+  /**
+   * dx[b, h, w, c] = sum over the taps (i, j) that reach (h, w) from an output pixel (p, q) of
+   * sum_o dy[b, p, q, o] * W[i, j, c, o], images b0 <= b < b1 (dy [B, OH, OW, O], W packed by
+   * `packFilter(.., 1)`, dx [B, H, W, C], C % 8 = 0). Args: dy, packed W, dx, b0, b1, H, W, C, OH, OW, O, KH, KW, sh, sw,
+   * pt, pl.
+   */
+  conv2dBackpropInput(...args: number[]): void;
+  /**
+   * Packs a filter [KH, KW, C, O] (taps = KH*KW) into `dst` (same size) by blocks of 8 output
+   * channels (mode 0, for `conv2d`), 8 input channels (mode 1, for `conv2dBackpropInput`), or 8
+   * input channels with the taps reversed (mode 2: the 180-degree rotation, for `conv2d` on dy).
+   */
+  packFilter(w: number, dst: number, taps: number, c: number, o: number, mode: 0 | 1 | 2): void;
+}
+
+/** The exports a {@link ConvKernelHelper} can run, by their index in the worker's table. */
+export const HELPER_FUNCTIONS = ["filterGradient", "conv2d", "conv2dBackpropInput"] as const;
+
+/** The compiled module and the memory it was instantiated on (what a worker needs to run it too). */
+export interface ConvKernelModule {
+  kernels: ConvKernels;
+  /** The `WebAssembly.Module` (can be posted to a worker). */
+  module: object;
+  memory: WasmMemory;
+  shared: boolean;
+}
+
+/**
+ * Runs {@link ConvKernels.filterGradient} (or `conv2d`) with `args` on another thread
+ * while the caller computes its own part: `start` posts the work, `wait` blocks until it is done
+ * (throws the worker's error, or a timeout error).
+ */
+export interface ConvKernelHelper {
+  start(args: readonly number[], fn?: (typeof HELPER_FUNCTIONS)[number]): void;
+  wait(timeoutMs: number): void;
+}
+
+/** Makes a {@link ConvKernelHelper} for a module on a shared memory (installed by `@sam/backend/node`). */
+export type ConvKernelHelperFactory = (m: ConvKernelModule) => ConvKernelHelper;
+
+const modules = new WeakMap<WasmMemory, ConvKernelModule | null>();
+const compiled: { plain?: object; shared?: object } = {};
+let helperFactory: ConvKernelHelperFactory | undefined;
+const helpers = new WeakMap<WasmMemory, ConvKernelHelper>();
+
+/** Decodes base64 with `atob` (Node >= 16 and browsers). */
+function fromBase64(text: string): Uint8Array {
+  const bin = atob(text);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/**
+ * The compiled convolution kernels module instantiated on `backend`'s memory (once per memory), or
+ * `undefined` when it cannot be (not the wasm backend, or no WebAssembly SIMD): then callers fall
+ * back to the im2col path.
+ *
+ * @example
+ * ```ts
+ * const fg = convKernelModuleFor(tf.backend());
+ * fg?.kernels.filterGradient(x, dy, dW, 0, B, H, W, C, OH, OW, O, 3, 3, 1, 1, 1, 1, 2, 1);
+ * ```
+ */
+export function convKernelModuleFor(backend: unknown): ConvKernelModule | undefined {
+  const memory = wasmMemoryOf(backend);
+  if (!memory) return undefined;
+  const known = modules.get(memory);
+  if (known !== undefined) return known ?? undefined;
+  const shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
+  const key = shared ? "shared" : "plain";
+  let m: ConvKernelModule | null = null;
+  try {
+    compiled[key] ??= new WA.Module(fromBase64(CONV_KERNELS_WASM[key].base64));
+    const instance = new WA.Instance(compiled[key]!, { env: { memory } });
+    m = {
+      kernels: instance.exports as unknown as ConvKernels,
+      module: compiled[key]!,
+      memory,
+      shared,
+    };
+  } catch {
+    m = null; // no SIMD or no matching memory: the im2col path
+  }
+  modules.set(memory, m);
+  return m ?? undefined;
+}
+
+/**
+ * Installs (or, with `undefined`, removes) the factory of second-thread helpers for shared
+ * memories. `@sam/backend/node` installs a `worker_threads` one from `initWasmWithThreads`, so
+ * the main entry never imports Node built-ins.
+ *
+ * @example
+ * ```ts
+ * setConvKernelHelperFactory((m) => myHelper(m));
+ * ```
+ */
+export function setConvKernelHelperFactory(factory: ConvKernelHelperFactory | undefined): void {
+  helperFactory = factory;
+}
+
+/**
+ * The second-thread helper for `m` (made once per memory), or `undefined` when the memory is not
+ * shared or no factory is installed.
+ *
+ * @example
+ * ```ts
+ * const helper = convKernelHelperFor(m); // undefined on one thread
+ * ```
+ */
+export function convKernelHelperFor(m: ConvKernelModule): ConvKernelHelper | undefined {
+  if (!m.shared || !helperFactory) return undefined;
+  let h = helpers.get(m.memory);
+  if (!h) {
+    h = helperFactory(m);
+    helpers.set(m.memory, h);
+  }
+  return h;
+}

@@ -1,0 +1,123 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs-backend-wasm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { expectNoLeak, expectSameOnBackends, values } from "../../test/compareBackends";
+import { convGridCases, STRIDES_ONLY } from "../../test/convGrid";
+import {
+  DIRECT_CONV_CASES,
+  DIRECT_INPUT_GRADIENT_CASES,
+  expectDirectConvEqualsCpu,
+  expectDirectEqualsCpu,
+  expectInputGradientEqualsCpu,
+  WIDE_CASES,
+} from "../../test/directConvCases";
+import { convGeometry } from "../internal/convGeometry";
+import { convKernelHelperFor, convKernelModuleFor } from "../internal/convKernels";
+import { heapOffset } from "../internal/simdKernels";
+import { createConvKernelWorker } from "../node/convKernelWorker";
+import { initWasmWithThreads } from "../node/initWasmWithThreads";
+import { registerWasmTrainingKernels } from "../registerWasmTrainingKernels";
+import { directFilterGradient } from "./directFilterGradient";
+
+// This file runs in its own process (vitest pool "forks"): the threaded wasm build must start
+// before any other wasm backend in the process.
+describe("the direct filter gradient, forward and input gradient with their worker thread (threaded wasm) equal cpu", () => {
+  beforeAll(async () => {
+    registerWasmTrainingKernels();
+    const { threads } = await initWasmWithThreads(2);
+    expect(threads).toBe(2);
+    await tf.setBackend("cpu");
+    await tf.setBackend("wasm");
+  });
+
+  it("runs on a shared memory with a helper thread", () => {
+    const m = convKernelModuleFor(tf.backend())!;
+    expect(m.shared).toBe(true);
+    expect(convKernelHelperFor(m)).toBeDefined();
+  });
+
+  for (const c of convGridCases({ depthwise: false, strideDilation: STRIDES_ONLY }).filter((c) => c.x[0] > 1))
+    it(c.title, () => expectDirectEqualsCpu(c.x, c.filterShape, c.stride, c.pad, c.round, "always"));
+
+  for (const { x, filterShape } of WIDE_CASES.filter((w) => w.x[0] > 1))
+    for (const stride of [1, 2])
+      it(`wide ${x.join("x")} -> ${filterShape[3]}, stride ${stride}, same`, () =>
+        expectDirectEqualsCpu(x, filterShape, stride, "same", undefined, "always"));
+
+  for (const { x, filterShape } of DIRECT_CONV_CASES.filter((c) => c.x[0] > 1))
+    for (const stride of [1, 2])
+      it(`forward ${x.join("x")} * ${filterShape.join("x")}, stride ${stride}, same, bias + relu`, () =>
+        expectDirectConvEqualsCpu(x, filterShape, stride, "same", true, true, "always"));
+
+  for (const { x, filterShape } of DIRECT_INPUT_GRADIENT_CASES.filter((c) => c.x[0] > 1))
+    for (const stride of [1, 2])
+      it(`input gradient ${x.join("x")} * ${filterShape.join("x")}, stride ${stride}, same`, () =>
+        expectInputGradientEqualsCpu(x, filterShape, stride, "same", undefined, "always"));
+
+  it("the Conv2DBackpropFilter kernel splits a layer above the threshold and equals cpu", () => {
+    // 8 x 16 x 16 x 16 -> 16, 3x3, stride 1, same: 4.7e6 multiply-adds >= 4e6
+    const xv = values(8 * 16 * 16 * 16, 3);
+    const dyv = values(8 * 16 * 16 * 16, 4);
+    expectSameOnBackends(
+      () =>
+        tf
+          .engine()
+          .runKernel(
+            tf.Conv2DBackpropFilter,
+            { x: tf.tensor4d(xv, [8, 16, 16, 16]), dy: tf.tensor4d(dyv, [8, 16, 16, 16]) },
+            { strides: 1, pad: "same", dataFormat: "NHWC", filterShape: [3, 3, 16, 16] },
+          ) as tf.Tensor,
+    );
+  });
+
+  it("leaks no tensor and no heap bytes", () => {
+    const x = tf.tensor4d(values(4 * 8 * 8 * 12, 5), [4, 8, 8, 12]);
+    const dy = tf.tensor4d(values(4 * 8 * 8 * 9, 6), [4, 8, 8, 9]);
+    const g = convGeometry({
+      kernelName: "test",
+      xShape: x.shape,
+      filterShape: [3, 3, 12, 9],
+      strides: 1,
+      pad: "same",
+      depthwise: false,
+    });
+    const probe = () => {
+      const t = tf.zeros([3, 3, 12, 9]);
+      const at = heapOffset(tf.backend(), t);
+      t.dispose();
+      return at;
+    };
+    const before = probe();
+    expectNoLeak(() => directFilterGradient(tf.backend(), x, dy, g, 9, "always")!);
+    expect(probe()).toBe(before);
+    tf.dispose([x, dy]);
+  });
+
+  it("a process that used the worker ends by itself (the worker is unref'd)", () => {
+    const started = performance.now();
+    const r = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "--conditions=@sam/source", "test/fixtures/threadedStepExits.ts"],
+      {
+        cwd: fileURLToPath(new URL("../..", import.meta.url)),
+        encoding: "utf8",
+        timeout: 60_000,
+      },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout.trim().split("\n").at(-1)!)).toEqual({ shared: true, centre: 2048 });
+    expect(performance.now() - started).toBeLessThan(30_000);
+  });
+
+  it("a failure in the worker is an Error in the caller, not a hang", () => {
+    const helper = createConvKernelWorker(convKernelModuleFor(tf.backend())!);
+    // dW pointer at the top of the 4 GiB address space: the worker's store traps
+    helper.start([0, 0, 0x7ffffff0, 0, 1, 4, 4, 4, 4, 4, 4, 1, 1, 1, 1, 0, 0, 1, 1]);
+    expect(() => helper.wait(20_000)).toThrow(
+      /conv kernel worker: it failed: RuntimeError: memory access out of bounds/,
+    );
+    expect(() => helper.start([])).toThrow(/conv kernel worker/);
+  });
+});
