@@ -1,18 +1,28 @@
 /**
  * The page's script (bundled by esbuild with TensorFlow.js): `window.samSuite.run(backend)` sets
  * the backend and runs every scenario. `webgpu` goes through `setupWebGpu` with the fallback
- * (software) adapter.
+ * (software) adapter; `wasm` gets @sam/backend's training kernels (its compiled convolutions run
+ * in the page as they do in Node).
  */
 import "@tensorflow/tfjs-backend-webgpu";
 import * as tf from "@tensorflow/tfjs";
+import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import { registerTrainingGradients, registerWasmTrainingKernels } from "@sam/backend";
 // By path until @sam/backend's main entry bundles for the browser (the `backend` branch).
 import { setupWebGpu, type WebGpuInfo } from "../../../packages/backend/src/setupWebGpu";
+// Internal, by path: whether the compiled convolution module instantiated on the page's heap.
+import { convKernelModuleFor } from "../../../packages/backend/src/internal/convKernels";
 import { runScenarios, type ScenarioResult, samSteps } from "./scenarios";
 
 declare global {
   interface Window {
     samSuite: {
-      run(backend: string): Promise<{ backend: string; adapter?: WebGpuInfo; results: ScenarioResult[] }>;
+      run(backend: string): Promise<{
+        backend: string;
+        adapter?: WebGpuInfo;
+        compiledKernels?: boolean;
+        results: ScenarioResult[];
+      }>;
       gpuCheck(steps: number, fallback: boolean): Promise<GpuCheck>;
     };
   }
@@ -56,11 +66,19 @@ window.samSuite = {
   async run(backend: string) {
     let adapter: WebGpuInfo | undefined;
     if (backend === "webgpu") adapter = await setupWebGpu({ forceFallbackAdapter: true });
-    else if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} did not initialise`);
+    else if (backend === "wasm") {
+      // tfjs-backend-wasm's SIMD build (the page is not cross-origin isolated: no threads) with
+      // @sam/backend's training kernels, the compiled convolution kernels among them
+      setWasmPaths(`${location.origin}/wasm/`);
+      if (!(await tf.setBackend("wasm"))) throw new Error("backend wasm did not initialise");
+      registerWasmTrainingKernels();
+      registerTrainingGradients();
+    } else if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} did not initialise`);
     await tf.ready();
     return {
       backend: tf.getBackend(),
       adapter,
+      ...(backend === "wasm" ? { compiledKernels: convKernelModuleFor(tf.backend()) !== undefined } : {}),
       results: await runScenarios({ asyncReadsOnly: backend === "webgpu" }),
     };
   },

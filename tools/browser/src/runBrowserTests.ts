@@ -1,8 +1,10 @@
 /**
  * `pnpm test:browser`: bundles `page.ts` (the scenarios of `scenarios.ts` with TensorFlow.js) with
- * esbuild, opens it in the system Chromium, headless, and runs every scenario on cpu and on webgl
- * and webgpu (both on SwiftShader, software; `SAM_BROWSER_BACKENDS=cpu,webgl` picks). The same scenarios run here in Node on cpu first; the page's cpu values must equal
- * Node's to 1e-4, webgl's and webgpu's to GPU_TOLERANCE (float32 on a GPU path, other summation order). Every
+ * esbuild, opens it in the system Chromium, headless, and runs every scenario on cpu, on webgl
+ * and webgpu (both on SwiftShader, software) and on wasm with @sam/backend's kernels
+ * (`SAM_BROWSER_BACKENDS=cpu,webgl` picks). The same scenarios run here in Node on cpu first; the
+ * page's cpu values must equal Node's to 1e-4, the others' to GPU_TOLERANCE (float32 in another
+ * summation order). Every
  * scenario also checks that tensor counts do not grow. Prints one line per check and, last,
  * `Tests: N passed, N failed, N skipped`; exits 1 on a failure.
  */
@@ -13,7 +15,8 @@ import { bundlePage, openSuitePage } from "./suitePage";
 
 const CPU_TOLERANCE = 1e-4;
 const GPU_TOLERANCE = 1e-3;
-const BACKENDS = (process.env.SAM_BROWSER_BACKENDS ?? "cpu,webgl,webgpu").split(",");
+// wasm last: it registers @sam/backend's training gradients, which are global to tfjs
+const BACKENDS = (process.env.SAM_BROWSER_BACKENDS ?? "cpu,webgl,webgpu,wasm").split(",");
 
 function maxDiff(a: number[], b: number[]): number {
   if (a.length !== b.length) return Number.POSITIVE_INFINITY;
@@ -46,16 +49,20 @@ try {
     const {
       backend: got,
       adapter,
+      compiledKernels,
       results,
     } = (await page.evaluate((b) => window.samSuite.run(b), backend)) as {
       backend: string;
       adapter?: { vendor: string; architecture: string; isFallbackAdapter: boolean };
+      compiledKernels?: boolean;
       results: ScenarioResult[];
     };
     report(
       got === backend,
       `[${backend}] backend in the page is ${got}${adapter ? ` (adapter ${JSON.stringify(adapter)})` : ""}`,
     );
+    if (backend === "wasm")
+      report(compiledKernels === true, "[wasm] @sam/backend's compiled convolution kernels load in the page");
     for (const r of results) {
       if (r.skipped) {
         skipped++;

@@ -322,6 +322,25 @@ export async function runScenarios(options: ScenarioOptions = {}): Promise<Scena
       return result.curves.flatMap((c) => c.loss.map((v) => v ?? Number.NaN));
     }),
   );
+  out.push(
+    // channel counts the compiled wasm kernels take (C, O multiples of 8), strides 1 and 2
+    await timed("convolution and its two gradients, 8 -> 16 channels, strides 1 and 2", async () => {
+      const values: number[] = [];
+      for (const stride of [1, 2] as const) {
+        const x = tf.tidy(() => tf.sin(tf.range(0, 2 * 9 * 9 * 8).reshape([2, 9, 9, 8])) as tf.Tensor4D);
+        const w = tf.tidy(() => tf.cos(tf.range(0, 3 * 3 * 8 * 16).reshape([3, 3, 8, 16])) as tf.Tensor4D);
+        // loss = mean of the squared outputs; values: mean |t| and the first three of each
+        const f = (a: tf.Tensor, b: tf.Tensor) =>
+          tf.mean(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, "same")));
+        const [dx, dw] = tf.grads(f)([x, w]);
+        const y = f(x, w);
+        for (const t of [y, dx!, dw!])
+          values.push(...(await tf.mean(tf.abs(t)).data()), ...(await t.data()).slice(0, 3));
+        tf.dispose([x, w, dx!, dw!, y]);
+      }
+      return values;
+    }),
+  );
   for (const b of BUILDERS) {
     out.push(
       await timed(`${b.name}: two SGD steps with in-memory data`, async (problems) => {
