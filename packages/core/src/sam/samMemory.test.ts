@@ -6,7 +6,10 @@ import type { GradientOracle } from "../oracles/gradientOracle";
 import { collectParams } from "../params/collectParams";
 import { sgd } from "../rules/sgd";
 import { chunkedLoss } from "./chunkedLoss";
+import { aeSamOracle } from "./aeSamOracle";
+import { esamOracle } from "./esamOracle";
 import { gsamOracle } from "./gsamOracle";
+import { momentumSamOracle } from "./momentumSamOracle";
 import { samOracle } from "./samOracle";
 
 /**
@@ -99,5 +102,18 @@ describe("SAM step memory: at most one copy of the parameters above SGD", () => 
     const s = liveAtLossCalls(gsamOracle({ rho: 0.05, alpha: 0.1 }), 1);
     const extra = s.seen[1]! - base.seen[0]!;
     expect(extra).toBeLessThanOrEqual(2 * s.copy + SLACK);
+  });
+
+  it("AE-SAM (always SAM), ESAM (every tensor kept) and momentum-SAM: w0 only", () => {
+    const base = liveAtLossCalls(null, 1);
+    const cases: [GradientOracle, number][] = [
+      [aeSamOracle({ rho: 0.05, c: Number.NEGATIVE_INFINITY }), 1],
+      [esamOracle({ rho: 0.05, beta: 1, gamma: 1 }), 1],
+      [momentumSamOracle({ rho: 0.05 }), 0],
+    ];
+    for (const [oracle, secondCall] of cases) {
+      const s = liveAtLossCalls(oracle, 1);
+      expect(s.seen[secondCall]! - base.seen[0]!).toBeLessThanOrEqual(s.copy + SLACK);
+    }
   });
 });

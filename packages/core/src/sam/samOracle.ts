@@ -12,6 +12,7 @@ import {
   type Selector,
   type SelectorSpec,
 } from "../params/selectors";
+import { withPerturbation } from "../params/withPerturbation";
 import { clipScale } from "../rules/chainRules";
 import { type HyperValue, resolveHyperValue } from "../rules/schedule";
 import { isChunkedLoss } from "./chunkedLoss";
@@ -502,24 +503,9 @@ export function samPasses(
     const deltaOf = new Map(S.map((p, i) => [p.index, deltas[i]!]));
     return perturbed.map((p) => deltaOf.get(p.index) ?? null);
   };
-  /**
-   * Runs fn at w + e and restores w0 bit for bit (from the snapshot, never as w + e - e).
-   * e is added into the weights and freed before fn runs: during fn only w0 is extra.
-   */
-  const atPerturbed = (fullDeltas: (tf.Tensor | null)[], fn: () => void) => {
-    weights.save();
-    try {
-      weights.params.forEach((p, i) => {
-        const d = fullDeltas[i];
-        if (d) tf.tidy(() => p.variable.assign(tf.add(p.variable, d)));
-      });
-      free(fullDeltas);
-      fn();
-    } finally {
-      free(fullDeltas);
-      weights.restore();
-    }
-  };
+  /** Runs fn at w + e; e is added into the weights and freed first; w0 restored bit for bit. */
+  const atPerturbed = (fullDeltas: (tf.Tensor | null)[], fn: () => void) =>
+    withPerturbation(weights, fullDeltas, fn, { consume: true });
   // Pass 2's gradient at the current (perturbed) weights. Moving statistics: restored after
   // pass 2 unless both passes count (one micro-batch only). With micro-batches the snapshot
   // already holds what to restore (r0, or the average of the pass-1 states with 'global').
