@@ -11,7 +11,11 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
-import { registerTrainingGradients, registerWasmTrainingKernels, wasmHeapStats } from "../../backend/src/index";
+import {
+  registerTrainingGradients,
+  registerWasmTrainingKernels,
+  wasmHeapStats,
+} from "../../backend/src/index";
 import { wideResNet } from "../../models/src/index";
 import { chunkedLoss, collectParams, sam, sgd } from "../src/index";
 
@@ -37,7 +41,8 @@ async function main(): Promise<void> {
   const loss = chunkedLoss(
     [x, y],
     micro,
-    (cx, cy) => tf.losses.softmaxCrossEntropy(cy!, model.apply(cx!, { training: true }) as tf.Tensor) as tf.Scalar,
+    (cx, cy) =>
+      tf.losses.softmaxCrossEntropy(cy!, model.apply(cx!, { training: true }) as tf.Tensor) as tf.Scalar,
   );
   const result: Record<string, unknown> = { model: `wrn${depth}-${widen}`, batch, micro_batch: micro };
   const t0 = performance.now();
