@@ -8,6 +8,9 @@ import type { ParamSnapshot } from "./paramSnapshot";
  * inside `fn` never leaves the weights perturbed.
  *
  * `deltas[i]` is the displacement of `snapshot.params[i]`; `null` leaves that parameter where it is.
+ * With `{ consume: true }` the deltas are disposed once added (before `fn` runs), so that during
+ * `fn` the only extra memory is the snapshot's copy of w: SAM's second pass keeps one copy of
+ * the parameters, not two.
  *
  * @example
  * ```ts
@@ -24,6 +27,7 @@ export function withPerturbation<T>(
   snapshot: ParamSnapshot<{ readonly variable: tf.Variable }>,
   deltas: readonly (tf.Tensor | null)[],
   fn: () => T,
+  options: { readonly consume?: boolean } = {},
 ): T {
   if (deltas.length !== snapshot.params.length) {
     throw new SamConfigError(
@@ -37,8 +41,10 @@ export function withPerturbation<T>(
       // Inside a tidy the sum is released at once; the variable keeps its data.
       if (d) tf.tidy(() => p.variable.assign(tf.add(p.variable, d)));
     });
+    if (options.consume) for (const d of deltas) d?.dispose();
     return fn();
   } finally {
+    if (options.consume) for (const d of deltas) d?.dispose();
     snapshot.restore();
   }
 }

@@ -128,7 +128,7 @@ export function aeSamOracle(options: AeSamOracleOptions): GradientOracle & {
       }
       const activeVars = request.active.map((p) => p.variable);
       const first = differentiate(request.lossFn, activeVars);
-      const n = dotAll(first.grads, first.grads);
+      const n = tf.tidy(() => dotAll(first.grads, first.grads)); // ||g||^2 without keeping g*g
       const mu = tf.add(tf.mul(delta, s.mu), tf.mul(1 - delta, n));
       const variance = tf.add(tf.mul(delta, s.variance), tf.mul(1 - delta, tf.square(tf.sub(n, mu))));
       s.mu.assign(mu);
@@ -144,10 +144,15 @@ export function aeSamOracle(options: AeSamOracleOptions): GradientOracle & {
       lastSam = sam && rho > 0 && S.length > 0;
       if (!lastSam) return first;
       const gradOf = new Map(request.active.map((p, i) => [p.index, first.grads[i] ?? null]));
-      const { deltas } = perturbation(
-        S.map((p) => ({ weight: p.variable, grad: gradOf.get(p.index) ?? null, adaptive: false })),
-        { rho, norm: 2, normalized: true, adaptive: null, epsilon: o.epsilon },
+      // e in a tidy (only e survives), then g is freed: pass 2 holds w0 and nothing else extra
+      const deltas = tf.tidy(
+        () =>
+          perturbation(
+            S.map((p) => ({ weight: p.variable, grad: gradOf.get(p.index) ?? null, adaptive: false })),
+            { rho, norm: 2, normalized: true, adaptive: null, epsilon: o.epsilon },
+          ).deltas,
       );
+      for (const g of first.grads) g?.dispose();
       const deltaOf = new Map(S.map((p, i) => [p.index, deltas[i]!]));
       const hasState = s.state.params.length > 0;
       if (hasState) s.state.save();
@@ -156,6 +161,7 @@ export function aeSamOracle(options: AeSamOracleOptions): GradientOracle & {
           s.weights,
           s.perturbed.map((p) => deltaOf.get(p.index) ?? null),
           () => disposeKeptDuring(() => differentiate(request.lossFn, activeVars)),
+          { consume: true },
         );
         return { loss: first.loss, grads: second.grads, extras: { perturbedLoss: second.loss } };
       } finally {

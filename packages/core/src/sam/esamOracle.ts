@@ -188,24 +188,29 @@ export function esamOracle(options: EsamOracleOptions): GradientOracle {
         const keptMasks = keep.filter((m) => m !== 0);
         const deltaOf = new Map<number, tf.Tensor>();
         if (kept.length > 0) {
-          const { deltas } = perturbation(
-            kept.map((p, i) => {
-              const g = pass1.grads[i] ?? null;
-              const m = keptMasks[i]!;
-              return {
-                weight: p.variable,
-                grad: g && m !== 1 ? tf.mul(m as tf.Tensor, g) : g,
-                adaptive: false,
-              };
-            }),
-            {
-              rho: beta === 1 ? rho : rho / beta,
-              norm: 2,
-              normalized: true,
-              adaptive: null,
-              epsilon: o.epsilon,
-            },
+          // e in a tidy (only e survives), then g is freed: pass 2 holds w0 and nothing else extra
+          const deltas = tf.tidy(
+            () =>
+              perturbation(
+                kept.map((p, i) => {
+                  const g = pass1.grads[i] ?? null;
+                  const m = keptMasks[i]!;
+                  return {
+                    weight: p.variable,
+                    grad: g && m !== 1 ? tf.mul(m as tf.Tensor, g) : g,
+                    adaptive: false,
+                  };
+                }),
+                {
+                  rho: beta === 1 ? rho : rho / beta,
+                  norm: 2,
+                  normalized: true,
+                  adaptive: null,
+                  epsilon: o.epsilon,
+                },
+              ).deltas,
           );
+          for (const g of pass1.grads) g?.dispose();
           kept.forEach((p, i) => deltaOf.set(p.index, deltas[i]!));
         }
         const fullDeltas = perturbed.map((p) => deltaOf.get(p.index) ?? null);
@@ -213,19 +218,23 @@ export function esamOracle(options: EsamOracleOptions): GradientOracle {
         if (hasState) state.save();
         let pass2: GradientResult;
         try {
-          pass2 = withPerturbation(weights, fullDeltas, () =>
-            disposeKeptDuring(() => {
-              if (!selecting || !isPerSampleLoss(lossFn)) return differentiate(lossFn, activeVars);
-              // s_i = l_i(w + e) - l_i(w); the second pass on the k examples of largest s_i
-              const k = Math.max(1, Math.floor(gamma * lossFn.n));
-              const sharpness = tf.sub(lossFn.losses(), before!);
-              if (hasState) state.restore(); // the forward at w + e leaves the statistics as pass 1 did
-              const { indices } = tf.topk(sharpness, k);
-              return differentiate(
-                () => tf.mean(lossFn.losses(indices as tf.Tensor1D)) as tf.Scalar,
-                activeVars,
-              );
-            }),
+          pass2 = withPerturbation(
+            weights,
+            fullDeltas,
+            () =>
+              disposeKeptDuring(() => {
+                if (!selecting || !isPerSampleLoss(lossFn)) return differentiate(lossFn, activeVars);
+                // s_i = l_i(w + e) - l_i(w); the second pass on the k examples of largest s_i
+                const k = Math.max(1, Math.floor(gamma * lossFn.n));
+                const sharpness = tf.sub(lossFn.losses(), before!);
+                if (hasState) state.restore(); // the forward at w + e leaves the statistics as pass 1 did
+                const { indices } = tf.topk(sharpness, k);
+                return differentiate(
+                  () => tf.mean(lossFn.losses(indices as tf.Tensor1D)) as tf.Scalar,
+                  activeVars,
+                );
+              }),
+            { consume: true },
           );
         } finally {
           if (hasState) state.restore();

@@ -87,14 +87,20 @@ export function momentumSamOracle(options: MomentumSamOracleOptions): GradientOr
         }
         return slot.variable as tf.Tensor;
       });
-      const scale = tf.div(-rho, tf.add(tf.sqrt(dotAll(v, v)), o.epsilon)); // 0 * scale = 0 while v = 0
+      // e in a tidy (the norm's v*v freed), added into w and freed: the pass holds w0 only
+      // 0 * scale = 0 while v = 0
+      const scale = tf.tidy(() => tf.div(-rho, tf.add(tf.sqrt(dotAll(v, v)), o.epsilon)));
       const deltas = v.map((vi) => (vi ? tf.mul(scale, vi) : null));
-      const { loss, grads } = withPerturbation(weights, deltas, () =>
-        // the one pass: what model.fit keeps from it (metrics) must survive, unlike SAM's pass 2
-        differentiate(
-          lossFn,
-          request.active.map((p) => p.variable),
-        ),
+      const { loss, grads } = withPerturbation(
+        weights,
+        deltas,
+        () =>
+          // the one pass: what model.fit keeps from it (metrics) must survive, unlike SAM's pass 2
+          differentiate(
+            lossFn,
+            request.active.map((p) => p.variable),
+          ),
+        { consume: true },
       );
       return { loss, grads };
     },

@@ -372,13 +372,29 @@ export interface SamPasses {
   readonly diagnostics?: SamDiagnostics;
 }
 
-function addGrads(acc: (tf.Tensor | null)[] | null, gs: readonly (tf.Tensor | null)[]): (tf.Tensor | null)[] {
-  return acc
-    ? acc.map((a, i) => {
-        const g = gs[i];
-        return a && g ? tf.add(a, g) : (a ?? g ?? null);
-      })
-    : [...gs];
+/**
+ * acc + gs, freeing what the sum replaces: an old accumulator entry and the addend it was
+ * summed with (the first addend is kept as the accumulator itself, no copy). So an
+ * accumulator costs one copy of the gradients, however many micro-batches are added.
+ */
+function accumulate(
+  acc: (tf.Tensor | null)[] | null,
+  gs: readonly (tf.Tensor | null)[],
+): (tf.Tensor | null)[] {
+  if (!acc) return [...gs];
+  return acc.map((a, i) => {
+    const g = gs[i] ?? null;
+    if (!(a && g)) return a ?? g;
+    const sum = tf.add(a, g);
+    a.dispose();
+    g.dispose();
+    return sum;
+  });
+}
+
+/** Frees the tensors of a gradient list (the step's tidy would free them only at its end). */
+function free(ts: readonly (tf.Tensor | null)[]): void {
+  for (const t of ts) t?.dispose();
 }
 
 /**
@@ -426,6 +442,9 @@ export function samPasses(
   }
   const hasState = state.params.length > 0;
   const global = o.accumulation === "global" && multiChunk;
+  // The snapshot's buffers still hold last step's weights: rebinding them to the current
+  // ones (no copy, the data is shared) frees that stale copy before pass 1.
+  weights.save();
   if (hasState && multiChunk) state.save(); // r0: every micro-batch's pass 1 starts from it
   let stateSum: tf.Tensor[] | null = null;
   const losses: tf.Scalar[] = [];
@@ -435,6 +454,11 @@ export function samPasses(
   let gradSum: (tf.Tensor | null)[] | null = null;
   let firstSum: (tf.Tensor | null)[] | null = null;
 
+  // Memory: the step runs inside the optimizer's tidy, which frees its tensors only at the
+  // end. So everything this function no longer needs is disposed at once: at the second
+  // pass's backward (the step's peak) the only SAM-specific tensors alive are w0 (the
+  // snapshot's buffers, shared with the optimizer's rollback clones) and, with
+  // micro-batches, the gradient accumulator; not g1, not e, not the norm's intermediates.
   const passOne = (chunk: () => tf.Scalar) => {
     if (hasState && multiChunk) state.restore();
     const first = withSplitConvolutionGradients(unasked, () =>
@@ -447,47 +471,53 @@ export function samPasses(
     if (o.checkFinite) firstValues.push(assertFinite(first.loss, "first-pass loss L(w)", step));
     if (hasState && multiChunk) {
       const now = state.params.map((s) => s.variable as tf.Tensor);
-      stateSum = stateSum ? stateSum.map((acc, i) => tf.add(acc, now[i]!)) : now.map((t) => tf.clone(t));
+      stateSum = stateSum
+        ? (accumulate(
+            stateSum,
+            now.map((t) => tf.clone(t)),
+          ) as tf.Tensor[])
+        : now.map((t) => tf.clone(t));
     }
-    firstSum = addGrads(firstSum, first.grads);
     return first.grads;
   };
+  /** e over the perturbed set (null outside S), in a tidy: only e survives. */
   const deltasFrom = (g: readonly (tf.Tensor | null)[]) => {
-    const { deltas } = deltasOf
-      ? {
-          deltas: deltasOf(
+    const deltas = tf.tidy(() =>
+      deltasOf
+        ? deltasOf(
             S,
             S.map((_, i) => g[sIndex[i]!] ?? null),
             rho,
-          ),
-        }
-      : perturbation(
-          S.map((p, i) => ({ weight: p.variable, grad: g[sIndex[i]!] ?? null, adaptive: adaptiveOf(p) })),
-          {
-            rho,
-            norm: o.norm,
-            normalized: o.normalized,
-            adaptive: o.adaptive ? { mode: o.adaptive.mode, eta: o.adaptive.eta ?? 0.01 } : null,
-            epsilon: o.epsilon,
-          },
-        );
+          )
+        : perturbation(
+            S.map((p, i) => ({ weight: p.variable, grad: g[sIndex[i]!] ?? null, adaptive: adaptiveOf(p) })),
+            {
+              rho,
+              norm: o.norm,
+              normalized: o.normalized,
+              adaptive: o.adaptive ? { mode: o.adaptive.mode, eta: o.adaptive.eta ?? 0.01 } : null,
+              epsilon: o.epsilon,
+            },
+          ).deltas,
+    );
     const deltaOf = new Map(S.map((p, i) => [p.index, deltas[i]!]));
     return perturbed.map((p) => deltaOf.get(p.index) ?? null);
   };
-  // Pass 2 at w + e; w restored in finally. Moving statistics: restored after pass 2 unless
-  // both passes count (one micro-batch only). With micro-batches the snapshot already holds
-  // what to restore (r0, or the average of the pass-1 states with 'global').
-  const passTwo = (chunk: () => tf.Scalar, fullDeltas: (tf.Tensor | null)[]) => {
+  /** Runs fn at w + e; e is added into the weights and freed first; w0 restored bit for bit. */
+  const atPerturbed = (fullDeltas: (tf.Tensor | null)[], fn: () => void) =>
+    withPerturbation(weights, fullDeltas, fn, { consume: true });
+  // Pass 2's gradient at the current (perturbed) weights. Moving statistics: restored after
+  // pass 2 unless both passes count (one micro-batch only). With micro-batches the snapshot
+  // already holds what to restore (r0, or the average of the pass-1 states with 'global').
+  const passTwo = (chunk: () => tf.Scalar) => {
     const freeze = hasState && (o.bnStats === "first-pass" || multiChunk);
     if (freeze && !multiChunk) state.save();
     let second: GradientResult;
     try {
-      second = withPerturbation(weights, fullDeltas, () =>
-        disposeKeptDuring(() =>
-          differentiate(
-            chunk,
-            request.active.map((p) => p.variable),
-          ),
+      second = disposeKeptDuring(() =>
+        differentiate(
+          chunk,
+          request.active.map((p) => p.variable),
         ),
       );
     } finally {
@@ -495,28 +525,44 @@ export function samPasses(
     }
     perturbedLosses.push(second.loss);
     if (o.checkFinite) secondValues.push(assertFinite(second.loss, "second-pass loss L(w + e)", step));
-    gradSum = addGrads(gradSum, second.grads);
+    gradSum = accumulate(gradSum, second.grads);
   };
   const averageState = () => {
     if (hasState && multiChunk && stateSum) {
       state.params.forEach((s, i) => s.variable.assign(tf.div(stateSum![i]!, k)));
+      free(stateSum);
     }
+  };
+  const mean = (gs: (tf.Tensor | null)[]) => {
+    if (k === 1) return gs;
+    const out = gs.map((g) => (g ? tf.div(g, k) : null));
+    free(gs);
+    return out;
   };
 
   if (global) {
     // gradient accumulation: one e from the mean first-pass gradient over the micro-batches
-    for (const chunk of chunks) passOne(chunk);
+    for (const chunk of chunks) firstSum = accumulate(firstSum, passOne(chunk));
     averageState();
     if (hasState) state.save();
-    const g = firstSum!.map((t) => (t ? tf.div(t, k) : null));
-    const fullDeltas = deltasFrom(g);
-    for (const chunk of chunks) passTwo(chunk, fullDeltas);
+    firstSum = mean(firstSum!);
+    const fullDeltas = deltasFrom(firstSum);
+    if (!fullFirst) free(firstSum);
+    atPerturbed(fullDeltas, () => {
+      for (const chunk of chunks) passTwo(chunk);
+    });
   } else {
     // m-sharpness: one e per micro-batch
-    for (const chunk of chunks) passTwo(chunk, deltasFrom(passOne(chunk)));
+    for (const chunk of chunks) {
+      const g = passOne(chunk);
+      const fullDeltas = deltasFrom(g);
+      if (fullFirst) firstSum = accumulate(firstSum, g);
+      else free(g);
+      atPerturbed(fullDeltas, () => passTwo(chunk));
+    }
     averageState();
+    if (fullFirst) firstSum = mean(firstSum!);
   }
-  const mean = (gs: (tf.Tensor | null)[]) => (k === 1 ? gs : gs.map((g) => (g ? tf.div(g, k) : null)));
   const meanLoss = (ls: tf.Scalar[]) => (k === 1 ? ls[0]! : (tf.div(tf.addN(ls), k) as tf.Scalar));
   const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   return {
@@ -524,7 +570,7 @@ export function samPasses(
     loss: meanLoss(losses),
     perturbedLoss: meanLoss(perturbedLosses),
     grads: mean(gradSum!),
-    ...(fullFirst ? { first: mean(firstSum!) } : {}),
+    ...(fullFirst ? { first: firstSum! } : {}),
     ...(o.checkFinite
       ? { diagnostics: { loss: avg(firstValues), perturbedLoss: avg(secondValues), sam: true } }
       : {}),
