@@ -32,6 +32,7 @@ const SELECTION = {
     "src/sam/aeSamOracle.test.ts",
     "src/sam/friendlySamOracle.test.ts",
     "src/sam/fisherSamOracle.test.ts",
+    "src/sam/samMemory.test.ts",
     "src/optimizer/groupedOptimizer.test.ts",
   ],
   "packages/multirate": ["src/multirateRule.test.ts", "src/subgroupMultirate.test.ts", "src/multirate.test.ts"],
