@@ -30,7 +30,9 @@ const MIN_SPLIT_MACS = 4e6;
  * ```ts
  * const x = tf.randomNormal<tf.Rank.R4>([2, 8, 8, 4]);
  * const w = tf.randomNormal<tf.Rank.R4>([3, 3, 4, 8]);
- * const g = convGeometry({ kernelName: "Conv2D", xShape: x.shape, filterShape: w.shape, strides: 1, pad: "same", depthwise: false });
+ * // 3x3, stride 1, "same": one zero row above and one zero column left
+ * const g = { batch: 2, inHeight: 8, inWidth: 8, outHeight: 8, outWidth: 8, filterHeight: 3, filterWidth: 3,
+ *   strideHeight: 1, strideWidth: 1, dilationHeight: 1, dilationWidth: 1, padTop: 1, padLeft: 1 };
  * const y = directConv2d(tf.backend(), x, w, g); // [2, 8, 8, 8], or undefined
  * ```
  */

@@ -57,7 +57,10 @@ while (table) {
  *
  * @example
  * ```ts
- * setConvKernelHelperFactory(createConvKernelWorker); // what initWasmWithThreads does
+ * import { initWasmWithThreads } from "@sam/backend/node";
+ *
+ * // installs createConvKernelWorker as the compiled convolution kernels' second thread
+ * void initWasmWithThreads(2);
  * ```
  */
 export function createConvKernelWorker(m: ConvKernelModule): ConvKernelHelper {
