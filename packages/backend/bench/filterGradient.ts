@@ -31,14 +31,17 @@ const wrn: [number, number, number, number, number][] = [
   [16, 128, 256, 2, 8],
   [8, 256, 256, 1, 8],
 ];
-const shapes: [number, number, number, number, number][] = process.argv[4] === "wrn" ? wrn : [
-  [32, 3, 16, 1, 32],
-  [32, 16, 16, 1, 32],
-  [32, 16, 32, 2, 16],
-  [16, 32, 32, 1, 16],
-  [16, 32, 64, 2, 8],
-  [8, 64, 64, 1, 8],
-];
+const shapes: [number, number, number, number, number][] =
+  process.argv[4] === "wrn"
+    ? wrn
+    : [
+        [32, 3, 16, 1, 32],
+        [32, 16, 16, 1, 32],
+        [32, 16, 32, 2, 16],
+        [16, 32, 32, 1, 16],
+        [16, 32, 64, 2, 8],
+        [8, 64, 64, 1, 8],
+      ];
 const best = (f: () => tf.Tensor): number => {
   let ms = 1e9;
   for (let i = 0; i < 5; i++) {

@@ -17,7 +17,7 @@
  * XNNPACK's (im2col_step_ms then means "the previous path's step", here XNNPACK's convolutions).
  * --compare-dx (wasm): the same with the direct input gradient against its forward-convolution form.
  * --compare-all (wasm): all three direct kernels against their previous paths at once.
- * --threads=N (wasm): N threads (the experimental shim). With --time (wasm), also the self time of each kernel per step (after the warm-up when steps > 1). With --profile (wasm), also the kernels during which the live bytes reached a new high (16 MB steps).
+ * --threads=N (wasm): N threads (the experimental shim). With --time (wasm or tensorflow), also the self time of each kernel per step (after the warm-up when steps > 1). With --profile (wasm), also the kernels during which the live bytes reached a new high (16 MB steps).
  */
 import { collectParams, GroupedOptimizer, sam, sgd } from "@sam/core";
 import { cifarResNet, vit, wideResNet } from "@sam/models";
@@ -52,11 +52,12 @@ function buildModel(name: string): tf.LayersModel {
  */
 function wrapKernels(
   after: (name: string, selfMs: number, args: Parameters<tf.KernelFunc>[0]) => void,
+  backendName = "wasm",
 ): void {
   const stack: number[] = [];
-  for (const k of tf.getKernelsForBackend("wasm")) {
+  for (const k of tf.getKernelsForBackend(backendName)) {
     const inner = k.kernelFunc;
-    tf.unregisterKernel(k.kernelName, "wasm");
+    tf.unregisterKernel(k.kernelName, backendName);
     tf.registerKernel({
       ...k,
       kernelFunc: (a) => {
@@ -89,30 +90,38 @@ function profileHighs(highs: { kernel: string; live_mb: number }[]): void {
 let resetTimes = () => {};
 
 /**
- * Times every wasm kernel; returns the table printer (self ms per step, calls). BENCH_SHAPES=A,B
- * also prints the shapes and attributes of each call of kernels A and B that takes over 2 ms.
+ * Times every kernel of `backendName`; returns the table printer (self ms per step, calls).
+ * BENCH_SHAPES=A,B (or `all`) also prints, per step, the self time of kernels A and B split by
+ * input shapes and attributes (the rows over 0.5 ms).
  */
-function timeKernels(steps: () => number): () => void {
+function timeKernels(steps: () => number, backendName = "wasm"): () => void {
   const self = new Map<string, number>();
   const calls = new Map<string, number>();
+  const byShape = new Map<string, { ms: number; calls: number }>();
   const shapesOf = process.env.BENCH_SHAPES?.split(",") ?? [];
   wrapKernels((name, ms, a) => {
-    if (shapesOf.includes(name) && ms > 2)
-      console.log(
-        name,
-        ms.toFixed(1),
-        JSON.stringify(Object.values(a.inputs).map((t) => (t as tf.TensorInfo).shape)),
-        JSON.stringify(a.attrs),
-      );
+    if (shapesOf.includes(name) || shapesOf.includes("all")) {
+      const key = `${name} ${JSON.stringify(Object.values(a.inputs).map((t) => (t as tf.TensorInfo | undefined)?.shape))} ${JSON.stringify(a.attrs ?? {})}`;
+      const row = byShape.get(key) ?? { ms: 0, calls: 0 };
+      row.ms += ms;
+      row.calls++;
+      byShape.set(key, row);
+    }
     self.set(name, (self.get(name) ?? 0) + ms);
     calls.set(name, (calls.get(name) ?? 0) + 1);
-  });
+  }, backendName);
   resetTimes = () => {
     self.clear();
     calls.clear();
+    byShape.clear();
   };
   return () => {
     const n = steps();
+    for (const [key, row] of [...byShape.entries()].sort((a, b) => b[1].ms - a[1].ms))
+      if (row.ms / n > 0.5)
+        console.log(
+          `${(row.ms / n).toFixed(1).padStart(7)} ms ${(row.calls / n).toFixed(0).padStart(4)}x  ${key}`,
+        );
     for (const [name, ms] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25))
       console.log(
         `${name.padEnd(28)} ${(ms / n).toFixed(1).padStart(8)} ms ${(calls.get(name)! / n).toFixed(0).padStart(6)} calls`,
@@ -143,8 +152,7 @@ async function main(): Promise<void> {
   const highs: { kernel: string; live_mb: number }[] = [];
   if (profile && backend === "wasm") profileHighs(highs);
   let printTimes: (() => void) | undefined;
-  if (process.argv.includes("--time") && backend === "wasm")
-    printTimes = timeKernels(() => Math.max(1, steps - 1));
+  if (process.argv.includes("--time")) printTimes = timeKernels(() => Math.max(1, steps - 1), backend);
   const model = buildModel(modelName);
   const params = collectParams(model as never);
   const hyper = { lr: 0.05, momentum: 0.9, weightDecay: 5e-4 };
