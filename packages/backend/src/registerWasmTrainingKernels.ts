@@ -9,7 +9,10 @@ import { depthwiseConv2dNativeBackpropInputConfig } from "./kernels/depthwiseCon
 import { makeFusedBatchNormConfig } from "./kernels/fusedBatchNorm";
 import { makeBatchMatMulConfig } from "./kernels/batchMatMul";
 import { makeCastConfig, makeIdentityConfig } from "./kernels/shareData";
+import { makeSoftmaxConfig } from "./kernels/softmax";
 import { makeTileConfig } from "./kernels/tile";
+import { makeTransposeConfig } from "./kernels/transpose";
+import { makeUnaryElementwiseConfig } from "./kernels/unaryElementwise";
 import { unsortedSegmentSumConfig } from "./kernels/unsortedSegmentSum";
 
 /** Names of the kernels that {@link registerWasmTrainingKernels} installs on the wasm backend. */
@@ -30,7 +33,12 @@ export type WasmTrainingKernelName =
   | "Cast"
   | "BatchMatMul"
   | "Conv2D"
-  | "FusedConv2D";
+  | "FusedConv2D"
+  | "Exp"
+  | "Erf"
+  | "Rsqrt"
+  | "Softmax"
+  | "Transpose";
 
 /**
  * Every kernel of {@link registerWasmTrainingKernels}, in registration order.
@@ -58,6 +66,11 @@ export const WASM_TRAINING_KERNELS: readonly WasmTrainingKernelName[] = [
   "BatchMatMul",
   "Conv2D",
   "FusedConv2D",
+  "Exp",
+  "Erf",
+  "Rsqrt",
+  "Softmax",
+  "Transpose",
 ];
 
 /** Options of {@link registerWasmTrainingKernels}. */
@@ -119,6 +132,14 @@ function build(name: WasmTrainingKernelName, existing: tf.KernelConfig | undefin
     case "Conv2D":
     case "FusedConv2D":
       return makeConv2dConfig(requireNative(name, existing), name);
+    case "Exp":
+    case "Erf":
+    case "Rsqrt":
+      return makeUnaryElementwiseConfig(requireNative(name, existing), name);
+    case "Softmax":
+      return makeSoftmaxConfig(requireNative(name, existing));
+    case "Transpose":
+      return makeTransposeConfig(requireNative(name, existing));
   }
 }
 
@@ -129,10 +150,14 @@ function build(name: WasmTrainingKernelName, existing: tf.KernelConfig | undefin
  * split over a worker thread on the threaded build),
  * both depthwise backprops (missing), a block-copy `Tile` (the batch-norm gradient's hot
  * spot), `UnsortedSegmentSum` (missing; the gradient of `gather`, i.e. of embeddings), and SIMD
- * versions of the batch-norm hot spots: `FusedBatchNorm`, per-channel `Sum`/`Mean` and
+ * versions of the batch-norm hot spots: `FusedBatchNorm` (per channel, and elementwise as
+ * tfjs-layers' `LayerNormalization` calls it), per-channel `Sum`/`Mean` and
  * channel-broadcast `Add`/`Sub`/`Multiply` (other shapes go to the native kernels), and `Identity` and
- * same-dtype `Cast` without a copy (shared buffers, as on cpu), and a `BatchMatMul` that keeps
- * transposed and batch-folded products on XNNPACK. Each one is checked against the cpu backend in this package's tests.
+ * same-dtype `Cast` without a copy (shared buffers, as on cpu), a `BatchMatMul` that runs
+ * transposed and batched products on a compiled SIMD kernel (`kernels-c/matMul.c`, split over the
+ * worker thread too), and SIMD `Exp`, `Erf`, `Rsqrt`, `Softmax` and the head split/merge
+ * `Transpose` (`kernels-c/elementwise.c`: a transformer's GELU, attention and LayerNormalization).
+ * Each one is checked against the cpu backend in this package's tests.
  *
  * Idempotent: kernels this package already registered are left alone, and replaced native
  * kernels are remembered (on `globalThis`) so a replacement can fall back to them. Registering

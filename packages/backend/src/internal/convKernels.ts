@@ -5,7 +5,7 @@ import { WA, type WasmMemory, wasmMemoryOf } from "./simdKernels";
 export const CONV_KERNEL_ARGS = 19;
 
 /**
- * The exports of the compiled convolution kernels module (`kernels-c/convKernels.c`), working in
+ * The exports of the compiled kernels module (`kernels-c/convKernels.c`, `matMul.c`, `elementwise.c`), working in
  * place on tfjs-backend-wasm's memory (pointers are byte offsets into it).
  */
 export interface ConvKernels {
@@ -36,10 +36,46 @@ export interface ConvKernels {
    * input channels with the taps reversed (mode 2: the 180-degree rotation, for `conv2d` on dy).
    */
   packFilter(w: number, dst: number, taps: number, c: number, o: number, mode: 0 | 1 | 2): void;
+  /**
+   * out[t, m, n] (+)= sum_k a[t*sa + m*am + k*ak] * b[t*sb + k*N + n] for batches t0 <= t < t1 and
+   * rows m0 <= m < m1 (`kernels-c/matMul.c`; strides in elements, out [T, M, N] contiguous, added
+   * to when `accumulate` is 1). Args: a, b, out, t0, t1, M, K, N, sa, am, ak, sb, m0, m1, accumulate.
+   */
+  matMul(...args: number[]): void;
+  /** out[i] = e^x[i] for i < n (Cephes' expf, ~1 ulp; `kernels-c/elementwise.c`). */
+  expElementwise(x: number, out: number, n: number): void;
+  /** out[i] = erf(x[i]) for i < n (Abramowitz and Stegun 7.1.26, |error| <= 1.5e-7, as tfjs's cpu backend). */
+  erfElementwise(x: number, out: number, n: number): void;
+  /**
+   * out[i] = (x[i] - mean[i]) / sqrt(variance[i] + eps) * scale[i] + offset[i] for i < n, all of
+   * one shape (scale or offset 0: left out). Args: x, mean, variance, scale, offset, out, n, eps.
+   */
+  normalizeElementwise(...args: number[]): void;
+  /** out[r * reps + j] = x[r] for r < rows, j < reps. Args: x, out, rows, reps. */
+  broadcastColumns(x: number, out: number, rows: number, reps: number): void;
+  /** out[i] = 1 / sqrt(x[i]) for i < n. */
+  rsqrtElementwise(x: number, out: number, n: number): void;
+  /** out[i] = x[i] * s (op 0), x[i] + s (1), x[i] - s (2) or s - x[i] (3), for i < n. */
+  scalarElementwise(x: number, out: number, n: number, s: number, op: number): void;
+  /** out[r] = sum_c x[r, c] for r < rows, c < cols. */
+  rowSum(x: number, out: number, rows: number, cols: number): void;
+  /** out[a, c, b, :] = x[a, b, c, :], rows of D floats (Transpose [0, 2, 1, 3]). Args: x, out, A, B, C, D. */
+  swapMiddleAxes(...args: number[]): void;
+  /** Softmax over the last axis of x [rows, cols] (max subtracted first). Args: x, out, rows, cols. */
+  softmaxRows(x: number, out: number, rows: number, cols: number): void;
 }
 
 /** The exports a {@link ConvKernelHelper} can run, by their index in the worker's table. */
-export const HELPER_FUNCTIONS = ["filterGradient", "conv2d", "conv2dBackpropInput"] as const;
+export const HELPER_FUNCTIONS = [
+  "filterGradient",
+  "conv2d",
+  "conv2dBackpropInput",
+  "matMul",
+  "expElementwise",
+  "erfElementwise",
+  "rsqrtElementwise",
+  "softmaxRows",
+] as const;
 
 /** The compiled module and the memory it was instantiated on (what a worker needs to run it too). */
 export interface ConvKernelModule {

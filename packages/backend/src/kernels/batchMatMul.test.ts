@@ -1,36 +1,43 @@
 import * as tf from "@tensorflow/tfjs";
-import { beforeAll, describe, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { expectNoLeak, expectSameOnBackends, initBackends, values } from "../../test/compareBackends";
+import type { DisposingWasmBackend } from "../internal/heapVectors";
+import { simdKernelsFor } from "../internal/simdKernels";
+import { compiledMatMul } from "./batchMatMul";
 
 describe("BatchMatMul on wasm equals cpu", () => {
   beforeAll(initBackends);
+  // route: where makeBatchMatMulConfig sends the product ("XNNPACK": tfjs-wasm's own kernel)
   const cases: { a: number[]; b: number[]; ta: boolean; tb: boolean; route: string }[] = [
-    { a: [5, 7], b: [7, 3], ta: false, tb: false, route: "native GEMM" },
-    { a: [7, 5], b: [7, 3], ta: true, tb: false, route: "a transposed first" },
-    { a: [5, 7], b: [3, 7], ta: false, tb: true, route: "b transposed first" },
-    { a: [7, 5], b: [3, 7], ta: true, tb: true, route: "both transposed first" },
-    { a: [2, 3, 5, 7], b: [7, 4], ta: false, tb: false, route: "batch folded into M" },
-    { a: [2, 3, 5, 7], b: [4, 7], ta: false, tb: true, route: "batch folded, b transposed" },
-    { a: [1, 9, 6], b: [1, 6, 2], ta: false, tb: false, route: "native GEMM (rank 3, batch 1)" },
-    { a: [1, 6, 9], b: [1, 2, 6], ta: true, tb: true, route: "rank 3 batch 1, both transposed first" },
-    { a: [2, 5, 7], b: [2, 7, 3], ta: false, tb: false, route: "native (both batched, N = 3)" },
-    { a: [2, 5, 7], b: [2, 7, 8], ta: false, tb: false, route: "SIMD batched" },
-    { a: [3, 2, 6, 5], b: [3, 2, 6, 4], ta: true, tb: false, route: "SIMD batched, a transposed first" },
+    { a: [5, 7], b: [7, 3], ta: false, tb: false, route: "XNNPACK (plain, batch 1)" },
+    { a: [7, 5], b: [7, 3], ta: true, tb: false, route: "compiled, a read transposed in place" },
+    { a: [5, 7], b: [3, 7], ta: false, tb: true, route: "compiled, b transposed first" },
+    { a: [7, 5], b: [3, 7], ta: true, tb: true, route: "compiled, both transposed" },
+    { a: [2, 3, 5, 7], b: [7, 4], ta: false, tb: false, route: "compiled, b shared by every batch" },
+    { a: [2, 3, 5, 7], b: [4, 7], ta: false, tb: true, route: "compiled, shared b transposed" },
+    { a: [1, 9, 6], b: [1, 6, 2], ta: false, tb: false, route: "XNNPACK (rank 3, batch 1)" },
+    { a: [1, 6, 9], b: [1, 2, 6], ta: true, tb: true, route: "compiled, rank 3 batch 1, both transposed" },
+    { a: [2, 5, 7], b: [2, 7, 3], ta: false, tb: false, route: "compiled, N = 3 (scalar columns)" },
+    { a: [2, 5, 7], b: [2, 7, 8], ta: false, tb: false, route: "compiled, one 8-column block, M = 5" },
+    { a: [3, 2, 6, 5], b: [3, 2, 6, 4], ta: true, tb: false, route: "compiled batched, a transposed" },
     {
       a: [3, 2, 5, 6],
       b: [3, 2, 12, 6],
       ta: false,
       tb: true,
-      route: "SIMD batched, b transposed first (Q.K^T)",
+      route: "compiled batched, b transposed (Q.K^T)",
     },
-    { a: [4, 6, 5], b: [4, 8, 6], ta: true, tb: true, route: "SIMD batched, both transposed first" },
-    { a: [2, 8, 7], b: [2, 7, 12], ta: false, tb: false, route: "SIMD batched, 4x4 blocks (M = 8)" },
-    { a: [2, 2, 12, 4], b: [2, 2, 12, 4], ta: false, tb: true, route: "SIMD 4x4 blocks, Q.K^T (M = N = 12)" },
-    { a: [3, 5, 8], b: [3, 5, 4], ta: true, tb: false, route: "SIMD 4x4 blocks, a transposed first (M = 8)" },
-    { a: [2, 3, 9], b: [2, 3, 7], ta: true, tb: false, route: "native (batched a transposed, N = 7)" },
-    { a: [2, 7, 5], b: [7, 3], ta: true, tb: false, route: "native (batched a transposed, b unbatched)" },
-    { a: [2, 1, 5, 7], b: [2, 3, 7, 4], ta: false, tb: false, route: "native (broadcast batches)" },
-    { a: [5, 7], b: [2, 7, 3], ta: false, tb: false, route: "native (b batched)" },
+    { a: [4, 6, 5], b: [4, 8, 6], ta: true, tb: true, route: "compiled batched, both transposed" },
+    { a: [2, 8, 7], b: [2, 7, 12], ta: false, tb: false, route: "compiled, 8 + 4 columns, M = 8" },
+    { a: [2, 2, 12, 4], b: [2, 2, 12, 4], ta: false, tb: true, route: "compiled, Q.K^T (M = N = 12)" },
+    { a: [3, 5, 8], b: [3, 5, 4], ta: true, tb: false, route: "compiled, a transposed (M = 8)" },
+    { a: [2, 3, 9], b: [2, 3, 7], ta: true, tb: false, route: "compiled, N = 7 (4 + 3 scalar columns)" },
+    { a: [2, 7, 5], b: [7, 3], ta: true, tb: false, route: "compiled, batched a transposed, b shared" },
+    { a: [2, 1, 5, 7], b: [2, 3, 7, 4], ta: false, tb: false, route: "XNNPACK loop (broadcast batches)" },
+    { a: [5, 7], b: [2, 7, 3], ta: false, tb: false, route: "compiled, a shared by every batch of b" },
+    { a: [600, 9], b: [600, 13], ta: true, tb: false, route: "compiled, K = 600: three panels of K" },
+    { a: [3, 13, 300], b: [3, 300, 21], ta: false, tb: false, route: "compiled, K = 300, M = 13, N = 21" },
+    { a: [1, 1, 4], b: [1, 5, 4], ta: false, tb: true, route: "compiled, M = 1, N = 5" },
   ];
   for (const c of cases)
     it(`[${c.a}]${c.ta ? "^T" : ""} . [${c.b}]${c.tb ? "^T" : ""}: ${c.route}`, () => {
@@ -48,6 +55,40 @@ describe("BatchMatMul on wasm equals cpu", () => {
       )([tf.tensor3d(xv, [2, 3, 8]), tf.tensor2d(wv, [8, 5])]);
       return tf.concat([tf.reshape(dx!, [-1]), tf.reshape(dw!, [-1])]);
     }, 1e-5);
+  });
+
+  it("runs every case marked compiled on the compiled kernel (and only those)", async () => {
+    await tf.setBackend("wasm");
+    const be = tf.backend() as unknown as DisposingWasmBackend;
+    for (const c of cases) {
+      const a = tf.tensor(values(tf.util.sizeFromShape(c.a), 1), c.a);
+      const b = tf.tensor(values(tf.util.sizeFromShape(c.b), 2), c.b);
+      const out = compiledMatMul(be, simdKernelsFor(be)!, a, b, c.ta, c.tb);
+      const plain =
+        !c.ta &&
+        !c.tb &&
+        tf.util.sizeFromShape(c.a.slice(0, -2)) === 1 &&
+        tf.util.sizeFromShape(c.b.slice(0, -2)) === 1;
+      // the kernel config sends plain products to XNNPACK before asking the compiled kernel
+      if (!plain) expect(out !== undefined, `${c.route}`).toBe(c.route.startsWith("compiled"));
+      if (out) be.disposeData(out.dataId);
+      tf.dispose([a, b]);
+    }
+  });
+
+  it("gives exact sums of small integers on every tile shape (M 1..9, N 1..17)", () => {
+    // integers below 2^24 add exactly in any order, so wasm must equal cpu bit for bit
+    for (let m = 1; m <= 9; m += 2)
+      for (let n = 1; n <= 17; n += 4) {
+        const k = 6;
+        const av = Float32Array.from({ length: 2 * k * m }, (_, i) => (i % 7) - 3);
+        const bv = Float32Array.from({ length: 2 * k * n }, (_, i) => (i % 5) - 2);
+        const err = expectSameOnBackends(
+          () => tf.matMul(tf.tensor(av, [2, k, m]), tf.tensor(bv, [2, k, n]), true, false),
+          0,
+        );
+        expect(err).toBe(0);
+      }
   });
 
   it("leaks no tensor on any route", () => {

@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { asTensor } from "../internal/asTensor";
 import type { DisposingWasmBackend } from "../internal/heapVectors";
+import { type ConvKernelHelper, convKernelHelperFor, convKernelModuleFor } from "../internal/convKernels";
 import { heapOffset, type SimdKernels, simdKernelsFor } from "../internal/simdKernels";
 
 /**
@@ -36,6 +37,114 @@ function swapLastTwo(be: DisposingWasmBackend, simd: SimdKernels, x: tf.Tensor):
   return tf.engine().makeTensorFromTensorInfo(info);
 }
 
+/** Below this many multiply-adds the second thread is not worth its hand-off. */
+const MIN_SPLIT_MACS = 1e6;
+
+let compiledEnabled = true;
+
+/**
+ * Turns the compiled product of {@link makeBatchMatMulConfig} on (default) or off (then the
+ * transpose-then-XNNPACK path and tfjs's own kernel run), so that a benchmark can compare both in
+ * one process. Internal.
+ *
+ * @example
+ * ```ts
+ * setCompiledMatMul(false); // ... time a step on the previous path ...
+ * setCompiledMatMul(true);
+ * ```
+ */
+export function setCompiledMatMul(enabled: boolean): void {
+  compiledEnabled = enabled;
+}
+
+/**
+ * The leading (batch) shape of the product of operands with batch shapes `sa` and `sb`, or
+ * undefined when the compiled kernel does not cover their broadcast: equal batch shapes, or one
+ * side of batch size 1 (shared by every batch of the other).
+ */
+function batchShapeOf(sa: number[], sb: number[]): number[] | undefined {
+  const na = tf.util.sizeFromShape(sa);
+  const nb = tf.util.sizeFromShape(sb);
+  if (sa.join() === sb.join()) return sa;
+  if (nb === 1 && sa.length >= sb.length) return sa;
+  if (na === 1 && sb.length >= sa.length) return sb;
+  return undefined;
+}
+
+/**
+ * `a . b` by the compiled kernel `matMul` (`kernels-c/matMul.c`), in place on the wasm heap; or
+ * undefined when it does not apply (not float32, no compiled module, a broadcast other than a
+ * shared operand of batch 1).
+ *
+ * A transposed `a` costs nothing: the kernel reads A(t, m, k) through element strides (am, ak) =
+ * (1, M) instead of (K, 1). A transposed `b` is transposed first (a SIMD gather, one pass), since
+ * the kernel wants B's rows contiguous. On the threaded build the batches (or, for one batch, the
+ * rows of out) are split with the helper thread, as for the convolutions.
+ */
+export function compiledMatMul(
+  be: DisposingWasmBackend,
+  simd: SimdKernels,
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+): tf.TensorInfo | undefined {
+  if (a.dtype !== "float32" || b.dtype !== "float32") return undefined;
+  const m = convKernelModuleFor(be);
+  if (!m) return undefined;
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  const batchShape = batchShapeOf(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  if (!batchShape) return undefined;
+  const rows = transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
+  const inner = transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
+  const cols = transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
+  const batch = tf.util.sizeFromShape(batchShape);
+  const batchA = tf.util.sizeFromShape(a.shape.slice(0, -2));
+  const batchB = tf.util.sizeFromShape(b.shape.slice(0, -2));
+  const out = be.makeOutput([...batchShape, rows, cols], "float32");
+  let bt: tf.Tensor | undefined;
+  try {
+    if (transposeB) bt = swapLastTwo(be, simd, tf.reshape(asTensor(b), [batchB, cols, inner]));
+    const strides = [
+      batchA === 1 ? 0 : rows * inner, // sa
+      transposeA ? 1 : inner, // am
+      transposeA ? rows : 1, // ak
+      batchB === 1 ? 0 : inner * cols, // sb
+    ];
+    const pa = heapOffset(be, a);
+    const pb = bt ? heapOffset(be, bt) : heapOffset(be, b);
+    const po = heapOffset(be, out);
+    const macs = batch * rows * inner * cols;
+    const helper = macs >= MIN_SPLIT_MACS && (batch >= 2 || rows >= 8) ? convKernelHelperFor(m) : undefined;
+    const run = (t0: number, t1: number, m0: number, m1: number, worker?: ConvKernelHelper) => {
+      const args = [pa, pb, po, t0, t1, rows, inner, cols, ...strides, m0, m1, 0];
+      if (worker) worker.start(args, "matMul");
+      else m.kernels.matMul(...args);
+    };
+    if (!helper) {
+      run(0, batch, 0, rows);
+    } else {
+      // two halves: of the batches, or (one batch) of the rows, cut at a multiple of 4
+      const half = batch >= 2 ? batch >> 1 : (rows >> 3) << 2 || rows >> 1;
+      if (batch >= 2) run(half, batch, 0, rows, helper);
+      else run(0, 1, half, rows, helper);
+      try {
+        if (batch >= 2) run(0, half, 0, rows);
+        else run(0, 1, 0, half);
+      } finally {
+        helper.wait(10_000 + macs / 5e4);
+      }
+    }
+  } catch (e) {
+    be.disposeData(out.dataId);
+    throw e;
+  } finally {
+    bt?.dispose();
+  }
+  return out;
+}
+
 /**
  * `BatchMatMul` for wasm that keeps the products a training step makes off tfjs-wasm's scalar loop.
  *
@@ -49,13 +158,11 @@ function swapLastTwo(be: DisposingWasmBackend, simd: SimdKernels, x: tf.Tensor):
  *
  *     out[..., m, n] = sum_k a[..., m, k] * b[..., k, n],
  *
- * this kernel transposes a transposed operand first (a SIMD gather, one pass), then
- * (1) with b of batch 1 and a not transposed, folds a's batch axes into M ([B*M, K] . [K, N],
- * no copy) for XNNPACK's GEMM; (2) with both batched alike and N a multiple of 4, runs a SIMD
- * loop: for M a multiple of 4, a 4x4 block of out at a time with its sums in registers
- * (sum over k of splat(a[b, i + t, k]) * b[b, k, j:j+4], t < 4), else one row at a time
- * (out row += a[b, i, k] * row k of b, four columns a step). Other cases (broadcast
- * batches, odd N without batch 1, non-float32) go to `native`.
+ * every product with a transposed operand, or batched, goes to the compiled kernel
+ * ({@link compiledMatMul}: register-blocked 4 x 8 SIMD tiles over panels of K; a transposed `a`
+ * read in place through its strides; split over two threads on the threaded build). A plain
+ * product of batch 1 stays on XNNPACK (`native`), as do other dtypes and broadcasts of
+ * batches other than a shared operand of batch 1.
  *
  * @example
  * ```ts
@@ -68,55 +175,15 @@ export function makeBatchMatMulConfig(native: tf.KernelConfig): tf.KernelConfig 
     kernelFunc: (args) => {
       const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
       const { transposeA, transposeB } = args.attrs as unknown as tf.BatchMatMulAttrs;
-      const ra = a.shape.length;
-      const rb = b.shape.length;
-      const batchA = tf.util.sizeFromShape(a.shape.slice(0, -2));
-      const batchB = tf.util.sizeFromShape(b.shape.slice(0, -2));
-      const m = transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
-      const k = transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
-      const n = transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
-      const direct = !transposeA && !transposeB && batchA === 1 && batchB === 1;
-      const folded = batchB === 1 && (batchA === 1 || !transposeA);
       const be = args.backend as DisposingWasmBackend;
       const simd = simdKernelsFor(be);
-      const batched =
-        !folded &&
-        batchA === batchB &&
-        n % 4 === 0 &&
-        ra === rb &&
-        a.shape.slice(0, -2).join() === b.shape.slice(0, -2).join();
-      if (direct || !simd || (!folded && !batched) || a.dtype !== "float32" || b.dtype !== "float32")
-        return native.kernelFunc(args);
-      return tf.tidy(() => {
-        const a3 = tf.reshape(asTensor(a), [batchA, ...a.shape.slice(-2)]);
-        const b3 = tf.reshape(asTensor(b), [batchB, ...b.shape.slice(-2)]);
-        const an = transposeA ? swapLastTwo(be, simd, a3) : a3; // [batchA, M, K]
-        const bn = transposeB ? swapLastTwo(be, simd, b3) : b3; // [batchB, K, N]
-        const outShape = [...a.shape.slice(0, -2), m, n];
-        if (folded) {
-          const out = native.kernelFunc({
-            inputs: { a: tf.reshape(an, [1, batchA * m, k]), b: bn },
-            attrs: { transposeA: false, transposeB: false },
-            backend: be,
-          }) as tf.TensorInfo;
-          return tf.reshape(tf.engine().makeTensorFromTensorInfo(out), outShape);
-        }
-        const info = be.makeOutput(outShape, "float32");
-        const four = m % 4 === 0;
-        if (!four) (be.typedArrayFromHeap(info) as Float32Array).fill(0);
-        (four ? simd.matMulBatched4 : simd.matMulBatched)(
-          heapOffset(be, an),
-          heapOffset(be, bn),
-          heapOffset(be, info),
-          batchA,
-          m,
-          k,
-          n / 4,
-          m * k * 4,
-          k * n * 4,
-        );
-        return tf.engine().makeTensorFromTensorInfo(info);
-      });
+      const plain =
+        !transposeA &&
+        !transposeB &&
+        tf.util.sizeFromShape(a.shape.slice(0, -2)) === 1 &&
+        tf.util.sizeFromShape(b.shape.slice(0, -2)) === 1;
+      if (plain || !simd || !compiledEnabled) return native.kernelFunc(args);
+      return compiledMatMul(be, simd, a, b, transposeA, transposeB) ?? native.kernelFunc(args);
     },
   };
 }

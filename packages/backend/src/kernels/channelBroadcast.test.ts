@@ -13,7 +13,9 @@ describe("channel-broadcast Add/Sub/Multiply on wasm equal cpu", () => {
     { full: [3, 16], vec: [1, 16] },
     { full: [2, 3, 4, 6], vec: [6] }, // C not a multiple of 4: native
     { full: [2, 3, 4, 8], vec: [2, 3, 4, 8] }, // same shapes: native
-    { full: [2, 3, 4, 8], vec: [] }, // scalar: native
+    { full: [2, 3, 4, 8], vec: [] }, // scalar: the compiled scalarElementwise
+    { full: [3, 7], vec: [1, 1] }, // scalar of rank 2, 21 floats (a scalar tail)
+    { full: [5], vec: [1, 1, 1] }, // the scalar's rank wins: out [1, 1, 5]
     { full: [2, 3, 4, 8], vec: [1, 3, 1, 8] }, // other broadcast: native
   ];
   for (const [name, op] of Object.entries(ops))

@@ -12,7 +12,13 @@ describe("per-channel Sum/Mean on wasm equal cpu", () => {
     { shape: [4, 5, 6, 6], axis: [0, 1, 2] }, // C = 6: native
     { shape: [4, 5, 6, 8], axis: [1, 2] }, // not all leading axes: native
     { shape: [4, 8], axis: null }, // full reduction: native
-    { shape: [4, 8], axis: 1 }, // last axis: native
+    { shape: [4, 8], axis: 1 }, // last axis: Sum by rowSum, Mean native
+    // the gradient of tile(gamma [1, 1, 64], [64, 64, 1]) (in small): reduced axes before the kept ones
+    { shape: [6, 1, 5, 1, 1, 8], axis: [0, 2, 4] },
+    // the gradient of tile(mean [64, 64, 1], [1, 1, 64]): kept axes first, a row sum
+    { shape: [1, 6, 1, 5, 9, 1], axis: [0, 2, 4], keepDims: true },
+    { shape: [3, 4, 5, 7], axis: [2, 3] }, // trailing, 35 floats a row (a scalar tail)
+    { shape: [3, 4, 5, 7], axis: [1, 3] }, // neither leading nor trailing: native
   ];
   for (const [name, op] of [
     ["Sum", tf.sum],

@@ -72,6 +72,26 @@ describe("the direct filter gradient, forward and input gradient with their work
     );
   });
 
+  for (const [a, b, ta, title] of [
+    [[4, 64, 64], [4, 64, 64], false, "batches split"],
+    [[1, 512, 70], [1, 512, 64], true, "one batch, its 70 rows split at 32"],
+    [[1, 2048, 64], [64, 32], false, "a shared b, rows split"],
+  ] as const)
+    it(`BatchMatMul on the compiled kernel with the helper: ${title}`, () => {
+      const av = values(tf.util.sizeFromShape([...a]), 7);
+      const bv = values(tf.util.sizeFromShape([...b]), 8);
+      expectSameOnBackends(() => tf.matMul(tf.tensor(av, [...a]), tf.tensor(bv, [...b]), ta, false), 1e-5);
+    });
+
+  it("Exp, Erf, Rsqrt and Softmax split with the helper equal cpu", () => {
+    const n = 70_001; // above the split threshold, not a multiple of 8
+    const v = Float32Array.from(values(n, 9), (x) => x * 5);
+    expectSameOnBackends(() => tf.exp(tf.tensor1d(v)), 1e-6);
+    expectSameOnBackends(() => tf.erf(tf.tensor1d(v)), 1e-6);
+    expectSameOnBackends(() => tf.rsqrt(tf.abs(tf.tensor1d(v))), 1e-6);
+    expectSameOnBackends(() => tf.softmax(tf.tensor(v.subarray(0, 301 * 230), [301, 230])), 1e-6);
+  });
+
   it("leaks no tensor and no heap bytes", () => {
     const x = tf.tensor4d(values(4 * 8 * 8 * 12, 5), [4, 8, 8, 12]);
     const dy = tf.tensor4d(values(4 * 8 * 8 * 9, 6), [4, 8, 8, 9]);

@@ -33,6 +33,29 @@ describe("FusedBatchNorm on wasm equals cpu", () => {
     });
   }
 
+  for (const [shape, statShape, withScale] of [
+    [[1, 4, 5, 7], [4, 5, 7], true], // tfjs-layers' LayerNormalization: every operand tiled, x with a leading 1
+    [[3, 6], [3, 6], false], // same shapes, no scale or offset, 18 floats (a scalar tail)
+  ] as const)
+    it(`elementwise: x [${shape}], statistics [${statShape}]${withScale ? "" : " without scale and offset"}`, () => {
+      const n = tf.util.sizeFromShape([...statShape]);
+      const xv = values(n, 7);
+      const mv = values(n, 8);
+      const vv = values(n, 9).map((v) => v * v + 0.05);
+      expectSameOnBackends(
+        () =>
+          tf.batchNorm(
+            tf.tensor(xv, [...shape]),
+            tf.tensor(mv, [...statShape]),
+            tf.tensor(vv, [...statShape]),
+            withScale ? tf.tensor(values(n, 10), [...statShape]) : undefined,
+            withScale ? tf.tensor(values(n, 11), [...statShape]) : undefined,
+            1e-5,
+          ),
+        1e-6,
+      );
+    });
+
   it("falls back to the native kernel for broadcast statistics [1, 1, 1, C]", () => {
     const xv = values(2 * 3 * 3 * 8, 6);
     expectSameOnBackends(() =>

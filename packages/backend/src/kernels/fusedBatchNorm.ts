@@ -1,6 +1,33 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { type DisposingWasmBackend, withHeapVectors } from "../internal/heapVectors";
+import { convKernelModuleFor } from "../internal/convKernels";
 import { heapOffset, simdKernelsFor } from "../internal/simdKernels";
+
+/**
+ * The batch norm with every operand of x's shape, elementwise, by the compiled SIMD loop
+ * (`kernels-c/elementwise.c`): y = (x - mean) / sqrt(variance + eps) * scale + offset. This is
+ * how tfjs-layers' `LayerNormalization` calls it (its statistics and gamma/beta tiled to the
+ * input's shape), which tfjs-wasm runs through its broadcasting index loop. Undefined when the
+ * compiled module cannot load.
+ */
+function normalizeElementwise(
+  backend: DisposingWasmBackend,
+  x: tf.TensorInfo,
+  mean: tf.TensorInfo,
+  variance: tf.TensorInfo,
+  scale: tf.TensorInfo | undefined,
+  offset: tf.TensorInfo | undefined,
+  eps: number,
+): tf.TensorInfo | undefined {
+  const m = convKernelModuleFor(backend);
+  if (!m) return undefined;
+  const out = backend.makeOutput([...x.shape], "float32");
+  const n = tf.util.sizeFromShape(x.shape);
+  const at = (t: tf.TensorInfo | undefined) => (t ? heapOffset(backend, t) : 0);
+  if (n > 0)
+    m.kernels.normalizeElementwise(at(x), at(mean), at(variance), at(scale), at(offset), at(out), n, eps);
+  return out;
+}
 
 /**
  * Per-channel coefficients of batch normalisation. Symbols: x [..., C], per channel c the mean
@@ -51,6 +78,19 @@ export function makeFusedBatchNormConfig(native: tf.KernelConfig): tf.KernelConf
           t == null ||
           (t.dtype === "float32" && tf.util.sizeFromShape(t.shape) === c && t.shape.length === 1),
       );
+      // same elements in the same order: equal shapes but for leading axes of 1
+      const core = (shape: number[]) => shape.slice(shape.findIndex((d) => d !== 1)).join();
+      const elementwise = [mean, variance, scale, offset].every(
+        (t) =>
+          t == null ||
+          (t.dtype === "float32" &&
+            tf.util.sizeFromShape(t.shape) === tf.util.sizeFromShape(x!.shape) &&
+            core(t.shape) === core(x!.shape)),
+      );
+      if (x!.dtype === "float32" && elementwise && mean && variance) {
+        const out = normalizeElementwise(backend, x!, mean, variance, scale, offset, varianceEpsilon);
+        if (out) return out;
+      }
       const simd = simdKernelsFor(backend);
       if (x!.dtype !== "float32" || c === 0 || c % 4 !== 0 || !perChannel || !simd)
         return native.kernelFunc(args);

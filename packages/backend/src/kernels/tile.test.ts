@@ -17,6 +17,9 @@ describe("Tile on wasm equals cpu", () => {
     { shape: [5, 6, 1], reps: [1, 1, 9] },
     { shape: [3, 1], reps: [2, 8] },
     { shape: [2, 1, 1], reps: [1, 3, 10] },
+    // only the innermost axis (of 1) repeats: the compiled broadcastColumns
+    { shape: [4, 6, 1], reps: [1, 1, 64] },
+    { shape: [7, 1], reps: [1, 11] },
   ];
   for (const c of cases) {
     it(`shape [${c.shape}] reps [${c.reps}]`, () => {

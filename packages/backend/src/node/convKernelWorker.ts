@@ -12,7 +12,7 @@ const ARGS_AT = 4;
 /**
  * The worker's script (CommonJS, run with `eval`): instantiates the convolution kernels module on the
  * shared memory, then loops: wait for a new job number in control[0], run the export numbered
- * control[3] (`filterGradient`, `conv2d` or `conv2dBackpropInput`) with the posted args, publish the number in control[1]. An error sets control[2] and posts its text.
+ * control[3] (one of `HELPER_FUNCTIONS`) with the posted args, publish the number in control[1]. An error sets control[2] and posts its text.
  */
 const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
