@@ -70,7 +70,7 @@ interface AeSamState extends SamState {
  * Provenance (docs/methods/ae-sam.md has the table): no authors' code is public; the order
  * (mu_t, then sigma^2_t with the new mu_t, then the test with >=), the SAM step
  * rho g / ||g|| and the linear c_t agree with the transcription of the paper's update in
- * junaidaliop/zij `docs/math/aesam.md` (commit 96144ac8, lines 9-15) and with a public
+ * junaidaliop/zij `docs/math/aesam.md` (commit 96144ac8, lines 9-16) and with a public
  * PyTorch reimplementation; the statistic (the squared norm of the mini-batch gradient,
  * modelled as normal, mean and variance by exponential moving averages) agrees with the
  * paper's abstract and introduction. delta's default and the paper's lambda_1, lambda_2 are
