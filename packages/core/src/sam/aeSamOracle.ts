@@ -17,16 +17,23 @@ export interface AeSamOracleOptions {
   /** rho, SAM's radius on the SAM steps (a number, schedule or function of the step). */
   readonly rho: HyperValue;
   /**
-   * c_t, the threshold in standard deviations: a SAM step when ||g||^2 >= mu_t + c_t sigma_t.
-   * A number, a schedule or a function of the step. The paper uses a linear schedule over
-   * the T training steps; a public reimplementation writes it c_t = lambda_1 t / T +
-   * lambda_2 (1 - t / T) (lambda_2 at the start, lambda_1 at the end), i.e.
-   * `{ schedule: 'linear', from: lambda2, to: lambda1, steps: T }` in this project's schedule
-   * form. The paper's lambda_1, lambda_2 are not verified here (docs/methods/ae-sam.md).
-   * -Infinity is SAM, +Infinity the base optimizer.
+   * c_t, the threshold in standard deviations: a SAM step when ||g||^2 >= mu_t + c_t sigma_t
+   * (read at step t, the optimizer's 0-based iteration count). A number, a schedule or a
+   * function of the step. AE-SAM's schedule is linear over the T training steps,
+   * c_t = lambda_1 t / T + lambda_2 (1 - t / T) (lambda_2 at t = 0, lambda_1 at t = T), as
+   * the transcription in junaidaliop/zij `docs/math/aesam.md` (commit 96144ac8, line 11)
+   * writes it: `linear(lambda2, lambda1, T)`, i.e.
+   * `{ schedule: 'linear', from: lambda2, to: lambda1, steps: T }` (tested). No default: the
+   * paper's lambda_1 and lambda_2 could not be read here and no authors' code exists
+   * (docs/methods/ae-sam.md). -Infinity is SAM, +Infinity the base optimizer.
    */
   readonly c: HyperValue;
-  /** delta in [0, 1), the decay of the moving averages mu and sigma^2. Default 0.9 (not verified against the paper's text; see docs/methods/ae-sam.md). */
+  /**
+   * delta in [0, 1), the forgetting rate of the moving averages mu and sigma^2. Default 0.9:
+   * this project's choice, not the paper's (its value could not be read here; a public
+   * reimplementation tuned 0.3 for its own task). With mu and sigma^2 starting at 0 the
+   * first step is a SAM step iff c_0 <= 1 / sqrt(1 - delta) (3.16 at 0.9).
+   */
   readonly delta?: number;
   /** The perturbed set S. Default every parameter; SAM-ON: `hasTag('norm')`. */
   readonly perturb?: Selector;
@@ -56,19 +63,31 @@ interface AeSamState extends SamState {
  * c = -Infinity is SAM (bit for bit), c = +Infinity the base optimizer. The test reads three
  * scalars each step (one device sync). mu and sigma^2 are oracle slots (`@oracle/aesam.mu`,
  * `@oracle/aesam.var`): saved in checkpoints, restored with a rejected step. BatchNorm moving
- * statistics are updated by the first pass only.
+ * statistics are updated by the first pass only. n_t is the norm of the whole stochastic
+ * gradient (every active parameter); with a perturbed subset S the ascent is normalised over
+ * S only, as `samOracle` does (the paper perturbs everything, where both coincide).
+ *
+ * Provenance (docs/methods/ae-sam.md has the table): no authors' code is public; the order
+ * (mu_t, then sigma^2_t with the new mu_t, then the test with >=), the SAM step
+ * rho g / ||g|| and the linear c_t agree with the transcription of the paper's update in
+ * junaidaliop/zij `docs/math/aesam.md` (commit 96144ac8, lines 9-16) and with a public
+ * PyTorch reimplementation; the statistic (the squared norm of the mini-batch gradient,
+ * modelled as normal, mean and variance by exponential moving averages) agrees with the
+ * paper's abstract and introduction. delta's default and the paper's lambda_1, lambda_2 are
+ * not verified.
  *
  * @example
  * ```ts
- * import { GroupedOptimizer, aeSamOracle, collectParams, sgd } from "@sam/core";
+ * import { GroupedOptimizer, aeSamOracle, collectParams, linear, sgd } from "@sam/core";
  *
  * const T = 10_000; // training steps
- * // c_t = lambda1 t / T + lambda2 (1 - t / T), illustrative lambda1 = -1, lambda2 = 1
+ * // c_t = lambda1 t / T + lambda2 (1 - t / T): lambda2 at the start, lambda1 at the end
+ * // (illustrative lambda2 = 1, lambda1 = -1; the paper's values are not verified here)
  * const optimizer = new GroupedOptimizer({
  *   params: collectParams(model),
  *   defaults: { lr: 0.1, momentum: 0.9 },
  *   rule: sgd(),
- *   oracle: aeSamOracle({ rho: 0.05, c: (t) => -1 * (t / T) + 1 * (1 - t / T) }),
+ *   oracle: aeSamOracle({ rho: 0.05, c: linear(1, -1, T) }),
  * });
  * ```
  */

@@ -46,6 +46,25 @@ describe("Fisher-SAM: hand-derived steps", () => {
     tf.dispose([w, At]);
   });
 
+  it("climbs to the first-order maximum over the ellipsoid, rho sqrt(g^T F^-1 g), above SAM's direction", () => {
+    // L(w) = c . w, c = (1, 4): g = c, F = diag(1 + g^2) = diag(2, 17), rho 0.5, eta 1, w0 = (1, 1), L(w0) = 5.
+    // max c . e subject to e^T F e <= rho^2 is rho sqrt(c^T F^-1 c) = 0.5 sqrt(1/2 + 16/17) = 0.600245 (Cauchy-Schwarz
+    // in the F inner product), attained only at e = rho F^-1 c / sqrt(c^T F^-1 c); SAM's direction c scaled onto the
+    // same ellipsoid reaches 0.5 * 17 / sqrt(1 * 2 + 16 * 17) = 0.513504. L is linear, so L(w0 + e) - L(w0) = c . e.
+    // The same e in ASAM's operator form, T = diag(1 / sqrt(1 + eta g^2)): rho T^2 g / ||T g||.
+    const w = tf.variable(tf.tensor1d([1, 1]));
+    const cVec = tf.tensor1d([1, 4]);
+    const oracle = fisherSamOracle({ rho: 0.5, eta: 1, epsilon: 0, checkFinite: true });
+    const optimizer = new GroupedOptimizer({ params: fromVariables({ w }), rule: sgd({ lr: 0.1 }), oracle });
+    optimizer.minimize(() => tf.sum(tf.mul(cVec, w)) as tf.Scalar);
+    const d = oracle.diagnostics!;
+    expect(d.loss).toBeCloseTo(5, 6);
+    expect(d.perturbedLoss - d.loss).toBeCloseTo(0.600245048, 5);
+    expect(d.perturbedLoss - d.loss).toBeGreaterThan(0.513504 + 0.08);
+    optimizer.dispose();
+    tf.dispose([w, cVec]);
+  });
+
   it("refuses a bad eta, naming it", () => {
     expect(() => fisherSamOracle({ rho: 0.05, eta: -2 })).toThrow(
       /Fisher-SAM eta is -2: it must be a finite number >= 0/,

@@ -19,7 +19,14 @@ import {
 
 /** Options of {@link fisherSamOracle}: SAM's (plain L2 ball replaced by the Fisher ellipsoid), and eta. */
 export interface FisherSamOracleOptions extends Omit<SamOracleOptions, "adaptive" | "norm" | "normalized"> {
-  /** eta >= 0, the weight of the Fisher estimate in f = 1 + eta g^2. Default 1 (a public reimplementation's; the paper's value is not verified here); 0 is SAM. */
+  /**
+   * eta >= 0, the weight of the Fisher estimate in f = 1 + eta g^2; 0 is SAM. Default 1, the
+   * default of a public PyTorch reimplementation (`FisherSAM(gamma=0.1, eta=1.0)`); no
+   * authors' code is public and the paper's recommended value could not be read here
+   * (docs/methods/fisher-sam.md). eta absorbs the scale of the estimate: g is the mean
+   * mini-batch gradient, so g^2 is about 1/B of a per-example empirical Fisher where noise
+   * dominates (batch size B).
+   */
   readonly eta?: number;
 }
 
@@ -35,7 +42,17 @@ export interface FisherSamOracleOptions extends Omit<SamOracleOptions, "adaptive
  * ```
  * eta = 0 is SAM, bit for bit (f = 1 + 0 g^2 = 1 exactly, g / 1 = g, and the norm and the
  * scale are the same float32 operations). Coordinates with large gradients (large Fisher
- * information) are perturbed less than SAM perturbs them.
+ * information) are perturbed less than SAM perturbs them. In ASAM's operator form this is
+ * e = rho T^2 g / ||T g|| with T = diag(1 / sqrt(f)). rho is the ellipsoid's radius (the
+ * paper's gamma), in the Fisher metric: e^T F e = rho^2.
+ *
+ * Provenance (docs/methods/fisher-sam.md has the table): no authors' code is public. e is
+ * the exact maximiser of the linearised loss g^T e over {e : e^T F e <= rho^2} (Cauchy-Schwarz
+ * in the F inner product; tested: the ascent gains rho sqrt(g^T F^-1 g)); F = diag(1 + eta g^2)
+ * from the batch gradient, the square root over the whole sum and epsilon outside it match a
+ * public PyTorch reimplementation and this project's spec (specs/sam.md §3.3). Whether the
+ * paper's f is the squared batch gradient or a per-example empirical Fisher, and its eta and
+ * gamma, are not verified. With a perturbed subset S the sums run over S only.
  *
  * @example
  * ```ts
