@@ -28,6 +28,7 @@ const common = [
   "-Wl,--export=conv2dBackpropInput",
   "-Wl,--export=packFilter",
   "-Wl,--export=matMul",
+  "-Wl,--export=biasActivation",
   "-Wl,--export=expElementwise",
   "-Wl,--export=erfElementwise",
   "-Wl,--export=normalizeElementwise",
@@ -36,7 +37,7 @@ const common = [
   "-Wl,--export=scalarElementwise",
   "-Wl,--export=rowSum",
   "-Wl,--export=swapMiddleAxes",
-  "-Wl,--export=softmaxRows",
+  "-Wl,--export=normalizeElementwiseGrad",
   "-Wl,-z,stack-size=0",
   "-Wl,--strip-all",
 ];

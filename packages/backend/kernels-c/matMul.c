@@ -9,14 +9,17 @@
  *   B(t, k, n) = b[t*sb + k*N + n]          (rows of B contiguous; sb = 0 shares one B)
  *   out[t, m, n] = sum_k A(t, m, k) * B(t, k, n)   (+ out[t, m, n] when `accumulate` is 1)
  *
- * for batches t0 <= t < t1 and rows m0 <= m < m1 (so that two threads can split either).
+ * for batches t0 <= t < t1 and rows m0 <= m < m1 (so that two threads can split either), with
+ * `scratch` KC x 8 = 2048 floats at a 16-byte aligned address owned by this call (or 0: no packing).
  *
  * Blocking: K is cut into panels of KC (the KC x 8 slice of B that a column block reads stays
- * in L1 while every row block of the panel reuses it). Within a panel a register-blocked
- * micro-kernel computes a 4 x 8 block of out: per k, two v128 loads of B's row k and four splat
- * loads of A's column k feed 8 v128 accumulators (8 multiplies and 8 adds). Remainders use a
- * 1 x 8 kernel (rows), 4-wide blocks, then scalar columns. The first panel stores its sums
- * (or adds them to out when accumulating); later panels add theirs.
+ * in L1 while every row block of the panel reuses it). With 8 rows or more, that slice is first
+ * copied into `scratch` (KC x 8 floats, 16-byte aligned): tfjs's tensors are only 8-byte aligned,
+ * and a v128 load across a cache line made the product 25% slower. Within a panel a
+ * register-blocked micro-kernel computes a 4 x 8 block of out: per k, two v128 loads of B's row k
+ * and four splat loads of A's column k feed 8 v128 accumulators (8 multiplies and 8 adds).
+ * Remainders use a 1 x 8 kernel (rows), 4-wide blocks, then scalar columns. The first panel
+ * stores its sums (or adds them to out when accumulating); later panels add theirs.
  *
  * Pointers are byte offsets into the imported memory. No stack, no data.
  */
@@ -28,8 +31,9 @@
 #define MADD(acc, s, v) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(s, v))
 #define SPLAT(p) wasm_v128_load32_splat(p)
 
-/* out[r, 0:8] (+)= sum_{k < kc} A(r, k) * B(k, 0:8) for rows r < 4. */
-static inline void tile4x8(const float *a, int am, int ak, const float *b, int N, float *o, int kc, int load) {
+/* out[r, 0:8] (+)= sum_{k < kc} A(r, k) * B(k, 0:8) for rows r < 4 (B rows bs floats apart, out rows N). */
+static inline void tile4x8(const float *a, int am, int ak, const float *b, int bs, float *o, int N, int kc,
+                           int load) {
   v128_t c00, c01, c10, c11, c20, c21, c30, c31;
   if (load) {
     c00 = LOADF(o), c01 = LOADF(o + 4);
@@ -41,7 +45,7 @@ static inline void tile4x8(const float *a, int am, int ak, const float *b, int N
   }
   for (int k = 0; k < kc; k++) {
     const float *ar = a + k * ak;
-    const float *br = b + k * N;
+    const float *br = b + k * bs;
     const v128_t b0 = LOADF(br), b1 = LOADF(br + 4);
     v128_t s = SPLAT(ar);
     MADD(c00, s, b0);
@@ -63,11 +67,11 @@ static inline void tile4x8(const float *a, int am, int ak, const float *b, int N
 }
 
 /* One row of tile4x8. */
-static inline void tile1x8(const float *a, int ak, const float *b, int N, float *o, int kc, int load) {
+static inline void tile1x8(const float *a, int ak, const float *b, int bs, float *o, int kc, int load) {
   v128_t c0 = load ? LOADF(o) : wasm_f32x4_splat(0.0f);
   v128_t c1 = load ? LOADF(o + 4) : wasm_f32x4_splat(0.0f);
   for (int k = 0; k < kc; k++) {
-    const float *br = b + k * N;
+    const float *br = b + k * bs;
     const v128_t s = SPLAT(a + k * ak);
     MADD(c0, s, LOADF(br));
     MADD(c1, s, LOADF(br + 4));
@@ -101,14 +105,30 @@ static inline void tile1x4(const float *a, int ak, const float *b, int N, float 
   STOREF(o, c);
 }
 
-/* One panel (kc values of k) of rows [m0, m1) of one batch. */
+/* Copies rows k < kc of B's 8 columns (row stride N) into dst, 8 floats a row, 16-byte aligned. */
+static inline void pack8(const float *b, int N, int kc, float *dst) {
+  for (int k = 0; k < kc; k++) {
+    STOREF(dst + 8 * k, LOADF(b + k * N));
+    STOREF(dst + 8 * k + 4, LOADF(b + k * N + 4));
+  }
+}
+
+/* One panel (kc values of k) of rows [m0, m1) of one batch; scratch: KC x 8 aligned floats, or 0. */
 static void panel(const float *a, int am, int ak, const float *b, float *o, int N, int m0, int m1, int kc,
-                  int load) {
+                  int load, float *scratch) {
   int n0 = 0;
+  const int packed = scratch && m1 - m0 >= 8;
   for (; n0 + 8 <= N; n0 += 8) {
+    const float *bp = b + n0;
+    int stride = N;
+    if (packed) {
+      pack8(bp, N, kc, scratch);
+      bp = scratch;
+      stride = 8;
+    }
     int m = m0;
-    for (; m + 4 <= m1; m += 4) tile4x8(a + m * am, am, ak, b + n0, N, o + m * N + n0, kc, load);
-    for (; m < m1; m++) tile1x8(a + m * am, ak, b + n0, N, o + m * N + n0, kc, load);
+    for (; m + 4 <= m1; m += 4) tile4x8(a + m * am, am, ak, bp, stride, o + m * N + n0, N, kc, load);
+    for (; m < m1; m++) tile1x8(a + m * am, ak, bp, stride, o + m * N + n0, kc, load);
   }
   if (n0 + 4 <= N) {
     int m = m0;
@@ -126,7 +146,7 @@ static void panel(const float *a, int am, int ak, const float *b, float *o, int 
 }
 
 void matMul(const float *a, const float *b, float *out, int t0, int t1, int M, int K, int N, int sa, int am,
-            int ak, int sb, int m0, int m1, int accumulate) {
+            int ak, int sb, int m0, int m1, int accumulate, float *scratch) {
   for (int t = t0; t < t1; t++) {
     const float *at = a + t * sa;
     const float *bt = b + t * sb;
@@ -136,7 +156,29 @@ void matMul(const float *a, const float *b, float *out, int t0, int t1, int M, i
     }
     for (int k0 = 0; k0 < K; k0 += KC) {
       const int kc = K - k0 < KC ? K - k0 : KC;
-      panel(at + k0 * ak, am, ak, bt + k0 * N, ot, N, m0, m1, kc, accumulate || k0 > 0);
+      panel(at + k0 * ak, am, ak, bt + k0 * N, ot, N, m0, m1, kc, accumulate || k0 > 0, scratch);
+    }
+  }
+}
+
+/*
+ * The epilogue of a fused dense layer: out[r, n] = act(out[r, n] + bias[n]) for r < rows, n < N
+ * (bias = 0: none; relu = 1: act = max(0, .), else the identity).
+ */
+void biasActivation(float *out, const float *bias, int rows, int N, int relu) {
+  const v128_t zero = wasm_f32x4_splat(0.0f);
+  for (int r = 0; r < rows; r++) {
+    float *o = out + r * N;
+    int n = 0;
+    for (; n + 4 <= N; n += 4) {
+      v128_t v = LOADF(o + n);
+      if (bias) v = wasm_f32x4_add(v, LOADF(bias + n));
+      if (relu) v = wasm_f32x4_pmax(v, zero);
+      STOREF(o + n, v);
+    }
+    for (; n < N; n++) {
+      float v = o[n] + (bias ? bias[n] : 0.0f);
+      o[n] = relu && v < 0.0f ? 0.0f : v;
     }
   }
 }

@@ -77,6 +77,17 @@ const graphs: { name: string; f: (...ts: tf.Tensor[]) => tf.Tensor; shapes: numb
     },
     shapes: [[2, 5, 6], [6], [6]],
   },
+  {
+    name: "tfjs-layers' LayerNormalization itself (statistics, gamma and beta tiled, then batchNorm: the elementwise kernel on wasm)",
+    f: (x, gamma, beta) => {
+      const { mean, variance } = tf.moments(x!, -1, true);
+      const [m, v] = [tf.tile(mean, [1, 1, 6]), tf.tile(variance, [1, 1, 6])];
+      const g = tf.tile(tf.reshape(gamma!, [1, 1, 6]), [2, 5, 1]);
+      const b = tf.tile(tf.reshape(beta!, [1, 1, 6]), [2, 5, 1]);
+      return tf.batchNorm(x!, m, v, b, g, 1e-3);
+    },
+    shapes: [[2, 5, 6], [6], [6]],
+  },
 ];
 
 describe("registerTrainingGradients", () => {
@@ -124,6 +135,24 @@ describe("registerTrainingGradients", () => {
     unregisterTrainingGradients();
     expect(tf.getGradient("FusedBatchNorm")).not.toBe(ours);
     expect(registerTrainingGradients()).toEqual([...TRAINING_GRADIENTS]);
+  });
+
+  it("runs LayerNormalization's batch-norm gradient as one SamElementwiseBatchNormGrad on wasm", async () => {
+    await tf.setBackend("wasm");
+    const x = tf.tensor(values(2 * 3 * 8, 5), [2, 3, 8]);
+    const stat = (seed: number) => tf.tensor(values(2 * 3 * 8, seed), [2, 3, 8]);
+    const [m, s, b] = [stat(6), stat(7), stat(8)];
+    const v = tf.add(tf.square(stat(9)), 0.1);
+    const kernels: string[] = [];
+    const profile = await tf.profile(() =>
+      tf.grads((xx: tf.Tensor, mm: tf.Tensor, vv: tf.Tensor, ss: tf.Tensor) =>
+        tf.sum(tf.batchNorm(xx, mm, vv, b, ss, 1e-3)),
+      )([x, m, v, s]),
+    );
+    for (const k of profile.kernels) kernels.push(k.name);
+    expect(kernels).toContain("SamElementwiseBatchNormGrad");
+    expect(kernels.filter((k) => k === "Rsqrt")).toHaveLength(0);
+    tf.dispose([x, m, s, b, v]);
   });
 
   it("leaks no tensor", () => {

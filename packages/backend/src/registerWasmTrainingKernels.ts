@@ -6,10 +6,10 @@ import { conv2dBackpropInputConfig } from "./kernels/conv2dBackpropInput";
 import { makeConv2dConfig } from "./kernels/directConv2d";
 import { depthwiseConv2dNativeBackpropFilterConfig } from "./kernels/depthwiseConv2dNativeBackpropFilter";
 import { depthwiseConv2dNativeBackpropInputConfig } from "./kernels/depthwiseConv2dNativeBackpropInput";
+import { elementwiseBatchNormGradConfig } from "./kernels/elementwiseBatchNormGrad";
 import { makeFusedBatchNormConfig } from "./kernels/fusedBatchNorm";
-import { makeBatchMatMulConfig } from "./kernels/batchMatMul";
+import { makeBatchMatMulConfig, makeFusedMatMulConfig } from "./kernels/batchMatMul";
 import { makeCastConfig, makeIdentityConfig } from "./kernels/shareData";
-import { makeSoftmaxConfig } from "./kernels/softmax";
 import { makeTileConfig } from "./kernels/tile";
 import { makeTransposeConfig } from "./kernels/transpose";
 import { makeUnaryElementwiseConfig } from "./kernels/unaryElementwise";
@@ -37,8 +37,9 @@ export type WasmTrainingKernelName =
   | "Exp"
   | "Erf"
   | "Rsqrt"
-  | "Softmax"
-  | "Transpose";
+  | "Transpose"
+  | "SamElementwiseBatchNormGrad"
+  | "_FusedMatMul";
 
 /**
  * Every kernel of {@link registerWasmTrainingKernels}, in registration order.
@@ -69,8 +70,9 @@ export const WASM_TRAINING_KERNELS: readonly WasmTrainingKernelName[] = [
   "Exp",
   "Erf",
   "Rsqrt",
-  "Softmax",
   "Transpose",
+  "SamElementwiseBatchNormGrad",
+  "_FusedMatMul",
 ];
 
 /** Options of {@link registerWasmTrainingKernels}. */
@@ -129,6 +131,8 @@ function build(name: WasmTrainingKernelName, existing: tf.KernelConfig | undefin
       return makeCastConfig(requireNative(name, existing));
     case "BatchMatMul":
       return makeBatchMatMulConfig(requireNative(name, existing));
+    case "_FusedMatMul":
+      return makeFusedMatMulConfig(requireNative(name, existing));
     case "Conv2D":
     case "FusedConv2D":
       return makeConv2dConfig(requireNative(name, existing), name);
@@ -136,10 +140,10 @@ function build(name: WasmTrainingKernelName, existing: tf.KernelConfig | undefin
     case "Erf":
     case "Rsqrt":
       return makeUnaryElementwiseConfig(requireNative(name, existing), name);
-    case "Softmax":
-      return makeSoftmaxConfig(requireNative(name, existing));
     case "Transpose":
       return makeTransposeConfig(requireNative(name, existing));
+    case "SamElementwiseBatchNormGrad":
+      return elementwiseBatchNormGradConfig;
   }
 }
 
@@ -153,10 +157,11 @@ function build(name: WasmTrainingKernelName, existing: tf.KernelConfig | undefin
  * versions of the batch-norm hot spots: `FusedBatchNorm` (per channel, and elementwise as
  * tfjs-layers' `LayerNormalization` calls it), per-channel `Sum`/`Mean` and
  * channel-broadcast `Add`/`Sub`/`Multiply` (other shapes go to the native kernels), and `Identity` and
- * same-dtype `Cast` without a copy (shared buffers, as on cpu), a `BatchMatMul` that runs
- * transposed and batched products on a compiled SIMD kernel (`kernels-c/matMul.c`, split over the
- * worker thread too), and SIMD `Exp`, `Erf`, `Rsqrt`, `Softmax` and the head split/merge
- * `Transpose` (`kernels-c/elementwise.c`: a transformer's GELU, attention and LayerNormalization).
+ * same-dtype `Cast` without a copy (shared buffers, as on cpu), `BatchMatMul` and `_FusedMatMul`
+ * on a compiled SIMD kernel (`kernels-c/matMul.c`, split over the worker thread too), and SIMD `Exp`, `Erf`, `Rsqrt` and the head split/merge
+ * `Transpose` (`kernels-c/elementwise.c`: a transformer's GELU, attention and LayerNormalization),
+ * and `SamElementwiseBatchNormGrad` (this package's; LayerNormalization's batch-norm gradient in
+ * one pass, used by `registerTrainingGradients`' FusedBatchNorm gradient).
  * Each one is checked against the cpu backend in this package's tests.
  *
  * Idempotent: kernels this package already registered are left alone, and replaced native

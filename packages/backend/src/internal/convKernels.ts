@@ -39,9 +39,12 @@ export interface ConvKernels {
   /**
    * out[t, m, n] (+)= sum_k a[t*sa + m*am + k*ak] * b[t*sb + k*N + n] for batches t0 <= t < t1 and
    * rows m0 <= m < m1 (`kernels-c/matMul.c`; strides in elements, out [T, M, N] contiguous, added
-   * to when `accumulate` is 1). Args: a, b, out, t0, t1, M, K, N, sa, am, ak, sb, m0, m1, accumulate.
+   * to when `accumulate` is 1; `scratch` 2048 floats at a 16-byte aligned address, or 0). Args: a,
+   * b, out, t0, t1, M, K, N, sa, am, ak, sb, m0, m1, accumulate, scratch.
    */
   matMul(...args: number[]): void;
+  /** out[r, n] = act(out[r, n] + bias[n]) (bias 0: none; relu 1: max(0, .)). Args: out, bias, rows, N, relu. */
+  biasActivation(out: number, bias: number, rows: number, n: number, relu: number): void;
   /** out[i] = e^x[i] for i < n (Cephes' expf, ~1 ulp; `kernels-c/elementwise.c`). */
   expElementwise(x: number, out: number, n: number): void;
   /** out[i] = erf(x[i]) for i < n (Abramowitz and Stegun 7.1.26, |error| <= 1.5e-7, as tfjs's cpu backend). */
@@ -51,6 +54,11 @@ export interface ConvKernels {
    * one shape (scale or offset 0: left out). Args: x, mean, variance, scale, offset, out, n, eps.
    */
   normalizeElementwise(...args: number[]): void;
+  /**
+   * The gradient of {@link ConvKernels.normalizeElementwise}: dx, dmean, dvariance, dscale for an
+   * upstream dy. Args: x, mean, variance, scale (or 0), dy, dx, dmean, dvariance, dscale, n, eps.
+   */
+  normalizeElementwiseGrad(...args: number[]): void;
   /** out[r * reps + j] = x[r] for r < rows, j < reps. Args: x, out, rows, reps. */
   broadcastColumns(x: number, out: number, rows: number, reps: number): void;
   /** out[i] = 1 / sqrt(x[i]) for i < n. */
@@ -61,8 +69,6 @@ export interface ConvKernels {
   rowSum(x: number, out: number, rows: number, cols: number): void;
   /** out[a, c, b, :] = x[a, b, c, :], rows of D floats (Transpose [0, 2, 1, 3]). Args: x, out, A, B, C, D. */
   swapMiddleAxes(...args: number[]): void;
-  /** Softmax over the last axis of x [rows, cols] (max subtracted first). Args: x, out, rows, cols. */
-  softmaxRows(x: number, out: number, rows: number, cols: number): void;
 }
 
 /** The exports a {@link ConvKernelHelper} can run, by their index in the worker's table. */
@@ -74,7 +80,6 @@ export const HELPER_FUNCTIONS = [
   "expElementwise",
   "erfElementwise",
   "rsqrtElementwise",
-  "softmaxRows",
 ] as const;
 
 /** The compiled module and the memory it was instantiated on (what a worker needs to run it too). */

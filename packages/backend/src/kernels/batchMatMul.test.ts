@@ -103,3 +103,64 @@ describe("BatchMatMul on wasm equals cpu", () => {
     tf.dispose([a, b, t, c, q]);
   });
 });
+
+describe("_FusedMatMul (a dense layer's forward) on wasm equals cpu", () => {
+  beforeAll(initBackends);
+  const cases: {
+    a: number[];
+    b: number[];
+    ta: boolean;
+    tb: boolean;
+    act: tf.fused.Activation;
+    bias: boolean;
+  }[] = [
+    { a: [9, 7], b: [7, 12], ta: false, tb: false, act: "linear", bias: true },
+    { a: [9, 7], b: [7, 12], ta: false, tb: false, act: "relu", bias: true },
+    { a: [9, 7], b: [7, 13], ta: false, tb: false, act: "relu", bias: false },
+    { a: [7, 9], b: [12, 7], ta: true, tb: true, act: "linear", bias: true },
+    { a: [2, 9, 7], b: [2, 7, 5], ta: false, tb: false, act: "relu", bias: true },
+    { a: [9, 7], b: [7, 12], ta: false, tb: false, act: "elu", bias: true }, // elu: XNNPACK
+  ];
+  for (const c of cases)
+    it(`[${c.a}]${c.ta ? "^T" : ""} . [${c.b}]${c.tb ? "^T" : ""}, ${c.act}${c.bias ? " + bias" : ""}`, () => {
+      const n = c.tb ? c.b[c.b.length - 2]! : c.b[c.b.length - 1]!;
+      const av = values(tf.util.sizeFromShape(c.a), 3);
+      const bv = values(tf.util.sizeFromShape(c.b), 4);
+      const biasv = values(n, 5);
+      expectSameOnBackends(
+        () =>
+          tf.fused.matMul({
+            a: tf.tensor(av, c.a) as unknown as tf.Tensor3D,
+            b: tf.tensor(bv, c.b) as unknown as tf.Tensor3D,
+            transposeA: c.ta,
+            transposeB: c.tb,
+            bias: c.bias ? tf.tensor1d(biasv) : undefined,
+            activation: c.act,
+          }),
+        1e-5,
+      );
+    });
+
+  it("gives a dense layer's gradients with bias and relu as cpu, and leaks nothing", async () => {
+    const xv = values(6 * 8, 6);
+    const wv = values(8 * 5, 7);
+    const bv = values(5, 8);
+    const f = () => {
+      const [dx, dw, db] = tf.grads((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(
+          tf.square(
+            tf.fused.matMul({ a: x as tf.Tensor2D, b: w as tf.Tensor2D, bias: b, activation: "relu" }),
+          ),
+        ),
+      )([tf.tensor2d(xv, [6, 8]), tf.tensor2d(wv, [8, 5]), tf.tensor1d(bv)]);
+      return tf.concat([tf.reshape(dx!, [-1]), tf.reshape(dw!, [-1]), db!]);
+    };
+    expectSameOnBackends(f, 1e-5);
+    await tf.setBackend("wasm");
+    const x = tf.tensor2d(xv, [6, 8]);
+    const w = tf.tensor2d(wv, [8, 5]);
+    const b = tf.tensor1d(bv);
+    expectNoLeak(() => tf.fused.matMul({ a: x, b: w, bias: b, activation: "relu" }));
+    tf.dispose([x, w, b]);
+  });
+});

@@ -5,9 +5,19 @@ interface RefCountingBackend {
   incRef(dataId: object): void;
 }
 
-function share(backend: unknown, x: tf.TensorInfo): tf.TensorInfo {
+/**
+ * `x`'s data under a new tensor info (one more reference to the same buffer, no copy), with
+ * `shape` when given (same size and element order).
+ *
+ * @example
+ * ```ts
+ * const x = tf.tensor([1, 2, 3, 4], [2, 2]);
+ * const y = share(tf.backend(), x, [4]); // a [4] view: y.dataId === x.dataId
+ * ```
+ */
+export function share(backend: unknown, x: tf.TensorInfo, shape: number[] = x.shape): tf.TensorInfo {
   (backend as RefCountingBackend).incRef(x.dataId);
-  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  return { dataId: x.dataId, shape, dtype: x.dtype };
 }
 
 /**

@@ -61,6 +61,17 @@ describe("Transpose on wasm equals cpu", () => {
       expectSameOnBackends(() => tf.transpose(tf.tensor(v, shape), perm), 0);
     });
 
+  it("shares the data when only axes of 1 move (no copy, no leak)", async () => {
+    await tf.setBackend("wasm");
+    const x = tf.tensor(values(3 * 4, 2), [3, 1, 4]);
+    const y = tf.transpose(x, [1, 0, 2]);
+    expect(y.shape).toEqual([1, 3, 4]);
+    expect(y.dataId).toBe(x.dataId);
+    expect([...y.dataSync()]).toEqual([...x.dataSync()]);
+    expectNoLeak(() => tf.transpose(x, [0, 1, 2]));
+    tf.dispose([x, y]);
+  });
+
   it("keeps int32 exact", () => {
     const v = Int32Array.from({ length: 2 * 3 * 4 * 4 }, (_, i) => i * 1_000_003);
     const got = tf.transpose(tf.tensor(v, [2, 3, 4, 4], "int32"), [0, 2, 1, 3]);

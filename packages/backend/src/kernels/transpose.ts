@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { convKernelModuleFor } from "../internal/convKernels";
 import type { DisposingWasmBackend } from "../internal/heapVectors";
 import { heapOffset } from "../internal/simdKernels";
+import { share } from "./shareData";
 
 /**
  * The [A, B, C, D] view of a transpose that swaps two adjacent groups of axes and keeps the
@@ -48,7 +49,9 @@ export function swapMiddleView(
  *     out[a, c, b, d] = x[a, b, c, d]   for the view [A, B, C, D] of {@link swapMiddleView}.
  *
  * tfjs-wasm 4.22 moves one element at a time through an index computation (~0.6 ns an element).
- * Only trailing blocks of 4 floats or more are taken (a shorter row, e.g. a plain matrix
+ * A permutation that only moves axes of 1 (the identity [0, 1] that tfjs-core's matMul gradient
+ * asks for, 32 calls of a ViT step) returns the same data without a copy. Only trailing blocks of
+ * 4 floats or more are taken (a shorter row, e.g. a plain matrix
  * transpose, is better on tfjs-wasm's own loop); other dtypes and permutations go to `native`.
  *
  * @example
@@ -63,6 +66,14 @@ export function makeTransposeConfig(native: tf.KernelConfig): tf.KernelConfig {
       const { x } = args.inputs as { x: tf.TensorInfo };
       const { perm } = args.attrs as unknown as tf.TransposeAttrs;
       const be = args.backend as DisposingWasmBackend;
+      // a permutation that only moves axes of 1 (e.g. [0, 1], from matMul's gradient): same data
+      const moved = perm.filter((p) => x.shape[p] !== 1);
+      if (x.dtype !== "string" && moved.every((p, i) => i === 0 || p > moved[i - 1]!))
+        return share(
+          be,
+          x,
+          perm.map((p) => x.shape[p]!),
+        );
       const view = x.dtype === "float32" || x.dtype === "int32" ? swapMiddleView(x.shape, perm) : undefined;
       const m = view && view[3] >= 4 ? convKernelModuleFor(be) : undefined;
       if (!view || !m) return native.kernelFunc(args);

@@ -9,7 +9,7 @@ import { type BackendChoice, type SetupBackendOptions, setupBackendWith } from "
 import { initWasmWithThreads } from "./initWasmWithThreads";
 
 export { acquireBuildLock } from "./buildLock";
-export { initWasmWithThreads, type WasmThreadsResult } from "./initWasmWithThreads";
+export { initWasmWithThreads, type WasmThreadsOptions, type WasmThreadsResult } from "./initWasmWithThreads";
 export {
   diskUsage,
   type InstallTfjsNodeOptions,

@@ -3,10 +3,27 @@ import { setConvKernelHelperFactory } from "../internal/convKernels";
 import { loadOptional } from "../internal/loadOptional";
 import { createConvKernelWorker } from "./convKernelWorker";
 
+/** Options of {@link initWasmWithThreads}. */
+export interface WasmThreadsOptions {
+  /**
+   * Threads of tfjs-wasm's own pool (XNNPACK's operators). Default 1: this package's compiled
+   * kernels (convolutions, matrix products, exp/erf/rsqrt), which do most of a training step's
+   * work, split with their own helper thread, and the pool's per-operator hand-offs to its
+   * workers cost more than they gain on the rest (a small-ViT step here: 166-182 ms with a pool
+   * of 2, 150-161 ms with 1; ResNet-20 and WRN-16-4 within noise). At most `numThreads`.
+   */
+  poolThreads?: number;
+}
+
 /** Result of {@link initWasmWithThreads}. */
 export interface WasmThreadsResult {
-  /** Threads the wasm backend reports after initialisation (1 when the shim could not apply). */
+  /**
+   * Threads the compiled kernels use: `numThreads` when the threaded build started (the caller's
+   * plus a helper), 1 when the shim could not apply.
+   */
   threads: number;
+  /** Threads of tfjs-wasm's own pool, as the backend reports them. */
+  poolThreads: number;
   /** Directory of the generated main and worker scripts. */
   scriptDir: string;
 }
@@ -27,12 +44,13 @@ const MAIN_PRELUDE =
  * and `setThreadsCount(n)` called; (3) `os.cpus()` reports at least 2n cores while the backend
  * starts, because the C++ side caps threads at half the logical cores; (4) the pool's workers are
  * `unref`'d so the process can exit. The `Blob`/`URL` patches stay installed (the pool may add
- * workers later); `os.cpus` is restored. (5) With 2 threads or more, the filter gradient's
- * compiled kernel gets a second thread of its own (a `worker_threads` worker on the same shared
- * memory, see `createConvKernelWorker`), made at its first use.
+ * workers later); `os.cpus` is restored. (5) With 2 threads or more, this package's compiled
+ * kernels get a second thread of their own (a `worker_threads` worker on the same shared memory,
+ * see `createConvKernelWorker`), made at its first use; tfjs-wasm's own pool gets
+ * `options.poolThreads` (default 1, see {@link WasmThreadsOptions.poolThreads}).
  *
  * Must run before the wasm backend is first initialised in this process. Measured on a 2-core
- * machine: matmul 1.9x faster with 2 threads, whole training steps barely (see the README).
+ * machine: ResNet-20 and the small ViT ~1.2x faster with 2 threads (see the README).
  *
  * @example
  * ```ts
@@ -41,10 +59,20 @@ const MAIN_PRELUDE =
  * const { threads } = await initWasmWithThreads(2);  // then tf.getBackend() === "wasm"
  * ```
  */
-export async function initWasmWithThreads(numThreads: number): Promise<WasmThreadsResult> {
+export async function initWasmWithThreads(
+  numThreads: number,
+  options: WasmThreadsOptions = {},
+): Promise<WasmThreadsResult> {
   if (!Number.isInteger(numThreads) || numThreads < 1) {
     throw new Error(
       `initWasmWithThreads: numThreads must be a positive integer, got ${numThreads}; pass e.g. 2.`,
+    );
+  }
+  const poolThreads = options.poolThreads ?? 1;
+  if (!Number.isInteger(poolThreads) || poolThreads < 1 || poolThreads > numThreads) {
+    throw new Error(
+      `initWasmWithThreads: options.poolThreads must be an integer from 1 to numThreads (${numThreads}), ` +
+        `got ${poolThreads}; leave it out for 1.`,
     );
   }
   const loaded = await loadOptional<{ setThreadsCount(n: number): void; getThreadsCount(): number }>(
@@ -70,9 +98,9 @@ export async function initWasmWithThreads(numThreads: number): Promise<WasmThrea
   const mainPath = join(scriptDir, "tfjs-backend-wasm-threaded-simd.main.cjs");
   installBlobShim(scriptDir, mainPath, writeFileSync, join);
   tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", true);
-  wasmModule.setThreadsCount(numThreads);
+  wasmModule.setThreadsCount(poolThreads);
   const originalCpus = os.cpus;
-  const cores = Math.max(originalCpus().length, 2 * numThreads);
+  const cores = Math.max(originalCpus().length, 2 * poolThreads);
   os.cpus = () => {
     const list = originalCpus();
     while (list.length < cores) list.push(list[0]!);
@@ -89,10 +117,14 @@ export async function initWasmWithThreads(numThreads: number): Promise<WasmThrea
     }
   ).wasm?.PThread;
   for (const w of [...(pthread?.unusedWorkers ?? []), ...(pthread?.runningWorkers ?? [])]) w.unref?.();
-  const threads = wasmModule.getThreadsCount();
-  // The filter gradient (compiled kernel) splits its images over this thread and one worker.
+  const shared =
+    typeof SharedArrayBuffer !== "undefined" &&
+    (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm?.HEAPU8?.buffer instanceof
+      SharedArrayBuffer;
+  // The compiled kernels split their work over this thread and one worker on the shared memory.
+  const threads = shared ? numThreads : 1;
   if (threads > 1) setConvKernelHelperFactory(createConvKernelWorker);
-  return { threads, scriptDir };
+  return { threads, poolThreads: wasmModule.getThreadsCount(), scriptDir };
 }
 
 const SHIM = Symbol.for("@sam/backend/blobShim");
