@@ -38,6 +38,7 @@ const common = [
   "-Wl,--export=rowSum",
   "-Wl,--export=swapMiddleAxes",
   "-Wl,--export=normalizeElementwiseGrad",
+  "-Wl,--export=softmaxGradRows",
   "-Wl,-z,stack-size=0",
   "-Wl,--strip-all",
 ];

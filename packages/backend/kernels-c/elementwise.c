@@ -282,3 +282,27 @@ void normalizeElementwiseGrad(const float *x, const float *mean, const float *va
     dscale[i] = dy[i] * xm * r;
   }
 }
+
+/*
+ * The gradient of a softmax over the last axis from its output y [rows, cols] and the upstream
+ * gradient dy: dx[r, c] = y[r, c] (dy[r, c] - s_r), s_r = sum_j dy[r, j] y[r, j]. One pass to
+ * sum, one to write, where the same as separate ops is a product, a sum, a broadcast product and
+ * a difference over the whole tensor.
+ */
+void softmaxGradRows(const float *y, const float *dy, float *dx, int rows, int cols) {
+  for (int r = 0; r < rows; r++) {
+    const float *yr = y + r * cols;
+    const float *gr = dy + r * cols;
+    float *dr = dx + r * cols;
+    v128_t acc = SPLATF(0.0f);
+    int c = 0;
+    for (; c + 4 <= cols; c += 4) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(LOADF(gr + c), LOADF(yr + c)));
+    float s = (wasm_f32x4_extract_lane(acc, 0) + wasm_f32x4_extract_lane(acc, 1)) +
+              (wasm_f32x4_extract_lane(acc, 2) + wasm_f32x4_extract_lane(acc, 3));
+    for (; c < cols; c++) s += gr[c] * yr[c];
+    const v128_t sv = SPLATF(s);
+    c = 0;
+    for (; c + 4 <= cols; c += 4) STOREF(dr + c, wasm_f32x4_mul(LOADF(yr + c), wasm_f32x4_sub(LOADF(gr + c), sv)));
+    for (; c < cols; c++) dr[c] = yr[c] * (gr[c] - s);
+  }
+}

@@ -78,6 +78,16 @@ const graphs: { name: string; f: (...ts: tf.Tensor[]) => tf.Tensor; shapes: numb
     shapes: [[2, 5, 6], [6], [6]],
   },
   {
+    name: "softmax over the last axis (the compiled gradient on wasm)",
+    f: (x) => tf.softmax(x!),
+    shapes: [[3, 4, 9]],
+  },
+  {
+    name: "softmax over a middle axis (tfjs-core's gradient)",
+    f: (x) => tf.softmax(tf.transpose(x!, [0, 2, 1])),
+    shapes: [[2, 5, 3]],
+  },
+  {
     name: "tfjs-layers' LayerNormalization itself (statistics, gamma and beta tiled, then batchNorm: the elementwise kernel on wasm)",
     f: (x, gamma, beta) => {
       const { mean, variance } = tf.moments(x!, -1, true);

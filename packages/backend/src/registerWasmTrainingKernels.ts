@@ -10,6 +10,7 @@ import { elementwiseBatchNormGradConfig } from "./kernels/elementwiseBatchNormGr
 import { makeFusedBatchNormConfig } from "./kernels/fusedBatchNorm";
 import { makeBatchMatMulConfig, makeFusedMatMulConfig } from "./kernels/batchMatMul";
 import { makeCastConfig, makeIdentityConfig } from "./kernels/shareData";
+import { softmaxGradConfig } from "./kernels/softmaxGrad";
 import { makeTileConfig } from "./kernels/tile";
 import { makeTransposeConfig } from "./kernels/transpose";
 import { makeUnaryElementwiseConfig } from "./kernels/unaryElementwise";
@@ -39,6 +40,7 @@ export type WasmTrainingKernelName =
   | "Rsqrt"
   | "Transpose"
   | "SamElementwiseBatchNormGrad"
+  | "SamSoftmaxGrad"
   | "_FusedMatMul";
 
 /**
@@ -72,6 +74,7 @@ export const WASM_TRAINING_KERNELS: readonly WasmTrainingKernelName[] = [
   "Rsqrt",
   "Transpose",
   "SamElementwiseBatchNormGrad",
+  "SamSoftmaxGrad",
   "_FusedMatMul",
 ];
 
@@ -144,6 +147,8 @@ function build(name: WasmTrainingKernelName, existing: tf.KernelConfig | undefin
       return makeTransposeConfig(requireNative(name, existing));
     case "SamElementwiseBatchNormGrad":
       return elementwiseBatchNormGradConfig;
+    case "SamSoftmaxGrad":
+      return softmaxGradConfig;
   }
 }
 
@@ -160,8 +165,9 @@ function build(name: WasmTrainingKernelName, existing: tf.KernelConfig | undefin
  * same-dtype `Cast` without a copy (shared buffers, as on cpu), `BatchMatMul` and `_FusedMatMul`
  * on a compiled SIMD kernel (`kernels-c/matMul.c`, split over the worker thread too), and SIMD `Exp`, `Erf`, `Rsqrt` and the head split/merge
  * `Transpose` (`kernels-c/elementwise.c`: a transformer's GELU, attention and LayerNormalization),
- * and `SamElementwiseBatchNormGrad` (this package's; LayerNormalization's batch-norm gradient in
- * one pass, used by `registerTrainingGradients`' FusedBatchNorm gradient).
+ * and this package's `SamElementwiseBatchNormGrad` and `SamSoftmaxGrad` (LayerNormalization's
+ * batch-norm gradient and the softmax gradient, each in one pass; `registerTrainingGradients`'
+ * gradients call them).
  * Each one is checked against the cpu backend in this package's tests.
  *
  * Idempotent: kernels this package already registered are left alone, and replaced native

@@ -59,6 +59,8 @@ export interface ConvKernels {
    * upstream dy. Args: x, mean, variance, scale (or 0), dy, dx, dmean, dvariance, dscale, n, eps.
    */
   normalizeElementwiseGrad(...args: number[]): void;
+  /** dx[r, c] = y[r, c] (dy[r, c] - sum_j dy[r, j] y[r, j]) (a softmax's gradient). Args: y, dy, dx, rows, cols. */
+  softmaxGradRows(y: number, dy: number, dx: number, rows: number, cols: number): void;
   /** out[r * reps + j] = x[r] for r < rows, j < reps. Args: x, out, rows, reps. */
   broadcastColumns(x: number, out: number, rows: number, reps: number): void;
   /** out[i] = 1 / sqrt(x[i]) for i < n. */
@@ -80,6 +82,7 @@ export const HELPER_FUNCTIONS = [
   "expElementwise",
   "erfElementwise",
   "rsqrtElementwise",
+  "softmaxGradRows",
 ] as const;
 
 /** The compiled module and the memory it was instantiated on (what a worker needs to run it too). */

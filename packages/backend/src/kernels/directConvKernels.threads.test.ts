@@ -88,6 +88,18 @@ describe("the direct filter gradient, forward and input gradient with their work
       expectSameOnBackends(() => tf.matMul(tf.tensor(av, [...a]), tf.tensor(bv, [...b]), ta, false), 1e-5);
     });
 
+  it("the softmax gradient split with the helper equals cpu's", () => {
+    const v = values(301 * 230, 10); // 69230 floats: above the split threshold
+    const w = values(301 * 230, 11);
+    expectSameOnBackends(
+      () =>
+        tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.softmax(x), tf.tensor(w, [301, 230]))))(
+          tf.tensor(v, [301, 230]),
+        ),
+      1e-5,
+    );
+  });
+
   it("Exp, Erf and Rsqrt split with the helper equal cpu", () => {
     const n = 70_001; // above the split threshold, not a multiple of 8
     const v = Float32Array.from(values(n, 9), (x) => x * 5);
