@@ -1,6 +1,7 @@
 import { fromVariables, GroupedOptimizer, seedFor } from "@sam/core";
 import * as tf from "@tensorflow/tfjs";
-import { describe, expect, it } from "vitest";
+import "@tensorflow/tfjs-backend-wasm";
+import { beforeAll, describe, expect, it } from "vitest";
 import { adaptiveLangevin } from "./adaptiveLangevin";
 import { langevin } from "./langevin";
 import "./registerLangevinRules";
@@ -25,12 +26,32 @@ function firstSgldStep(options: Parameters<typeof sgld>[1]): Float32Array {
 }
 
 describe("noise sources", () => {
+  // importing tfjs-backend-wasm (for one test below) makes it the highest-priority backend
+  beforeAll(async () => {
+    await tf.setBackend(process.env.SAM_BACKEND ?? "cpu");
+  });
   const seed = seedFor(7, 0, 0, NOISE_STREAMS.R);
 
   it("draws from fastNoise when a rule names no source", () => {
     expect(defaultNoise).toBe(fastNoise);
     expect(Array.from(firstSgldStep({}))).toEqual(Array.from(gaussianArray(6, seed, 0.1)));
     for (const rule of [sgld(), langevin(), adaptiveLangevin()]) expect(rule.getConfig().noise).toBe("fast");
+  });
+
+  it("fastNoise on wasm (the draws passed as a view of the ziggurat's memory) equals gaussianArray", async () => {
+    const previous = tf.getBackend();
+    await tf.setBackend("wasm");
+    try {
+      const request = (shape: number[], seed: number, stddev: number) =>
+        ({ shape, seed, stddev, role: "R", step: 0 }) as unknown as Parameters<typeof fastNoise.normal>[0];
+      const a = fastNoise.normal(request([3, 5], 11, 0.5));
+      const b = fastNoise.normal(request([40], 12, 2)); // a later draw must not change a
+      expect(Array.from(a.dataSync())).toEqual(Array.from(gaussianArray(15, 11, 0.5)));
+      expect(Array.from(b.dataSync())).toEqual(Array.from(gaussianArray(40, 12, 2)));
+      tf.dispose([a, b]);
+    } finally {
+      await tf.setBackend(previous);
+    }
   });
 
   it("draws tf.randomNormal's numbers with tfNoise", () => {

@@ -42,16 +42,17 @@ function load(): ZigguratExports | null {
 }
 
 /**
- * `gaussianArrayReference(size, seed, stddev)` by the compiled module (`kernels-c/ziggurat.c`):
- * the same numbers bit for bit, drawn into the module's own memory (grown as needed) and copied
- * out; or undefined where WebAssembly is unavailable (then the caller runs the reference).
+ * `gaussianArrayReference(size, seed, stddev)` by the compiled module (`kernels-c/ziggurat.c`),
+ * drawn into the module's own memory (grown as needed) and returned as a view of it: valid only
+ * until the next draw (copy it, or hand it to something that copies it at once). Undefined where
+ * WebAssembly is unavailable (then the caller runs the reference).
  *
  * @example
  * ```ts
- * const draws = compiledGaussianArray(1000, 42, 1); // Float32Array, or undefined
+ * const view = compiledGaussianView(1000, 42, 1); // Float32Array over the module's memory, or undefined
  * ```
  */
-export function compiledGaussianArray(size: number, seed: number, stddev: number): Float32Array | undefined {
+export function compiledGaussianView(size: number, seed: number, stddev: number): Float32Array | undefined {
   if (instance === undefined) instance = load();
   if (!instance) return undefined;
   const out = (instance.__heap_base.value + 15) & ~15;
@@ -59,5 +60,18 @@ export function compiledGaussianArray(size: number, seed: number, stddev: number
   const have = instance.memory.buffer.byteLength;
   if (needed > have) instance.memory.grow(Math.ceil((needed - have) / 65536));
   instance.gaussianFill(out, size, seed >>> 0, stddev);
-  return new Float32Array(instance.memory.buffer, out, size).slice();
+  return new Float32Array(instance.memory.buffer, out, size);
+}
+
+/**
+ * {@link compiledGaussianView} copied into a fresh array: the same numbers bit for bit as
+ * `gaussianArrayReference`, or undefined where WebAssembly is unavailable.
+ *
+ * @example
+ * ```ts
+ * const draws = compiledGaussianArray(1000, 42, 1); // Float32Array, or undefined
+ * ```
+ */
+export function compiledGaussianArray(size: number, seed: number, stddev: number): Float32Array | undefined {
+  return compiledGaussianView(size, seed, stddev)?.slice();
 }
