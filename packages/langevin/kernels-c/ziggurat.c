@@ -55,7 +55,13 @@ static inline uint32_t split(uint32_t *s) {
   return z ^ (z >> 15);
 }
 
-static inline double absInt(int32_t v) { return v < 0 ? -(double)v : (double)v; }
+/* |v| as a float64, exactly. The absolute value is taken on the integer (an i32 select, which V8
+ * compiles to a conditional move; a float64 select becomes a branch, mispredicted on half the
+ * draws: 6.7 ns a draw instead of ~2.5). */
+static inline double absInt(int32_t v) {
+  const uint32_t u = (uint32_t)v;
+  return (double)(v < 0 ? 0u - u : u);
+}
 
 /* out[i] ~ N(0, stddev^2) for i < size, from seed `seed` (its 32 low bits). */
 void gaussianFill(float *out, int size, uint32_t seed, double stddev) {
