@@ -7,17 +7,14 @@
  * micro-batches' gradients at w + e: SAM on the whole batch (up to BatchNorm's per-micro
  * statistics). Momentum SGD (lr 0.05, momentum 0.9, weight decay 5e-4), rho 0.05.
  * Prints one JSON line: { ok, model, batch, micro_batch, step_ms, peak_heap_mb, peak_live_mb,
- * rss_mb, error? } (peak_* as in packages/backend's bench/modelStep.ts).
+ * rss_mb, error? } (peak_* as in bench/modelStep.ts). Run it as `pnpm --filter @sam/backend
+ * bench:wrn-sam [batch] [micro]` (it lived in @sam/core, which cannot depend on this package).
  */
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
-import {
-  registerTrainingGradients,
-  registerWasmTrainingKernels,
-  wasmHeapStats,
-} from "../../backend/src/index";
-import { wideResNet } from "../../models/src/index";
-import { chunkedLoss, collectParams, sam, sgd } from "../src/index";
+import { chunkedLoss, collectParams, sam, sgd } from "@sam/core";
+import { wideResNet } from "@sam/models";
+import { registerTrainingGradients, registerWasmTrainingKernels, wasmHeapStats } from "../src/index";
 
 const MB = 2 ** 20;
 
