@@ -25,6 +25,7 @@ try {
       "-Wl,--no-entry",
       "-Wl,--export=gaussianFill",
       "-Wl,--export=zigguratTables",
+      "-Wl,--export=zigguratThresholds",
       "-Wl,--export=__heap_base",
       "-Wl,-z,stack-size=4096",
       "-Wl,--strip-all",

@@ -5,6 +5,7 @@ interface ZigguratExports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
   gaussianFill(out: number, size: number, seed: number, stddev: number): void;
   zigguratTables(): number;
+  zigguratThresholds(): number;
   __heap_base: { value: number };
 }
 
@@ -35,6 +36,8 @@ function load(): ZigguratExports | null {
     tables.set(KN, 0);
     tables.set(WN, 128);
     tables.set(FN, 256);
+    // for an integer u: u < KN[i] exactly when u < ceil(KN[i]) (the compiled fast path's test)
+    new Uint32Array(exports.memory.buffer, exports.zigguratThresholds(), 128).set(KN.map(Math.ceil));
     return exports;
   } catch {
     return null;
