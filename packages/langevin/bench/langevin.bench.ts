@@ -128,7 +128,9 @@ async function main() {
     }
     return best(times);
   };
+  // warm both up (the compiled ziggurat's first call instantiates its module)
   noiseMs(tfNoise);
+  noiseMs(fastNoise);
   const noise = { tf_randomNormal_272k_ms: noiseMs(tfNoise), fastNoise_272k_ms: noiseMs(fastNoise) };
   console.log(`noise: ${JSON.stringify(noise)}`);
 

@@ -1,6 +1,8 @@
+import { createHash } from "node:crypto";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { compiledGaussianArray } from "./compiledZiggurat";
 import { gaussianArrayReference } from "./zigguratReference";
+import { ZIGGURAT_WASM } from "./zigguratWasm";
 
 /** The index of the first element where a and b differ bit for bit (-1 when none). */
 function firstDifference(a: Float32Array, b: Float32Array): number {
@@ -13,6 +15,11 @@ function firstDifference(a: Float32Array, b: Float32Array): number {
 
 describe("the compiled ziggurat", () => {
   afterEach(() => vi.unstubAllGlobals());
+
+  it("embeds the bytes its SHA-256 names (kernels-c/build.mjs wrote both)", () => {
+    const bytes = Buffer.from(ZIGGURAT_WASM.base64, "base64");
+    expect(createHash("sha256").update(bytes).digest("hex")).toBe(ZIGGURAT_WASM.sha256);
+  });
 
   it("gives the JavaScript reference's numbers bit for bit (seeds, sizes, scales)", () => {
     // 200k draws per seed reach the tail (iz = 0, about 1 draw in 400) and every wedge many times
