@@ -187,3 +187,31 @@ export function convKernelHelperFor(m: ConvKernelModule): ConvKernelHelper | und
   }
   return h;
 }
+
+/**
+ * Runs export `fn` of `m` in two parts at once: `theirs` on `helper` while this thread runs
+ * `mine`, then waits for the helper (always, even when this thread's part throws: the helper may
+ * still be writing into buffers the caller frees next). `timeoutMs` bounds the wait. Every kernel
+ * that splits its work with the helper thread goes through here.
+ *
+ * @example
+ * ```ts
+ * // rows [half, rows) on the helper, [0, half) here
+ * splitWithHelper(m, helper, "softmaxGradRows", [y, dy, dx, half, cols], [y2, dy2, dx2, rows - half, cols], 10_000);
+ * ```
+ */
+export function splitWithHelper(
+  m: ConvKernelModule,
+  helper: ConvKernelHelper,
+  fn: (typeof HELPER_FUNCTIONS)[number],
+  mine: readonly number[],
+  theirs: readonly number[],
+  timeoutMs: number,
+): void {
+  helper.start(theirs, fn);
+  try {
+    (m.kernels[fn] as (...args: number[]) => void)(...mine);
+  } finally {
+    helper.wait(timeoutMs);
+  }
+}

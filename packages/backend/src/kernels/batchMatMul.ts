@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { asTensor } from "../internal/asTensor";
 import type { DisposingWasmBackend } from "../internal/heapVectors";
-import { type ConvKernelHelper, convKernelHelperFor, convKernelModuleFor } from "../internal/convKernels";
+import { convKernelHelperFor, convKernelModuleFor, splitWithHelper } from "../internal/convKernels";
 import { heapOffset, type SimdKernels, simdKernelsFor } from "../internal/simdKernels";
 
 /**
@@ -129,24 +129,33 @@ export function compiledMatMul(
     const scratches = [align16(ps), align16(ps + 4 * (SCRATCH_FLOATS + 4))];
     const macs = batch * rows * inner * cols;
     const helper = macs >= MIN_SPLIT_MACS && (batch >= 2 || rows >= 8) ? convKernelHelperFor(m) : undefined;
-    const run = (t0: number, t1: number, m0: number, m1: number, worker?: ConvKernelHelper) => {
-      const args = [pa, pb, po, t0, t1, rows, inner, cols, ...strides, m0, m1, 0, scratches[worker ? 1 : 0]!];
-      if (worker) worker.start(args, "matMul");
-      else m.kernels.matMul(...args);
-    };
+    // args for batches [t0, t1) and rows [m0, m1), with scratch panel `s` (0: this thread, 1: helper)
+    const args = (t0: number, t1: number, m0: number, m1: number, s: 0 | 1) => [
+      ...[pa, pb, po, t0, t1, rows, inner, cols, ...strides],
+      ...[m0, m1, 0, scratches[s]!],
+    ];
     if (!helper) {
-      run(0, batch, 0, rows);
+      m.kernels.matMul(...args(0, batch, 0, rows, 0));
+    } else if (batch >= 2) {
+      const half = batch >> 1; // halves of the batches
+      splitWithHelper(
+        m,
+        helper,
+        "matMul",
+        args(0, half, 0, rows, 0),
+        args(half, batch, 0, rows, 1),
+        10_000 + macs / 5e4,
+      );
     } else {
-      // two halves: of the batches, or (one batch) of the rows, cut at a multiple of 4
-      const half = batch >= 2 ? batch >> 1 : (rows >> 3) << 2 || rows >> 1;
-      if (batch >= 2) run(half, batch, 0, rows, helper);
-      else run(0, 1, half, rows, helper);
-      try {
-        if (batch >= 2) run(0, half, 0, rows);
-        else run(0, 1, 0, half);
-      } finally {
-        helper.wait(10_000 + macs / 5e4);
-      }
+      const half = (rows >> 3) << 2 || rows >> 1; // halves of the rows, cut at a multiple of 4
+      splitWithHelper(
+        m,
+        helper,
+        "matMul",
+        args(0, 1, 0, half, 0),
+        args(0, 1, half, rows, 1),
+        10_000 + macs / 5e4,
+      );
     }
   } catch (e) {
     be.disposeData(out.dataId);

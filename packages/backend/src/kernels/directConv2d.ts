@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { asTensor } from "../internal/asTensor";
 import { type ConvGeometry, convGeometry } from "../internal/convGeometry";
-import { convKernelHelperFor, convKernelModuleFor } from "../internal/convKernels";
+import { convKernelHelperFor, convKernelModuleFor, splitWithHelper } from "../internal/convKernels";
 import type { DisposingWasmBackend } from "../internal/heapVectors";
 import { heapOffset } from "../internal/simdKernels";
 
@@ -89,13 +89,15 @@ export function directConv2d(
       m.kernels.conv2d(xp, wp, outp, 0, batch, ...geometry, ...tail);
     } else {
       const half = batch >> 1;
-      helper.start([xp, wp, outp, half, batch, ...geometry, ...tail], "conv2d");
-      try {
-        m.kernels.conv2d(xp, wp, outp, 0, half, ...geometry, ...tail);
-      } finally {
-        // the worker reads the packed filter and writes out until it is done
-        helper.wait(10_000 + macs / 5e4);
-      }
+      // the worker reads the packed filter and writes out until it is done
+      splitWithHelper(
+        m,
+        helper,
+        "conv2d",
+        [xp, wp, outp, 0, half, ...geometry, ...tail],
+        [xp, wp, outp, half, batch, ...geometry, ...tail],
+        10_000 + macs / 5e4,
+      );
     }
   } catch (e) {
     be.disposeData(out.dataId);

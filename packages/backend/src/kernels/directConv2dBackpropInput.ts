@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { ConvGeometry } from "../internal/convGeometry";
-import { convKernelHelperFor, convKernelModuleFor } from "../internal/convKernels";
+import { convKernelHelperFor, convKernelModuleFor, splitWithHelper } from "../internal/convKernels";
 import type { DisposingWasmBackend } from "../internal/heapVectors";
 import { heapOffset } from "../internal/simdKernels";
 
@@ -112,12 +112,7 @@ export function directConv2dBackpropInput(
       m.kernels[fn](...args(0, batch));
     } else {
       const half = batch >> 1;
-      helper.start(args(half, batch), fn);
-      try {
-        m.kernels[fn](...args(0, half));
-      } finally {
-        helper.wait(10_000 + macs / 5e4);
-      }
+      splitWithHelper(m, helper, fn, args(0, half), args(half, batch), 10_000 + macs / 5e4);
     }
   } catch (e) {
     be.disposeData(out.dataId);

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { ConvGeometry } from "../internal/convGeometry";
-import { convKernelHelperFor, convKernelModuleFor } from "../internal/convKernels";
+import { convKernelHelperFor, convKernelModuleFor, splitWithHelper } from "../internal/convKernels";
 import type { DisposingWasmBackend } from "../internal/heapVectors";
 import { heapOffset } from "../internal/simdKernels";
 
@@ -86,14 +86,16 @@ export function directFilterGradient(
     const half = batch >> 1;
     const partial = be.makeOutput(shape, "float32");
     try {
-      helper.start([xp, dyp, heapOffset(be, partial), half, batch, ...geometry]);
-      try {
-        m.kernels.filterGradient(xp, dyp, outp, 0, half, ...geometry);
-      } finally {
-        // the worker writes into partial until it is done: wait before anything is freed
-        // (generous: 10 s plus the whole job at 0.1 GFLOP/s)
-        helper.wait(10_000 + macs / 5e4);
-      }
+      // the worker writes into partial until it is done: waited for before anything is freed
+      // (generous: 10 s plus the whole job at 0.1 GFLOP/s)
+      splitWithHelper(
+        m,
+        helper,
+        "filterGradient",
+        [xp, dyp, outp, 0, half, ...geometry],
+        [xp, dyp, heapOffset(be, partial), half, batch, ...geometry],
+        10_000 + macs / 5e4,
+      );
       m.kernels.addInto(outp, heapOffset(be, partial), kh * kw * c * outChannels);
     } catch (e) {
       be.disposeData(out.dataId);

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { convKernelHelperFor, convKernelModuleFor } from "../internal/convKernels";
+import { convKernelHelperFor, convKernelModuleFor, splitWithHelper } from "../internal/convKernels";
 import type { DisposingWasmBackend } from "../internal/heapVectors";
 import { heapOffset } from "../internal/simdKernels";
 
@@ -51,12 +51,8 @@ export const softmaxGradConfig: tf.KernelConfig = {
       } else {
         const half = rows >> 1;
         const skip = 4 * half * cols;
-        helper.start([py + skip, pg + skip, po + skip, rows - half, cols], "softmaxGradRows");
-        try {
-          m.kernels.softmaxGradRows(py, pg, po, half, cols);
-        } finally {
-          helper.wait(10_000 + n / 1e4);
-        }
+        const theirs = [py + skip, pg + skip, po + skip, rows - half, cols];
+        splitWithHelper(m, helper, "softmaxGradRows", [py, pg, po, half, cols], theirs, 10_000 + n / 1e4);
       }
     } catch (e) {
       be.disposeData(out.dataId);

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { convKernelHelperFor, convKernelModuleFor } from "../internal/convKernels";
+import { convKernelHelperFor, convKernelModuleFor, splitWithHelper } from "../internal/convKernels";
 import type { DisposingWasmBackend } from "../internal/heapVectors";
 import { heapOffset } from "../internal/simdKernels";
 
@@ -55,12 +55,14 @@ export function makeUnaryElementwiseConfig(
         } else {
           // the second half (from a multiple of 4 floats) on the helper thread
           const half = (n >> 3) << 2;
-          helper.start([px + 4 * half, po + 4 * half, n - half], fn);
-          try {
-            m.kernels[fn](px, po, half);
-          } finally {
-            helper.wait(10_000 + n / 1e4);
-          }
+          splitWithHelper(
+            m,
+            helper,
+            fn,
+            [px, po, half],
+            [px + 4 * half, po + 4 * half, n - half],
+            10_000 + n / 1e4,
+          );
         }
       } catch (e) {
         be.disposeData(out.dataId);
