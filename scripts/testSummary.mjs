@@ -28,6 +28,8 @@ let failed = 0;
 let skipped = 0;
 const rows = [];
 const missing = [];
+/** "area/name > file > test title: first line of the failure", for every failed test (CI prints only its tail). */
+const failures = [];
 for (const area of ["packages", "tools", "examples"]) {
   if (!existsSync(join(root, area))) continue;
   for (const name of readdirSync(join(root, area))) {
@@ -53,6 +55,14 @@ for (const area of ["packages", "tools", "examples"]) {
       passed += r.numPassedTests;
       failed += r.numFailedTests;
       skipped += r.numPendingTests + (r.numTodoTests ?? 0);
+      for (const file of r.testResults ?? []) {
+        for (const t of file.assertionResults ?? []) {
+          if (t.status !== "failed") continue;
+          const message = String(t.failureMessages?.[0] ?? "").split("\n")[0].slice(0, 300);
+          const where = file.name.startsWith(join(root, area, name)) ? file.name.slice(join(root, area, name).length + 1) : file.name;
+          failures.push(`${area}/${name}${kind.tag} > ${where} > ${t.fullName ?? t.title}: ${message}`);
+        }
+      }
       rows.push(
         `${`${area}/${name}${kind.tag}`.padEnd(34)} ${String(r.numPassedTests).padStart(5)} passed ${String(r.numFailedTests).padStart(3)} failed ${String(r.numPendingTests).padStart(3)} skipped`,
       );
@@ -61,6 +71,7 @@ for (const area of ["packages", "tools", "examples"]) {
 }
 if (clean) process.exit(0);
 console.log(rows.join("\n"));
+if (failures.length > 0) console.log(`failed:\n${failures.map((f) => `  ${f}`).join("\n")}`);
 if (missing.length > 0)
   console.log(`no test results from: ${missing.join(", ")} (their test run crashed or did not start)`);
 console.log(`Tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
