@@ -13,7 +13,8 @@ const root = new URL("..", import.meta.url).pathname;
 const clean = process.argv.includes("--clean");
 // --file NAME: read NAME instead of test-results.json; --expect a/b,c/d: only those packages,
 // each of which must have results (scripts/testOnBackend.mjs runs a selection on one backend)
-const option = (name) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+const option = (name) =>
+  process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined;
 const resultsFile = option("--file") ?? "test-results.json";
 const expected = option("--expect")?.split(",");
 const long = process.argv.includes("--long");
@@ -58,8 +59,12 @@ for (const area of ["packages", "tools", "examples"]) {
       for (const file of r.testResults ?? []) {
         for (const t of file.assertionResults ?? []) {
           if (t.status !== "failed") continue;
-          const message = String(t.failureMessages?.[0] ?? "").split("\n")[0].slice(0, 300);
-          const where = file.name.startsWith(join(root, area, name)) ? file.name.slice(join(root, area, name).length + 1) : file.name;
+          const message = String(t.failureMessages?.[0] ?? "")
+            .split("\n")[0]
+            .slice(0, 300);
+          const where = file.name.startsWith(join(root, area, name))
+            ? file.name.slice(join(root, area, name).length + 1)
+            : file.name;
           failures.push(`${area}/${name}${kind.tag} > ${where} > ${t.fullName ?? t.title}: ${message}`);
         }
       }
