@@ -39,6 +39,7 @@ const common = [
   "-Wl,--export=swapMiddleAxes",
   "-Wl,--export=normalizeElementwiseGrad",
   "-Wl,--export=softmaxGradRows",
+  "-Wl,--export=allFinite",
   "-Wl,-z,stack-size=0",
   "-Wl,--strip-all",
 ];

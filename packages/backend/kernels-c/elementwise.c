@@ -306,3 +306,31 @@ void softmaxGradRows(const float *y, const float *dy, float *dx, int rows, int c
     for (; c < cols; c++) dr[c] = yr[c] * (gr[c] - s);
   }
 }
+
+/*
+ * 1 when every x[i] (i < n) is finite, else 0 (the optimizer's check that a step's loss and every
+ * variable it moved are finite, `SamAllFinite`). A float32 is inf or NaN exactly when its eight
+ * exponent bits are all ones: bits & 0x7f800000 == 0x7f800000. One pass, 16 floats an iteration,
+ * the lanes' verdicts OR-ed together (no early exit: a non-finite step is rare, and the pass is
+ * bound by memory).
+ */
+int allFinite(const float *x, int n) {
+  const v128_t exponent = opaque(wasm_i32x4_splat(0x7f800000));
+  v128_t bad = wasm_i32x4_splat(0);
+  int i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const v128_t a = wasm_i32x4_eq(wasm_v128_and(LOADF(x + i), exponent), exponent);
+    const v128_t b = wasm_i32x4_eq(wasm_v128_and(LOADF(x + i + 4), exponent), exponent);
+    const v128_t c = wasm_i32x4_eq(wasm_v128_and(LOADF(x + i + 8), exponent), exponent);
+    const v128_t d = wasm_i32x4_eq(wasm_v128_and(LOADF(x + i + 12), exponent), exponent);
+    bad = wasm_v128_or(bad, wasm_v128_or(wasm_v128_or(a, b), wasm_v128_or(c, d)));
+  }
+  for (; i + 4 <= n; i += 4) bad = wasm_v128_or(bad, wasm_i32x4_eq(wasm_v128_and(LOADF(x + i), exponent), exponent));
+  int any = wasm_v128_any_true(bad);
+  for (; i < n; i++) {
+    unsigned bits;
+    __builtin_memcpy(&bits, x + i, 4);
+    any |= (bits & 0x7f800000u) == 0x7f800000u;
+  }
+  return !any;
+}

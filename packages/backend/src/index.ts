@@ -40,6 +40,7 @@ export {
 export { makeTileConfig, tileInto } from "./kernels/tile";
 export { makeCastConfig, makeIdentityConfig } from "./kernels/shareData";
 export { makeBatchMatMulConfig } from "./kernels/batchMatMul";
+export { ALL_FINITE, allFiniteConfig } from "./kernels/allFinite";
 export { segmentSumInto, unsortedSegmentSumConfig } from "./kernels/unsortedSegmentSum";
 export {
   registerTrainingGradients,

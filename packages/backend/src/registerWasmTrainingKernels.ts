@@ -11,6 +11,7 @@ import { makeFusedBatchNormConfig } from "./kernels/fusedBatchNorm";
 import { makeBatchMatMulConfig, makeFusedMatMulConfig } from "./kernels/batchMatMul";
 import { makeCastConfig, makeIdentityConfig } from "./kernels/shareData";
 import { softmaxGradConfig } from "./kernels/softmaxGrad";
+import { allFiniteConfig } from "./kernels/allFinite";
 import { makeTileConfig } from "./kernels/tile";
 import { makeTransposeConfig } from "./kernels/transpose";
 import { makeUnaryElementwiseConfig } from "./kernels/unaryElementwise";
@@ -41,6 +42,7 @@ export type WasmTrainingKernelName =
   | "Transpose"
   | "SamElementwiseBatchNormGrad"
   | "SamSoftmaxGrad"
+  | "SamAllFinite"
   | "_FusedMatMul";
 
 /**
@@ -75,6 +77,7 @@ export const WASM_TRAINING_KERNELS: readonly WasmTrainingKernelName[] = [
   "Transpose",
   "SamElementwiseBatchNormGrad",
   "SamSoftmaxGrad",
+  "SamAllFinite",
   "_FusedMatMul",
 ];
 
@@ -149,6 +152,8 @@ function build(name: WasmTrainingKernelName, existing: tf.KernelConfig | undefin
       return elementwiseBatchNormGradConfig;
     case "SamSoftmaxGrad":
       return softmaxGradConfig;
+    case "SamAllFinite":
+      return allFiniteConfig;
   }
 }
 
@@ -167,7 +172,8 @@ function build(name: WasmTrainingKernelName, existing: tf.KernelConfig | undefin
  * `Transpose` (`kernels-c/elementwise.c`: a transformer's GELU, attention and LayerNormalization),
  * and this package's `SamElementwiseBatchNormGrad` and `SamSoftmaxGrad` (LayerNormalization's
  * batch-norm gradient and the softmax gradient, each in one pass; `registerTrainingGradients`'
- * gradients call them).
+ * gradients call them), and `SamAllFinite` (whether a step's loss and moved variables are all
+ * finite, in one call: `@sam/core`'s `GroupedOptimizer` uses it where it is registered).
  * Each one is checked against the cpu backend in this package's tests.
  *
  * Idempotent: kernels this package already registered are left alone, and replaced native

@@ -16,6 +16,7 @@ export {
   NO_SYNC_READ_BACKENDS,
   resolveGroupHyper,
 } from "./optimizer/groupedOptimizer";
+export { ALL_FINITE_KERNEL, allFinite } from "./optimizer/allFinite";
 export { NonFiniteStepError } from "./optimizer/nonFiniteStepError";
 export { oracleFromConfig, registerOracle, registerRule, ruleFromConfig } from "./optimizer/registry";
 export type { GradientOracle, GradientRequest, GradientResult, OracleState } from "./oracles/gradientOracle";

@@ -71,6 +71,8 @@ export interface ConvKernels {
   rowSum(x: number, out: number, rows: number, cols: number): void;
   /** out[a, c, b, :] = x[a, b, c, :], rows of D floats (Transpose [0, 2, 1, 3]). Args: x, out, A, B, C, D. */
   swapMiddleAxes(...args: number[]): void;
+  /** 1 when x[i] is finite for every i < n (no inf, no NaN), else 0. */
+  allFinite(x: number, n: number): number;
 }
 
 /** The exports a {@link ConvKernelHelper} can run, by their index in the worker's table. */

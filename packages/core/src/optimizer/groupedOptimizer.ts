@@ -17,6 +17,7 @@ import {
   type StepContext,
   type UpdateRule,
 } from "../rules/updateRule";
+import { allFinite } from "./allFinite";
 import { NonFiniteStepError } from "./nonFiniteStepError";
 import "./registerBuiltins";
 import { oracleFromConfig, ruleFromConfig } from "./registry";
@@ -347,12 +348,9 @@ export class GroupedOptimizer extends tf.Optimizer {
         }
         this.rule.update(groups, grads, state, ctx);
         if (!check) return [lossValue];
-        const checks = [tf.all(tf.isFinite(lossValue))];
-        watched.forEach((v, i) => {
-          if (v.dataId !== before[i]!.dataId && v.dtype === "float32") checks.push(tf.all(tf.isFinite(v)));
-        });
-        const allFinite = checks.length === 1 ? checks[0]! : tf.all(tf.stack(checks));
-        return [lossValue, allFinite];
+        // the loss and every float32 variable the step replaced (one kernel where the backend has it)
+        const moved = watched.filter((v, i) => v.dataId !== before[i]!.dataId && v.dtype === "float32");
+        return [lossValue, allFinite([lossValue, ...moved].filter((t) => t.dtype === "float32"))];
       });
       loss = l as tf.Scalar;
       finite = ok ? ok.dataSync()[0] === 1 : true; // the step's one synchronous read
