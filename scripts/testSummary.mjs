@@ -65,7 +65,11 @@ for (const area of ["packages", "tools", "examples"]) {
           const where = file.name.startsWith(join(root, area, name))
             ? file.name.slice(join(root, area, name).length + 1)
             : file.name;
-          failures.push(`${area}/${name}${kind.tag} > ${where} > ${t.fullName ?? t.title}: ${message}`);
+          // vitest reports a timeout as "Error: STACK_TRACE_ERROR"; the duration tells it apart
+          const seconds = `${((t.duration ?? 0) / 1000).toFixed(1)} s`;
+          failures.push(
+            `${area}/${name}${kind.tag} > ${where} > ${t.fullName ?? t.title} (${seconds}): ${message}`,
+          );
         }
       }
       rows.push(

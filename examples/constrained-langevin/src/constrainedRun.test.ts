@@ -10,5 +10,5 @@ describe("constrained Langevin example (reduced)", () => {
     const kept = await constrainedRun({ train, test: train, epochs: 2, batchSize: 20, width: 16, orthogonal: true });
     expect(kept.residuals.slice(1).every((r) => r < 1e-4)).toBe(true);
     expect(free.residuals.at(-1)!).toBeGreaterThan(0.1);
-  }, 120_000);
+  });
 });

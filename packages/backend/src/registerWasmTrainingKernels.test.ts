@@ -68,5 +68,5 @@ describe("registerWasmTrainingKernels", () => {
     for (const [name, g] of cpu.grads) worst = Math.max(worst, relativeError(wasm.grads.get(name)!, g));
     expect(worst).toBeLessThan(1e-4);
     tf.setBackend("wasm");
-  }, 120_000);
+  });
 });

@@ -69,5 +69,5 @@ describe("sam-train", () => {
     expect(summary.steps).toBe(8);
     expect(summary.backend).toBe("cpu");
     expect(summary).toEqual(JSON.parse(readFileSync(join(dir, "out", "summary.json"), "utf8")));
-  }, 60_000);
+  });
 });

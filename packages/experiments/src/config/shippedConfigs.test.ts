@@ -45,6 +45,6 @@ describe("the shipped configs", () => {
       const summary = await trainRun({ config, root: demo, out: tempDir() });
       expect(summary!.steps).toBe(2);
       expect(Number.isFinite(summary!.final_train_loss)).toBe(true);
-    }, 120_000);
+    });
   }
 });

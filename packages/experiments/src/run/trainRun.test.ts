@@ -40,7 +40,7 @@ describe("trainRun: resume is bit-identical", () => {
       expect(b!.final_test_accuracy).toBe(a!.final_test_accuracy);
       // keep: 2 -> the last two checkpoints
       expect(readdirSync(join(broken, "checkpoints")).sort()).toEqual(["step-20", "step-24"]);
-    }, 60_000);
+    });
   }
 
   it("multirate (k = 3, momentum) and AdamW with groups and a schedule resume bit-identically too", async () => {
@@ -68,14 +68,14 @@ describe("trainRun: resume is bit-identical", () => {
       expect(b!.resumed_from).toEqual([5]);
       expect(b!.weights_sha256).toBe(a!.weights_sha256);
     }
-  }, 60_000);
+  });
 
   it("a different seed gives different weights (the digest can tell runs apart)", async () => {
     const config = tinyConfig(RESUME_METHODS.sgd!);
     const a = await run(config, tempDir());
     const b = await run({ ...config, seed: 4 }, tempDir());
     expect(b!.weights_sha256).not.toBe(a!.weights_sha256);
-  }, 60_000);
+  });
 
   it("images with augmentation and label noise, in a conv net: resumed = uninterrupted", async () => {
     const config: RunConfigInput = {
@@ -110,13 +110,13 @@ describe("trainRun: resume is bit-identical", () => {
     expect(b!.resumed_from).toEqual([4]);
     expect(metricsOf(broken)).toEqual(metricsOf(straight));
     expect(metricsOf(straight)[0]!.validation_accuracy).toBeGreaterThanOrEqual(0);
-  }, 60_000);
+  });
 
   it("leaks no tensor over a whole run", async () => {
     const config = parseRunConfig({ ...tinyConfig(RESUME_METHODS.samOn!), steps: 6 });
     await trainRun({ config, root: tempDir(), out: tempDir() }); // warm-up: kernels, backend
     await expectNoLeak(() => trainRun({ config, root: tempDir(), out: tempDir() }));
-  }, 60_000);
+  });
 });
 
 describe("trainRun: refusals", () => {
@@ -126,7 +126,7 @@ describe("trainRun: refusals", () => {
     await run(config, out);
     await expect(run(config, out)).rejects.toThrow(/already holds files: pass --resume/);
     await expect(run({ ...config, seed: 9 }, out, { resume: true })).rejects.toThrow(/another config/);
-  }, 60_000);
+  });
 
   it("ignores and removes the half-written .tmp-step-N a kill left, resuming from the last complete checkpoint", async () => {
     const { mkdirSync, existsSync } = await import("node:fs");
@@ -141,7 +141,7 @@ describe("trainRun: refusals", () => {
     expect(b!.resumed_from).toEqual([10]);
     expect(b!.weights_sha256).toBe(a!.weights_sha256);
     expect(existsSync(partial)).toBe(false);
-  }, 60_000);
+  });
 
   it("refuses a corrupt checkpoint with a clear error, and leaves it as it was", async () => {
     const config = tinyConfig(RESUME_METHODS.sgd!);
@@ -162,7 +162,7 @@ describe("trainRun: refusals", () => {
     writeFileSync(join(out, "checkpoints", "step-10", "state.json"), "{ half");
     await expect(run(config, out, { resume: true })).rejects.toThrow(/state\.json is not valid JSON/);
     expect(readdirSync(join(out, "checkpoints")).sort()).toEqual(["step-10", "step-5"]);
-  }, 60_000);
+  });
 
   it("refuses a checkpoint whose model.json names a file outside it", async () => {
     const config = tinyConfig(RESUME_METHODS.sgd!);
@@ -178,7 +178,7 @@ describe("trainRun: refusals", () => {
     await expect(run(config, out, { resume: true })).rejects.toThrow(
       /weightsManifest path is "\.\.\/\.\.\/config\.json", which leaves/,
     );
-  }, 60_000);
+  });
 });
 
 describe("trainRun: model.init.from", () => {
@@ -207,7 +207,7 @@ describe("trainRun: model.init.from", () => {
     await expect(trainRun({ config: config({ from: "pre" }), root, out: tempDir() })).rejects.toThrow(
       /model\.json weightsManifest path is "\.\.\/secret\.bin", which leaves/,
     );
-  }, 60_000);
+  });
 });
 
 describe("trainRun: the run directory", () => {
@@ -228,5 +228,5 @@ describe("trainRun: the run directory", () => {
     const config = JSON.parse(readFileSync(join(out, "config.json"), "utf8"));
     expect(config.data.validation).toBe(0); // defaults written out
     expect(tf.memory().numTensors).toBeGreaterThanOrEqual(0);
-  }, 60_000);
+  });
 });

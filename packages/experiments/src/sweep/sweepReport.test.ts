@@ -136,5 +136,5 @@ describe("sweepReport", () => {
     expect(written.plots).toEqual(["plots/cells.svg", "plots/cells.png"]);
     expect(readFileSync(join(out, "plots", "cells.svg"), "utf8")).toContain("<svg");
     expect(existsSync(join(out, "plots", "cells.png"))).toBe(true);
-  }, 30_000);
+  });
 });
