@@ -10,7 +10,8 @@
  * runs with the package's default noise source (`defaultNoise`, which is `fastNoise`: a seeded
  * ziggurat in JavaScript) and with `tfNoise` (seeded tf.randomNormal). The last line is one JSON
  * object; `langevin_over_sgd` is the worst ratio (over both models and both methods) with the
- * default noise source, `langevin_over_sgd_tfNoise` the same with `tfNoise`.
+ * default noise source, `langevin_over_sgd_tfNoise` the same with `tfNoise`, and `finite_check_ms`
+ * what the optimizer's end-of-step finite check costs (momentum SGD with it minus without it).
  *
  *   tsx --conditions=@sam/source bench/langevin.bench.ts [--rounds 15] [--resnet-batch 32] [--mlp-batch 128]
  */
@@ -71,6 +72,17 @@ async function benchModel(
     {
       name: "sgd_momentum",
       optimizer: new GroupedOptimizer({ params, defaults: { lr: 0.01, momentum: 0.9 }, rule: sgd() }),
+      times: [],
+    },
+    // the same step without the end-of-step finite check: what that check costs (`finite_check_ms`)
+    {
+      name: "sgd_momentum_unchecked",
+      optimizer: new GroupedOptimizer({
+        params,
+        defaults: { lr: 0.01, momentum: 0.9 },
+        rule: sgd(),
+        checkFinite: false,
+      }),
       times: [],
     },
     { name: "baoab", optimizer: baoabDefault, times: [] },
@@ -172,6 +184,10 @@ async function main() {
       ]),
       ratios,
       step_ms: { resnet20: r, mlp: m },
+      finite_check_ms: {
+        resnet20: r.sgd_momentum! - r.sgd_momentum_unchecked!,
+        mlp: m.sgd_momentum! - m.sgd_momentum_unchecked!,
+      },
       noise,
       backend: tf.getBackend(),
       batch: { resnet20: resnetBatch, mlp: mlpBatch },

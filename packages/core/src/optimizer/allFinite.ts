@@ -22,7 +22,7 @@ export const ALL_FINITE_KERNEL = "SamAllFinite";
  * that ends every `GroupedOptimizer` step, over the loss and each variable the step moved. Where
  * the backend registers {@link ALL_FINITE_KERNEL} it is one kernel call; elsewhere
  * `all(isFinite(t))` per tensor, stacked and reduced (two kernels per tensor: on wasm that cost
- * an MLP's momentum-SGD step 1.5 of its 15 ms, and a small ViT's step some 290 kernel calls).
+ * an MLP's momentum-SGD step 1.7 of its 15.9 ms, against 0.2 ms through `@sam/backend`'s kernel).
  * The tensors must be float32.
  *
  * @example

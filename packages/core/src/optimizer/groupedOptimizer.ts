@@ -348,8 +348,8 @@ export class GroupedOptimizer extends tf.Optimizer {
         }
         this.rule.update(groups, grads, state, ctx);
         if (!check) return [lossValue];
-        // the loss and every float32 variable the step replaced (one kernel where the backend has it)
-        const moved = watched.filter((v, i) => v.dataId !== before[i]!.dataId && v.dtype === "float32");
+        // the loss and every variable the step replaced, float32 ones (one kernel where the backend has it)
+        const moved = watched.filter((v, i) => v.dataId !== before[i]!.dataId);
         return [lossValue, allFinite([lossValue, ...moved].filter((t) => t.dtype === "float32"))];
       });
       loss = l as tf.Scalar;
