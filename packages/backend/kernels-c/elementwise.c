@@ -226,6 +226,27 @@ void rowSum(const float *x, float *out, int rows, int cols) {
 }
 
 /*
+ * sum_{i < n} x[i] in float64: each float promoted exactly, four pairs of float64 lanes (8 floats a
+ * step, in registers), the lanes then the tail added in float64. The caller rounds it once to
+ * float32: a whole-tensor Sum (a squared norm, a kinetic energy) off by one rounding at most.
+ */
+double sumAll(const float *x, int n) {
+  v128_t a0 = wasm_f64x2_splat(0.0), a1 = a0, a2 = a0, a3 = a0;
+  int i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const v128_t u = LOADF(x + i), v = LOADF(x + i + 4);
+    a0 = wasm_f64x2_add(a0, wasm_f64x2_promote_low_f32x4(u));
+    a1 = wasm_f64x2_add(a1, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(u, u, 2, 3, 0, 1)));
+    a2 = wasm_f64x2_add(a2, wasm_f64x2_promote_low_f32x4(v));
+    a3 = wasm_f64x2_add(a3, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1)));
+  }
+  const v128_t t = wasm_f64x2_add(wasm_f64x2_add(a0, a1), wasm_f64x2_add(a2, a3));
+  double s = wasm_f64x2_extract_lane(t, 0) + wasm_f64x2_extract_lane(t, 1);
+  for (; i < n; i++) s += (double)x[i];
+  return s;
+}
+
+/*
  * out[a, c, b, :] = x[a, b, c, :] for a < A, b < B, c < C, rows of D floats (Transpose with perm
  * [0, 2, 1, 3]: a transformer's split into heads and its inverse). Rows are copied by vectors
  * when D is a multiple of 4.

@@ -41,6 +41,14 @@ export { makeTileConfig, tileInto } from "./kernels/tile";
 export { makeCastConfig, makeIdentityConfig } from "./kernels/shareData";
 export { makeBatchMatMulConfig } from "./kernels/batchMatMul";
 export { ALL_FINITE, allFiniteConfig } from "./kernels/allFinite";
+export {
+  ADAPTIVE_LANGEVIN_FIRST_HALF,
+  ADAPTIVE_LANGEVIN_SECOND_HALF,
+  adaptiveLangevinFirstHalfConfig,
+  adaptiveLangevinSecondHalfConfig,
+  UNDERDAMPED_LANGEVIN_UPDATE,
+  underdampedLangevinUpdateConfig,
+} from "./kernels/langevinUpdates";
 export { segmentSumInto, unsortedSegmentSumConfig } from "./kernels/unsortedSegmentSum";
 export {
   registerTrainingGradients,

@@ -12,6 +12,11 @@ import { makeBatchMatMulConfig, makeFusedMatMulConfig } from "./kernels/batchMat
 import { makeCastConfig, makeIdentityConfig } from "./kernels/shareData";
 import { softmaxGradConfig } from "./kernels/softmaxGrad";
 import { allFiniteConfig } from "./kernels/allFinite";
+import {
+  adaptiveLangevinFirstHalfConfig,
+  adaptiveLangevinSecondHalfConfig,
+  underdampedLangevinUpdateConfig,
+} from "./kernels/langevinUpdates";
 import { makeTileConfig } from "./kernels/tile";
 import { makeTransposeConfig } from "./kernels/transpose";
 import { makeUnaryElementwiseConfig } from "./kernels/unaryElementwise";
@@ -43,6 +48,9 @@ export type WasmTrainingKernelName =
   | "SamElementwiseBatchNormGrad"
   | "SamSoftmaxGrad"
   | "SamAllFinite"
+  | "SamUnderdampedLangevinUpdate"
+  | "SamAdaptiveLangevinFirstHalf"
+  | "SamAdaptiveLangevinSecondHalf"
   | "_FusedMatMul";
 
 /**
@@ -78,6 +86,9 @@ export const WASM_TRAINING_KERNELS: readonly WasmTrainingKernelName[] = [
   "SamElementwiseBatchNormGrad",
   "SamSoftmaxGrad",
   "SamAllFinite",
+  "SamUnderdampedLangevinUpdate",
+  "SamAdaptiveLangevinFirstHalf",
+  "SamAdaptiveLangevinSecondHalf",
   "_FusedMatMul",
 ];
 
@@ -154,6 +165,12 @@ function build(name: WasmTrainingKernelName, existing: tf.KernelConfig | undefin
       return softmaxGradConfig;
     case "SamAllFinite":
       return allFiniteConfig;
+    case "SamUnderdampedLangevinUpdate":
+      return underdampedLangevinUpdateConfig;
+    case "SamAdaptiveLangevinFirstHalf":
+      return adaptiveLangevinFirstHalfConfig;
+    case "SamAdaptiveLangevinSecondHalf":
+      return adaptiveLangevinSecondHalfConfig;
   }
 }
 
@@ -173,7 +190,10 @@ function build(name: WasmTrainingKernelName, existing: tf.KernelConfig | undefin
  * and this package's `SamElementwiseBatchNormGrad` and `SamSoftmaxGrad` (LayerNormalization's
  * batch-norm gradient and the softmax gradient, each in one pass; `registerTrainingGradients`'
  * gradients call them), and `SamAllFinite` (whether a step's loss and moved variables are all
- * finite, in one call: `@sam/core`'s `GroupedOptimizer` uses it where it is registered).
+ * finite, in one call: `@sam/core`'s `GroupedOptimizer` uses it where it is registered), and
+ * `SamUnderdampedLangevinUpdate`, `SamAdaptiveLangevinFirstHalf` and
+ * `SamAdaptiveLangevinSecondHalf` (`@sam/langevin`'s parameter updates in one pass per tensor,
+ * `kernels-c/langevinUpdates.c`, the same numbers bit for bit as its tfjs composition).
  * Each one is checked against the cpu backend in this package's tests.
  *
  * Idempotent: kernels this package already registered are left alone, and replaced native

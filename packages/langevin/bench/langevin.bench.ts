@@ -10,16 +10,35 @@
  * runs with the package's default noise source (`defaultNoise`, which is `fastNoise`: a seeded
  * ziggurat in JavaScript) and with `tfNoise` (seeded tf.randomNormal). The last line is one JSON
  * object; `langevin_over_sgd` is the worst ratio (over both models and both methods) with the
- * default noise source, `langevin_over_sgd_tfNoise` the same with `tfNoise`, and `finite_check_ms`
- * what the optimizer's end-of-step finite check costs (momentum SGD with it minus without it).
+ * default noise source, `langevin_over_sgd_tfNoise` the same with `tfNoise`, `finite_check_ms`
+ * what the optimizer's end-of-step finite check costs (momentum SGD with it minus without it), and
+ * `update_kernels_ms` what the update kernels save where the backend registers them (wasm: each
+ * method with its tfjs composition, the kernels unregistered around its steps, minus with them).
  *
  *   tsx --conditions=@sam/source bench/langevin.bench.ts [--rounds 15] [--resnet-batch 32] [--mlp-batch 128]
  */
-import { setupBackend } from "@sam/backend";
+import { registerWasmTrainingKernels, setupBackend } from "@sam/backend";
 import * as tf from "@tensorflow/tfjs";
 import { collectParams, GroupedOptimizer, sgd } from "@sam/core";
 import { cifarResNet, mlp } from "@sam/models";
-import { adlala, fastNoise, langevin, type NoiseSource, tfNoise } from "../src/index";
+import {
+  ADAPTIVE_LANGEVIN_FIRST_HALF,
+  ADAPTIVE_LANGEVIN_SECOND_HALF,
+  adlala,
+  fastNoise,
+  langevin,
+  type NoiseSource,
+  tfNoise,
+  UNDERDAMPED_LANGEVIN_UPDATE,
+} from "../src/index";
+
+const UPDATE_KERNELS = [
+  UNDERDAMPED_LANGEVIN_UPDATE,
+  ADAPTIVE_LANGEVIN_FIRST_HALF,
+  ADAPTIVE_LANGEVIN_SECOND_HALF,
+];
+/** Whether this backend has the update kernels (wasm with @sam/backend's kernels). */
+const hasUpdateKernels = () => UPDATE_KERNELS.every((k) => tf.getKernel(k, tf.getBackend()));
 
 /** `undefined`: the rule's own default (`defaultNoise`), as a user who names none gets it. */
 type NoiseChoice = NoiseSource | undefined;
@@ -39,6 +58,8 @@ interface Candidate {
   name: string;
   optimizer: tf.Optimizer;
   times: number[];
+  /** Run its steps with the update kernels unregistered (the tfjs composition). */
+  composed?: boolean;
 }
 
 function best(xs: number[]): number {
@@ -68,6 +89,7 @@ async function benchModel(
   ];
   const [baoabDefault, adlalaDefault] = make(undefined);
   const [baoabTf, adlalaTf] = make(tfNoise);
+  const [baoabComposed, adlalaComposed] = make(undefined);
   const candidates: Candidate[] = [
     {
       name: "sgd_momentum",
@@ -89,11 +111,19 @@ async function benchModel(
     { name: "adlala", optimizer: adlalaDefault, times: [] },
     { name: "baoab_tfNoise", optimizer: baoabTf, times: [] },
     { name: "adlala_tfNoise", optimizer: adlalaTf, times: [] },
+    // the same steps without the update kernels, where the backend has them
+    ...(hasUpdateKernels()
+      ? [
+          { name: "baoab_composed", optimizer: baoabComposed, times: [], composed: true },
+          { name: "adlala_composed", optimizer: adlalaComposed, times: [], composed: true },
+        ]
+      : []),
   ];
   const loss = () =>
     tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar;
   const wall: Record<string, number[]> = Object.fromEntries(candidates.map((c) => [c.name, []]));
   const step = (c: Candidate) => {
+    if (c.composed) for (const k of UPDATE_KERNELS) tf.unregisterKernel(k, tf.getBackend());
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     const l = c.optimizer.minimize(loss, true)!;
@@ -101,6 +131,7 @@ async function benchModel(
     l.dispose();
     const cpu = process.cpuUsage(cpu0);
     wall[c.name]!.push(performance.now() - t0);
+    if (c.composed) registerWasmTrainingKernels({ only: UPDATE_KERNELS as never });
     return (cpu.user + cpu.system) / 1000;
   };
   for (const c of candidates) step(c); // warm-up: kernels, slot allocation
@@ -114,6 +145,10 @@ async function benchModel(
         .join(", "),
   );
   for (const c of candidates) c.optimizer.dispose();
+  if (!hasUpdateKernels()) {
+    baoabComposed.dispose();
+    adlalaComposed.dispose();
+  }
   return ms;
 }
 
@@ -188,6 +223,13 @@ async function main() {
         resnet20: r.sgd_momentum! - r.sgd_momentum_unchecked!,
         mlp: m.sgd_momentum! - m.sgd_momentum_unchecked!,
       },
+      update_kernels_ms:
+        r.baoab_composed === undefined
+          ? null
+          : {
+              resnet20: { baoab: r.baoab_composed - r.baoab!, adlala: r.adlala_composed! - r.adlala! },
+              mlp: { baoab: m.baoab_composed! - m.baoab!, adlala: m.adlala_composed! - m.adlala! },
+            },
       noise,
       backend: tf.getBackend(),
       batch: { resnet20: resnetBatch, mlp: mlpBatch },

@@ -12,6 +12,7 @@ import {
   type NoiseOption,
 } from "./internal/ruleSupport";
 import { defaultNoise } from "./noiseSource";
+import { adaptiveLangevinUpdate } from "./updateKernels";
 
 /** Hyperparameters of {@link adaptiveLangevin} (per group, schedulable). */
 export type AdaptiveLangevinHyper = {
@@ -131,18 +132,30 @@ export function adaptiveLangevin(
         const thermostat = (kinetic: tf.Tensor) =>
           tf.add(xiSlot, tf.mul(tf.sub(kinetic, n * hp.temperature!), h * hp.coupling!));
         if (!con) {
-          const p1 = tf.sub(pSlot, tf.mul(g, kick));
-          let p = tf.mul(p1, tf.exp(tf.mul(xiSlot, -half)));
-          if (amp > 0) p = tf.add(p, draw(noise, group, i, "R1", amp, ctx));
-          const kinetic = tf.sum(tf.square(p));
-          const xi = thermostat(kinetic);
-          if (amp > 0) p = tf.add(p, draw(noise, group, i, "R2", amp, ctx));
-          p = tf.mul(p, tf.exp(tf.mul(xi, -half)));
-          // theta <- theta + (h/2) p1 + (h/2) p: both A_{h/2} sub-steps in one update.
-          w.assign(tf.add(w, tf.mul(tf.add(p1, p), half)));
-          pSlot.assign(p);
-          xiSlot.assign(xi);
-          state.get("kinetic", i).assign(tf.div(kinetic, n));
+          // B C D | E | D C, both A halves in one update (one kernel call per half where the
+          // backend registers them: updateKernels.ts)
+          let kinetic: tf.Tensor | undefined;
+          let xi: tf.Tensor | undefined;
+          const r1 = amp > 0 ? draw(noise, group, i, "R1", amp, ctx) : null;
+          const [wNext, pNext] = adaptiveLangevinUpdate(
+            w,
+            pSlot,
+            g,
+            kick,
+            half,
+            tf.exp(tf.mul(xiSlot, -half)),
+            r1,
+            (pm) => {
+              kinetic = tf.sum(tf.square(pm));
+              xi = thermostat(kinetic);
+              const r2 = amp > 0 ? draw(noise, group, i, "R2", amp, ctx) : null;
+              return { decay: tf.exp(tf.mul(xi, -half)), r: r2 };
+            },
+          );
+          w.assign(wNext);
+          pSlot.assign(pNext);
+          xiSlot.assign(xi!);
+          state.get("kinetic", i).assign(tf.div(kinetic!, n));
           return;
         }
         // Constrained: B A C D E D C A with projections (Rattle).

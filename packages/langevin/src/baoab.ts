@@ -1,8 +1,9 @@
 import type { ParamGroup, StepContext } from "@sam/core";
-import * as tf from "@tensorflow/tfjs-core";
+import type * as tf from "@tensorflow/tfjs-core";
 import type { NoiseSource } from "./noiseSource";
 import { Rattle } from "./rattle";
 import { type ConstrainedState, draw } from "./internal/ruleSupport";
+import { underdampedUpdate } from "./updateKernels";
 
 /** Coefficients of one underdamped step, computed from the group's hyperparameters. */
 export interface UnderdampedCoefficients {
@@ -45,26 +46,14 @@ export function baoab(
     const w = param.variable;
     const pSlot = state.get("momentum", i);
     const con = state.constraints[i];
-    const ou = (p: tf.Tensor) => {
-      const damped = k.c === 0 ? null : k.c === 1 ? p : tf.mul(p, k.c);
-      if (k.d === 0) return damped ?? tf.zerosLike(p);
-      const r = draw(noise, group, i, "R", k.d, ctx);
-      return damped ? tf.add(damped, r) : r;
-    };
-
     if (!con) {
-      if (order === "BAOAB") {
-        // p1 = p - kick g;  p2 = c p1 + d R;  theta += (h/2)(p1 + p2)  (= A_{h/2} O A_{h/2})
-        const p1 = tf.sub(pSlot, tf.mul(g, k.kick));
-        const p2 = ou(p1);
-        w.assign(tf.add(w, tf.mul(tf.add(p1, p2), half)));
-        pSlot.assign(p2);
-      } else {
-        // p1 = c p + d R;  p2 = p1 - h g;  theta += h p2
-        const p2 = tf.sub(ou(pSlot), tf.mul(g, k.h));
-        w.assign(tf.add(w, tf.mul(p2, k.h)));
-        pSlot.assign(p2);
-      }
+      // BAOAB: p1 = p - kick g;  p2 = c p1 + d R;  theta += (h/2)(p1 + p2)  (= A_{h/2} O A_{h/2})
+      // OBA:   p2 = (c p + d R) - h g;  theta += h p2
+      // (one kernel call where the backend registers it: updateKernels.ts)
+      const r = k.d === 0 ? null : draw(noise, group, i, "R", k.d, ctx);
+      const [wNext, pNext] = underdampedUpdate(order, w, pSlot, g, r, k);
+      w.assign(wNext);
+      pSlot.assign(pNext);
       return;
     }
 

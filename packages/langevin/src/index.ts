@@ -38,6 +38,15 @@ export { projectOntoConstraint } from "./projectOntoConstraint";
 export { replayLangevinCase } from "./replayLangevinCase";
 export { type SgldHyper, type SgldOptions, sgld } from "./sgld";
 export { fromHeavyBall, fromWellingTeh, temperatureFromDatasetSize, toHeavyBall } from "./temperature";
+export {
+  ADAPTIVE_LANGEVIN_FIRST_HALF,
+  ADAPTIVE_LANGEVIN_SECOND_HALF,
+  adaptiveLangevinUpdate,
+  type ThermostatHalf,
+  UNDERDAMPED_LANGEVIN_UPDATE,
+  type UnderdampedUpdateCoefficients,
+  underdampedUpdate,
+} from "./updateKernels";
 export { type AdlalaOptions, adlala, adlalaRule } from "./adlala";
 export { type LalaOptions, lala, lalaRule } from "./lala";
 export { type LolOptions, lol, lolRule } from "./lol";

@@ -1,5 +1,7 @@
 /**
- * `pnpm bench:multirate`: transfer learning on the pure-JS cpu backend, measured in one run.
+ * `pnpm bench:multirate`: transfer learning on the project's default backend (`setupBackend()` of
+ * @sam/backend: tfjs-node where it is installed, else wasm with the training kernels;
+ * `SAM_BACKEND=wasm|cpu|tensorflow` chooses), measured in one run.
  *
  * A small conv net is pretrained on the procedural shapes task A, saved, and its backbone is
  * loaded under a fresh head for task B (five other shapes). Then three fine-tuning runs, with
@@ -7,7 +9,8 @@
  *   full       momentum SGD on every parameter;
  *   head-only  momentum SGD on the head, the body frozen;
  *   multirate  k = 5, fast = head, slow = body, linear drift (Algorithm 1).
- * The runs advance in lockstep, one step of each per batch. Per-step times are measured around `minimize` (the cpu backend runs synchronously), so the
+ * The runs advance in lockstep, one step of each per batch. Per-step times are measured around `minimize` (the cpu, wasm and tensorflow backends run
+ * each kernel synchronously; webgl and webgpu are not supported here), so the
  * cost model ((k - 1) T_fast + T_slow) / k can be checked against the measured cycle time.
  * The last line of output is one JSON object.
  *
@@ -24,6 +27,7 @@ import { join } from "node:path";
 import { collectParams, cosineDecay, GroupedOptimizer, sgd } from "@sam/core";
 import { batches, type Dataset, shapes, smallConvNet, toTensors } from "@sam/models";
 import { loadBackbone, saveWeights } from "@sam/models/node";
+import { setupBackend } from "@sam/backend";
 import * as tf from "@tensorflow/tfjs";
 import { describeSchedule, headSelector, multirate, multirateSpeedup } from "../src/index";
 
@@ -39,8 +43,8 @@ const SIZE = 16;
 const FILTERS = [8, 16];
 const SEED = 7;
 
-await tf.setBackend("cpu");
-await tf.ready();
+const backendChoice = await setupBackend();
+console.log(`backend: ${backendChoice.backend} (${backendChoice.reason})`);
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -69,10 +69,26 @@ export interface ConvKernels {
   scalarElementwise(x: number, out: number, n: number, s: number, op: number): void;
   /** out[r] = sum_c x[r, c] for r < rows, c < cols. */
   rowSum(x: number, out: number, rows: number, cols: number): void;
+  /** sum_{i < n} x[i], accumulated in float64 (the caller rounds it to float32). */
+  sumAll(x: number, n: number): number;
   /** out[a, c, b, :] = x[a, b, c, :], rows of D floats (Transpose [0, 2, 1, 3]). Args: x, out, A, B, C, D. */
   swapMiddleAxes(...args: number[]): void;
   /** 1 when x[i] is finite for every i < n (no inf, no NaN), else 0. */
   allFinite(x: number, n: number): number;
+  /**
+   * BAOAB's update (`kernels-c/langevinUpdates.c`): p1 = p - g kick, p2 = p1 c + r,
+   * w' = w + (p1 + p2) half, p' = p2. Args: w, p, g, r, wOut, pOut, n, kick, c, half.
+   */
+  underdampedBaoab(...args: number[]): void;
+  /** OBA's update: p2 = (p c + r) - g h, w' = w + p2 h, p' = p2. Args: w, p, g, r, wOut, pOut, n, h, c. */
+  underdampedOba(...args: number[]): void;
+  /** Adaptive Langevin's B, C, D: pm = (p - g kick) decay + r. Args: p, g, r, pmOut, n, kick, decay. */
+  adaptiveFirstHalf(...args: number[]): void;
+  /**
+   * Adaptive Langevin's D, C and both A halves: p1 = p - g kick, p2 = (pm + r) decay,
+   * w' = w + (p1 + p2) half, p' = p2. Args: w, p, g, pm, r, wOut, pOut, n, kick, decay, half.
+   */
+  adaptiveSecondHalf(...args: number[]): void;
 }
 
 /** The exports a {@link ConvKernelHelper} can run, by their index in the worker's table. */

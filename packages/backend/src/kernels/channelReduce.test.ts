@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { beforeAll, describe, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { expectNoLeak, expectSameOnBackends, initBackends, values } from "../../test/compareBackends";
 
 describe("per-channel Sum/Mean on wasm equal cpu", () => {
@@ -11,7 +11,10 @@ describe("per-channel Sum/Mean on wasm equal cpu", () => {
     { shape: [3, 300, 16], axis: [-3, -2] },
     { shape: [4, 5, 6, 6], axis: [0, 1, 2] }, // C = 6: native
     { shape: [4, 5, 6, 8], axis: [1, 2] }, // not all leading axes: native
-    { shape: [4, 8], axis: null }, // full reduction: native
+    { shape: [4, 8], axis: null }, // full reduction: Sum by rowSum (one row), Mean native
+    { shape: [3, 5, 7], axis: [0, 1, 2], keepDims: true }, // full, keepDims, a scalar tail
+    { shape: [1, 37], axis: 1 }, // every axis longer than 1: one row, the size-1 axis kept
+    { shape: [3], axis: 0 }, // shorter than one vector
     { shape: [4, 8], axis: 1 }, // last axis: Sum by rowSum, Mean native
     // the gradient of tile(gamma [1, 1, 64], [64, 64, 1]) (in small): reduced axes before the kept ones
     { shape: [6, 1, 5, 1, 1, 8], axis: [0, 2, 4] },
@@ -30,6 +33,15 @@ describe("per-channel Sum/Mean on wasm equal cpu", () => {
         expectSameOnBackends(() => op(tf.tensor(v, c.shape), c.axis ?? undefined, c.keepDims), 1e-6);
       });
     }
+
+  it("sums a 784 x 512 layer's squares (Langevin's kinetic energy) with one float32 rounding", () => {
+    const v = values(784 * 512, 5).map((x) => x * x);
+    let exact = 0;
+    for (const x of v) exact += x; // float64
+    const got = tf.tidy(() => tf.sum(tf.tensor2d(v, [784, 512])).dataSync()[0]!);
+    // float64 accumulation, one rounding: at most 2^-24 relatively (a float32 running sum: ~1e-5)
+    expect(Math.abs(got - exact) / exact).toBeLessThanOrEqual(2 ** -24);
+  });
 
   it("keeps int32 sums on the native kernel", () => {
     expectSameOnBackends(() => tf.sum(tf.tensor2d([1, 2, 3, 4, 5, 6, 7, 8], [2, 4], "int32"), 0), 0);
