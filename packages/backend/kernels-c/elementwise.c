@@ -228,7 +228,8 @@ void rowSum(const float *x, float *out, int rows, int cols) {
 /*
  * sum_{i < n} x[i] in float64: each float promoted exactly, four pairs of float64 lanes (8 floats a
  * step, in registers), the lanes then the tail added in float64. The caller rounds it once to
- * float32: a whole-tensor Sum (a squared norm, a kinetic energy) off by one rounding at most.
+ * float32: for a sum of nonnegative terms (a squared norm, a kinetic energy) the result is off by
+ * about one float32 rounding; with cancellation, by the float64 error relative to the terms' size.
  */
 double sumAll(const float *x, int n) {
   v128_t a0 = wasm_f64x2_splat(0.0), a1 = a0, a2 = a0, a3 = a0;

@@ -1,7 +1,7 @@
 /*
  * The parameter updates of @sam/langevin's underdamped Langevin (BAOAB, OBA) and Adaptive Langevin
  * steps, each in one pass over a tensor, for tfjs-backend-wasm's heap (WebAssembly SIMD, simd128).
- * Without them a step is 7-11 tfjs kernels per tensor, each a full pass with a new tensor.
+ * Without them an update is 6-9 tfjs kernels per tensor, each a full pass with a new tensor.
  *
  * Every float32 operation is the one tfjs would do, in the same order, with no contraction (wasm
  * has no fused multiply-add): the results equal the tfjs composition bit for bit. Symbols, per

@@ -66,7 +66,7 @@ export interface UnderdampedUpdateCoefficients {
  * OBA:    p2 = (c p + r) - h g;             w' = w + h p2
  * ```
  * Returns `[w', p2]`. One kernel call where the backend registers
- * {@link UNDERDAMPED_LANGEVIN_UPDATE} (and there is noise and c > 0), else 7 tfjs kernels: the
+ * {@link UNDERDAMPED_LANGEVIN_UPDATE} (and there is noise and c > 0), else 7 tfjs kernels (BAOAB; OBA 6): the
  * same float32 operations in the same order, so the same numbers.
  *
  * @example
@@ -130,7 +130,7 @@ export interface ThermostatHalf {
  * p2 = (pm + r2) decay';  w' = w + (h/2)(p1 + p2)            (D, C, both A halves)
  * ```
  * Returns `[w', p2]`. With noise, where the backend registers {@link ADAPTIVE_LANGEVIN_FIRST_HALF}
- * and {@link ADAPTIVE_LANGEVIN_SECOND_HALF}, the two halves are one kernel call each; else 11 tfjs
+ * and {@link ADAPTIVE_LANGEVIN_SECOND_HALF}, the two halves are one kernel call each; else 9 tfjs
  * kernels: the same float32 operations in the same order, so the same numbers.
  *
  * @example

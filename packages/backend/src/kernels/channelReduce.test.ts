@@ -11,9 +11,9 @@ describe("per-channel Sum/Mean on wasm equal cpu", () => {
     { shape: [3, 300, 16], axis: [-3, -2] },
     { shape: [4, 5, 6, 6], axis: [0, 1, 2] }, // C = 6: native
     { shape: [4, 5, 6, 8], axis: [1, 2] }, // not all leading axes: native
-    { shape: [4, 8], axis: null }, // full reduction: Sum by rowSum (one row), Mean native
+    { shape: [4, 8], axis: null }, // full reduction: Sum by sumAll, Mean native
     { shape: [3, 5, 7], axis: [0, 1, 2], keepDims: true }, // full, keepDims, a scalar tail
-    { shape: [1, 37], axis: 1 }, // every axis longer than 1: one row, the size-1 axis kept
+    { shape: [1, 37], axis: 1 }, // every axis longer than 1 (sumAll), the size-1 axis kept
     { shape: [3], axis: 0 }, // shorter than one vector
     { shape: [4, 8], axis: 1 }, // last axis: Sum by rowSum, Mean native
     // the gradient of tile(gamma [1, 1, 64], [64, 64, 1]) (in small): reduced axes before the kept ones
@@ -41,6 +41,15 @@ describe("per-channel Sum/Mean on wasm equal cpu", () => {
     const got = tf.tidy(() => tf.sum(tf.tensor2d(v, [784, 512])).dataSync()[0]!);
     // float64 accumulation, one rounding: at most 2^-24 relatively (a float32 running sum: ~1e-5)
     expect(Math.abs(got - exact) / exact).toBeLessThanOrEqual(2 ** -24);
+  });
+
+  it("sums an empty tensor to 0 and a total that fits although float32 partial sums would not", () => {
+    const read = (t: () => tf.Tensor) => tf.tidy(() => Array.from(t().dataSync()));
+    expect(read(() => tf.sum(tf.zeros([0, 5])))).toEqual([0]);
+    expect(read(() => tf.sum(tf.zeros([1, 0]), 1))).toEqual([0]);
+    // 3e38 + 3e38 overflows float32; the float64 sum is 3e38, which fits
+    const big = Math.fround(3e38);
+    expect(read(() => tf.sum(tf.tensor1d([big, big, -big])))).toEqual([big]);
   });
 
   it("keeps int32 sums on the native kernel", () => {

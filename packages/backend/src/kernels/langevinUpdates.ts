@@ -88,7 +88,7 @@ const f = Math.fround;
 /**
  * `SamUnderdampedLangevinUpdate` on wasm: one step's parameter update of BAOAB (`order: 'BAOAB'`)
  * or OBA (`order: 'OBA'`) in one pass (`kernels-c/langevinUpdates.c`), where the tfjs composition
- * is 7 kernels per tensor. Inputs `w` (the parameter), `p` (its momentum), `g` (its gradient) and
+ * is 7 kernels per tensor (BAOAB; 6 for OBA). Inputs `w` (the parameter), `p` (its momentum), `g` (its gradient) and
  * `r` (the O-step's noise, already scaled by d), all float32 of one size; number attributes (each
  * used as float32, as tfjs does with a number operand):
  *
@@ -166,7 +166,7 @@ export const underdampedLangevinUpdateConfig: tf.KernelConfig = {
 
 /**
  * `SamAdaptiveLangevinFirstHalf` on wasm: Adaptive Langevin's B, C and first D sub-steps on one
- * tensor in one pass (`kernels-c/langevinUpdates.c`; 5 tfjs kernels otherwise). Inputs `p` (the
+ * tensor in one pass (`kernels-c/langevinUpdates.c`; 4 tfjs kernels otherwise). Inputs `p` (the
  * momentum), `g` (the gradient), `r` (the first D-step's noise, already scaled) and `decay` (a
  * scalar: exp(-(h/2) xi) for the current thermostat xi), float32; attribute `kick`:
  *
@@ -214,7 +214,7 @@ export const adaptiveLangevinFirstHalfConfig: tf.KernelConfig = {
 
 /**
  * `SamAdaptiveLangevinSecondHalf` on wasm: Adaptive Langevin's second D and C sub-steps and both
- * A halves on one tensor in one pass (`kernels-c/langevinUpdates.c`; 6 tfjs kernels otherwise).
+ * A halves on one tensor in one pass (`kernels-c/langevinUpdates.c`; 5 tfjs kernels otherwise).
  * Inputs `w`, `p` (the momentum at the start of the step), `g`, `pm` (the output of
  * {@link adaptiveLangevinFirstHalfConfig}), `r` (the second D-step's noise) and `decay` (a scalar:
  * exp(-(h/2) xi) for the updated xi), float32; attributes `kick` and `half` (h/2):
